@@ -1,0 +1,33 @@
+"""Celery bound to the Flask app: every task runs inside the app context.
+
+Start a worker with `celery -A app.worker worker`, the scheduler with `celery -A app.worker beat`.
+Without REDIS_URL tasks run eagerly in the calling process (the embedded default).
+"""
+
+from __future__ import annotations
+
+from celery import Celery, Task
+from flask import Flask
+
+# Periodic jobs, declared in one place.
+BEAT_SCHEDULE = {
+    "apply-round-schedule": {
+        "task": "app.tasks.apply_round_schedule",
+        "schedule": 60.0,
+    },
+}
+
+
+def init_app(app: Flask) -> Celery:
+    class FlaskTask(Task):
+        def __call__(self, *args: object, **kwargs: object) -> object:
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery = Celery(app.name, task_cls=FlaskTask)
+    celery.config_from_object(app.config["CELERY"])
+    celery.conf.beat_schedule = BEAT_SCHEDULE
+    celery.conf.include = ["app.tasks"]
+    celery.set_default()
+    app.extensions["celery"] = celery
+    return celery

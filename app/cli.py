@@ -1,0 +1,123 @@
+"""Command-line interface: `flask --app app surveys|demo|users ...`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from app.domain.survey_files import validate_paths
+from app.extensions import db
+
+surveys_cli = AppGroup("surveys", help="Validate and load the survey files in surveys/.")
+users_cli = AppGroup("users", help="Manage accounts.")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(surveys_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_command)
+
+
+@surveys_cli.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+def validate_command(paths: tuple[Path, ...]) -> None:
+    """Check survey files (default: all of surveys/); print every problem as file:line: message."""
+    bank_dir = current_app.config["SURVEYS_DIR"]
+    targets = list(paths) or [bank_dir]
+    missing = [p for p in targets if not p.exists()]
+    if missing:
+        for path in missing:
+            click.echo(f"{path}: no such file or directory", err=True)
+        sys.exit(2)
+    problems = validate_paths(targets, bank_dir)
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        click.echo(f"{len(problems)} problem(s) found.", err=True)
+        sys.exit(1)
+    click.echo("All survey files are valid.")
+
+
+@surveys_cli.command("load")
+def load_command() -> None:
+    """Load the catalogue and every survey; a changed survey becomes a new version."""
+    from app.services.survey_bank import BankInvalid, load_bank
+
+    try:
+        result = load_bank(current_app.config["SURVEYS_DIR"])
+    except BankInvalid as invalid:
+        db.session.rollback()
+        for problem in invalid.problems:
+            click.echo(str(problem), err=True)
+        click.echo("Nothing was loaded: fix the problems above first.", err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"{result.criteria} criteria.")
+    for survey in result.new_versions:
+        click.echo(f"loaded   {survey.key} v{survey.version} ({len(survey.questions)} questions)")
+    for survey in result.unchanged:
+        click.echo(f"same     {survey.key} v{survey.version}")
+
+
+@click.command("demo")
+@click.option("--responses", default=400, show_default=True, type=click.IntRange(0, 1_000_000),
+              help="Number of simulated responses.")
+@click.option("--seed", default=2026, show_default=True, type=int,
+              help="Random seed: the same seed gives the same answers.")
+def demo_command(responses: int, seed: int) -> None:
+    """Create a demo city with two learning communities, an open round and responses."""
+    from app.services.demo import DemoError, create_demo
+
+    if current_app.config.get("ENV_NAME") == "production":
+        raise click.UsageError("The demo is not for production databases.")
+    try:
+        summary = create_demo(current_app.config["SURVEYS_DIR"], responses, seed)
+    except DemoError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    if summary.created:
+        click.echo(f"Demo created with {summary.responses} simulated responses.")
+    else:
+        click.echo("The demo is already there (nothing changed).")
+    click.echo("\nLog in at " + base + "/auth/login with:")
+    for role, email, password in summary.logins:
+        click.echo(f"  {role:<12} {email:<32} {password}")
+    click.echo("\nPublic survey links:")
+    for community, group, path in summary.links:
+        click.echo(f"  {community:<16} {group:<28} {base}{path}")
+
+
+@users_cli.command("create")
+@click.option("--email", prompt=True)
+@click.option("--name", prompt=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--admin-of", "admin_of", multiple=True,
+              help="Slug of a community this user administers (repeatable).")
+def create_user_command(email: str, name: str, password: str, admin_of: tuple[str, ...]) -> None:
+    """Create an account (the first admin, typically)."""
+    from app.models import Community, Membership, Role, User
+
+    email = email.strip().lower()
+    if "@" not in email:
+        raise click.BadParameter("that is not an email address", param_hint="--email")
+    if len(password) < 10:
+        raise click.BadParameter("use at least 10 characters", param_hint="--password")
+    if db.session.scalar(select(User).where(func.lower(User.email) == email)):
+        raise click.ClickException(f"an account for {email} exists already")
+    user = User(email=email, name=name.strip())
+    user.set_password(password)
+    for slug in admin_of:
+        community = db.session.scalar(select(Community).where(Community.slug == slug))
+        if community is None:
+            raise click.BadParameter(f"no community {slug!r}", param_hint="--admin-of")
+        user.memberships.append(Membership(community=community, role=Role.ADMIN))
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Created {email}.")

@@ -1,0 +1,1 @@
+"""Pure domain logic: no Flask, no SQLAlchemy, so it is fast to test and easy to reuse."""

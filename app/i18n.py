@@ -1,0 +1,91 @@
+"""Which language a page is shown in.
+
+Order (as respondents expect it): an explicit `?lang=` in the URL, then the `lang` cookie it
+leaves behind, then the browser's Accept-Language, then the community's default language
+(set by a view through `prefer_community_language`), then the site default.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, current_app, g, request
+from flask_babel import get_locale
+
+from app.extensions import babel
+
+LANGUAGE_COOKIE = "lang"
+LANGUAGE_NAMES = {
+    "en": "English",
+    "he": "עברית",
+    "ar": "العربية",
+    "nl": "Nederlands",
+    "es": "Español",
+    "it": "Italiano",
+    "el": "Ελληνικά",
+    "hu": "Magyar",
+}
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+    app.after_request(remember_explicit_choice)
+    app.context_processor(language_context)
+    app.jinja_env.filters["translated"] = pick_translation
+
+
+def available_languages() -> list[str]:
+    return list(g.get("page_languages") or current_app.config["LANGUAGES"])
+
+
+def prefer_community_language(languages: list[str], default: str) -> None:
+    """Called by views that know their community: limit choices and set the fallback."""
+    g.page_languages = languages
+    g.community_default_language = default
+
+
+def select_locale() -> str:
+    languages = available_languages()
+    explicit = request.args.get("lang")
+    if explicit in languages:
+        return explicit
+    remembered = request.cookies.get(LANGUAGE_COOKIE)
+    if remembered in languages:
+        return remembered
+    best = request.accept_languages.best_match(languages)
+    if best:
+        return best
+    return g.get("community_default_language") or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def remember_explicit_choice(response: Response) -> Response:
+    explicit = request.args.get("lang")
+    if explicit in current_app.config["LANGUAGES"]:
+        response.set_cookie(
+            LANGUAGE_COOKIE, explicit, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+        )
+    return response
+
+
+def text_direction(language: str) -> str:
+    return "rtl" if language in current_app.config["RTL_LANGUAGES"] else "ltr"
+
+
+def language_context() -> dict[str, object]:
+    language = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+    return {
+        "page_language": language,
+        "page_direction": text_direction(language),
+        "language_choices": [(code, LANGUAGE_NAMES.get(code, code)) for code in available_languages()],
+    }
+
+
+def pick_translation(texts: dict[str, str] | None, fallback_order: list[str] | None = None) -> str:
+    """The text in the page language, else in the first fallback language that has it."""
+    if not texts:
+        return ""
+    language = str(get_locale() or "")
+    if language in texts:
+        return texts[language]
+    for candidate in fallback_order or []:
+        if candidate in texts:
+            return texts[candidate]
+    return next(iter(texts.values()))

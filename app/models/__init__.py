@@ -1,0 +1,34 @@
+"""Typed SQLAlchemy models, one module per aggregate."""
+
+from app.models.community import Community, CommunityKind, Group, GroupKind
+from app.models.framework import Criterion, Framework
+from app.models.report import ReportSnapshot
+from app.models.response import Answer, Response, ResponseStatus
+from app.models.round import AccessLink, LinkKind, Round, RoundStatus, round_groups
+from app.models.survey import Question, Survey
+from app.models.types import utcnow
+from app.models.user import Membership, Role, User
+
+__all__ = [
+    "AccessLink",
+    "Answer",
+    "Community",
+    "CommunityKind",
+    "Criterion",
+    "Framework",
+    "Group",
+    "GroupKind",
+    "LinkKind",
+    "Membership",
+    "Question",
+    "ReportSnapshot",
+    "Response",
+    "ResponseStatus",
+    "Role",
+    "Round",
+    "RoundStatus",
+    "Survey",
+    "User",
+    "round_groups",
+    "utcnow",
+]

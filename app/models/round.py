@@ -1,0 +1,94 @@
+"""Survey rounds and the links that lead people into them."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+
+from sqlalchemy import JSON, Column, ForeignKey, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.community import Community, Group
+from app.models.survey import Survey
+from app.models.types import UTCDateTime, str_enum, utcnow
+
+
+class RoundStatus(enum.Enum):
+    DRAFT = "draft"
+    OPEN = "open"
+    PAUSED = "paused"
+    CLOSED = "closed"
+
+
+class LinkKind(enum.Enum):
+    PUBLIC = "public"  # shared on posters and QR codes; many people answer through it
+    INVITATION = "invitation"  # a personal, single-use link
+
+
+round_groups = Table(
+    "round_groups",
+    db.metadata,
+    Column("round_id", ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True),
+    Column("group_id", ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Round(db.Model):
+    """One survey, pinned to one version, asked in one community over a period."""
+
+    __tablename__ = "rounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), index=True
+    )
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    languages: Mapped[list[str]] = mapped_column(JSON)
+    status: Mapped[RoundStatus] = mapped_column(str_enum(RoundStatus), default=RoundStatus.DRAFT)
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    one_response_per_browser: Mapped[bool] = mapped_column(default=True)
+    # The round this one repeats ("same survey again next year"), for comparisons over time.
+    previous_round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    community: Mapped[Community] = relationship()
+    survey: Mapped[Survey] = relationship()
+    groups: Mapped[list[Group]] = relationship(secondary=round_groups, order_by="Group.position")
+    links: Mapped[list[AccessLink]] = relationship(
+        back_populates="round", cascade="all, delete-orphan"
+    )
+
+    def accepts_answers(self, now: datetime) -> bool:
+        if self.status is not RoundStatus.OPEN:
+            return False
+        if self.opens_at and now < self.opens_at:
+            return False
+        return not (self.closes_at and now >= self.closes_at)
+
+    def __repr__(self) -> str:
+        return f"<Round {self.id} {self.status.value}>"
+
+
+def new_token() -> str:
+    """Short enough to type from a poster, long enough not to be guessed (about 60 bits)."""
+    return secrets.token_urlsafe(8)
+
+
+class AccessLink(db.Model):
+    __tablename__ = "access_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="SET NULL"))
+    kind: Mapped[LinkKind] = mapped_column(str_enum(LinkKind), default=LinkKind.PUBLIC)
+    token: Mapped[str] = mapped_column(String(32), unique=True, default=new_token)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    round: Mapped[Round] = relationship(back_populates="links")
+    group: Mapped[Group | None] = relationship()

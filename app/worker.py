@@ -1,0 +1,7 @@
+"""Entry point for `celery -A app.worker worker` and `celery -A app.worker beat`."""
+
+from app import create_app
+
+flask_app = create_app()
+celery = flask_app.extensions["celery"]
+import app.tasks  # noqa: E402,F401  (registers the tasks with this Celery app)

@@ -1,0 +1,134 @@
+"""Configuration, read from the environment.
+
+`APP_ENV` picks the class (development, test, production). Everything secret or
+site-specific comes from environment variables; the defaults make the app run on
+one machine with no server at all (SQLite under instance/, Celery tasks eager).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+DEV_SECRET_KEY = "dev-not-secret"
+
+
+def env_str(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def env_int(name: str, default: int) -> int:
+    raw = env_str(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise RuntimeError(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    raw = env_str(name)
+    if raw is None:
+        return default
+    return raw.lower() in {"1", "true", "yes", "on"}
+
+
+def sqlalchemy_url(url: str) -> str:
+    """Hosting platforms hand out postgres:// URLs; SQLAlchemy wants a driver name."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    """Settings for every environment; read from the environment when instantiated."""
+
+    ENV_NAME = "development"
+
+    def __init__(self) -> None:
+        self.SECRET_KEY = env_str("SECRET_KEY", DEV_SECRET_KEY)
+        self.INSTANCE_DIR = Path(env_str("INSTANCE_DIR", str(BASE_DIR / "instance")))
+        self.SQLALCHEMY_DATABASE_URI = sqlalchemy_url(
+            env_str("DATABASE_URL", f"sqlite:///{self.INSTANCE_DIR / 'commonground.sqlite'}")
+        )
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.REDIS_URL = env_str("REDIS_URL")
+        self.SURVEYS_DIR = Path(env_str("SURVEYS_DIR", str(BASE_DIR / "surveys")))
+
+        # Without a broker, tasks run in-process: the embedded default needs no server.
+        self.CELERY = {
+            "broker_url": self.REDIS_URL or "memory://",
+            "result_backend": self.REDIS_URL,
+            "task_always_eager": self.REDIS_URL is None,
+            "task_eager_propagates": True,
+            "task_ignore_result": True,
+            "task_serializer": "json",
+            "accept_content": ["json"],
+            "broker_connection_retry_on_startup": True,
+            "timezone": "UTC",
+            "task_default_queue": env_str("CELERY_QUEUE", "commonground"),
+        }
+
+        self.LANGUAGES = ["en", "he", "ar", "nl", "es", "it", "el", "hu"]
+        self.RTL_LANGUAGES = {"he", "ar"}
+        self.BABEL_DEFAULT_LOCALE = "en"
+        self.BABEL_DEFAULT_TIMEZONE = "UTC"
+        self.BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
+
+        # A respondent may pause for an hour: the token lives as long as the session.
+        self.WTF_CSRF_TIME_LIMIT = None
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.PERMANENT_SESSION_LIFETIME = env_int("SESSION_LIFETIME_MINUTES", 8 * 60) * 60
+        self.REMEMBER_COOKIE_HTTPONLY = True
+
+        self.MAIL_SERVER = env_str("MAIL_SERVER", "localhost")
+        self.MAIL_PORT = env_int("MAIL_PORT", 25)
+        self.MAIL_USERNAME = env_str("MAIL_USERNAME")
+        self.MAIL_PASSWORD = env_str("MAIL_PASSWORD")
+        self.MAIL_USE_TLS = env_bool("MAIL_USE_TLS")
+        self.MAIL_DEFAULT_SENDER = env_str("MAIL_DEFAULT_SENDER", "CommonGround <noreply@localhost>")
+
+        # Figures resting on fewer respondents than this are never shown.
+        self.MIN_GROUP_SIZE = env_int("MIN_GROUP_SIZE", 5)
+        self.PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+
+
+class DevelopmentConfig(Config):
+    pass
+
+
+class TestConfig(Config):
+    ENV_NAME = "test"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.TESTING = True
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.SESSION_COOKIE_SECURE = True
+        self.REMEMBER_COOKIE_SECURE = True
+        self.PREFERRED_URL_SCHEME = "https"
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_for(env_name: str | None) -> type[Config]:
+    name = (env_name or "development").lower()
+    if name not in CONFIGS:
+        raise RuntimeError(f"APP_ENV must be one of {', '.join(CONFIGS)}, not {name!r}")
+    return CONFIGS[name]

@@ -1,0 +1,77 @@
+"""A real Celery worker process, on Redis and PostgreSQL, runs the app's tasks."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Round, RoundStatus, utcnow
+from tests.conftest import ROOT, celery_settings, make_app
+from tests.factories import load_fixture_bank, make_community, make_round
+
+
+def start_worker(database_url: str, redis_url: str, queue: str, log) -> subprocess.Popen:
+    env = dict(os.environ, APP_ENV="test", DATABASE_URL=database_url, REDIS_URL=redis_url,
+               CELERY_QUEUE=queue, INSTANCE_DIR=os.path.dirname(log.name))
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "app.worker", "worker", "--pool", "solo",
+         "--queues", queue, "--loglevel", "INFO", "--without-mingle", "--without-gossip"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+
+
+def wait_for(predicate, timeout: float = 60.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.25)
+    return False
+
+
+def test_a_worker_process_closes_a_due_round(on_postgres, redis_url, tmp_path):
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    app = make_app(on_postgres, tmp_path, REDIS_URL=redis_url,
+                   CELERY=celery_settings(redis_url, queue))
+    log_path = tmp_path / "worker.log"
+    with log_path.open("w") as log:
+        worker = start_worker(on_postgres, redis_url, queue, log)
+        run_schedule_through(worker, app, log_path)
+    assert "app.tasks.apply_round_schedule" in log_path.read_text()
+    assert "succeeded" in log_path.read_text()
+
+
+def run_schedule_through(worker: subprocess.Popen, app, log_path) -> None:
+    try:
+        with app.app_context():
+            community = make_community()
+            due = make_round(community, load_fixture_bank(), closes_at=utcnow() - timedelta(minutes=1))
+            later = make_round(community, due.survey, closes_at=utcnow() + timedelta(days=1))
+            db.session.commit()
+            due_id, later_id = due.id, later.id
+
+            app.extensions["celery"].send_task("app.tasks.apply_round_schedule")
+
+            def closed() -> bool:
+                db.session.expire_all()
+                return db.session.get(Round, due_id).status is RoundStatus.CLOSED
+
+            assert wait_for(closed), "the worker did not close the round:\n" + log_path.read_text()
+            assert db.session.get(Round, later_id).status is RoundStatus.OPEN
+            statuses = db.session.scalars(select(Round.status)).all()
+            assert sorted(s.value for s in statuses) == ["closed", "open"]
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+        with app.app_context():
+            from tests.conftest import empty_all_tables
+
+            empty_all_tables()
+            db.engine.dispose()

@@ -1,0 +1,87 @@
+import pytest
+
+from app.extensions import db
+from app.models import Role
+from tests.factories import make_community, make_user
+from tests.helpers import csrf_token
+
+PASSWORD = "correct horse battery"
+
+
+def log_in(client, email, password=PASSWORD, next_url=None):
+    page = client.get("/auth/login")
+    url = "/auth/login" + (f"?next={next_url}" if next_url else "")
+    return client.post(url, data={
+        "csrf_token": csrf_token(page.get_data(as_text=True)), "email": email, "password": password,
+    })
+
+
+@pytest.fixture
+def two_communities(app):
+    north = make_community("north")
+    south = make_community("south")
+    make_user("north@example.org", memberships=[(north, Role.COORDINATOR)])
+    make_user("south@example.org", memberships=[(south, Role.COORDINATOR)])
+    make_user("reader@example.org", memberships=[(north, Role.STAKEHOLDER)])
+    db.session.commit()
+    return north, south
+
+
+def test_login_with_the_right_password_opens_the_coordinator_pages(client, two_communities):
+    response = log_in(client, "north@example.org", next_url="/coordinate/")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/coordinate/"
+    page = client.get("/coordinate/").get_data(as_text=True)
+    assert "North" in page and "South" not in page
+
+
+def test_email_is_matched_without_regard_to_case(client, two_communities):
+    assert log_in(client, "North@Example.ORG").status_code == 302
+
+
+def test_a_wrong_password_is_a_400_with_a_message_and_keeps_the_email(client, two_communities):
+    response = log_in(client, "north@example.org", password="wrong")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "do not match an account" in html
+    assert 'value="north@example.org"' in html
+    assert client.get("/coordinate/").status_code == 302  # still logged out
+
+
+def test_login_without_the_csrf_token_is_refused_with_a_clear_page(client, two_communities):
+    response = client.post("/auth/login", data={"email": "north@example.org", "password": PASSWORD})
+    assert response.status_code == 400
+    assert "Please press again" in response.get_data(as_text=True)
+
+
+def test_next_never_leads_to_another_site(client, two_communities):
+    response = log_in(client, "north@example.org", next_url="//evil.example/")
+    assert response.headers["Location"] == "/"
+
+
+def test_coordinator_pages_need_a_login(client):
+    response = client.get("/coordinate/")
+    assert response.status_code == 302
+    assert "/auth/login" in response.headers["Location"]
+
+
+def test_a_coordinator_cannot_open_another_communitys_page(client, two_communities):
+    north, south = two_communities
+    log_in(client, "north@example.org")
+    assert client.get(f"/coordinate/communities/{north.id}").status_code == 200
+    assert client.get(f"/coordinate/communities/{south.id}").status_code == 404
+
+
+def test_a_stakeholder_cannot_open_coordinator_pages(client, two_communities):
+    north, _ = two_communities
+    log_in(client, "reader@example.org")
+    assert client.get(f"/coordinate/communities/{north.id}").status_code == 404
+    assert client.get("/reports/").status_code == 200
+
+
+def test_logout_ends_the_session(client, two_communities):
+    log_in(client, "north@example.org")
+    page = client.get("/coordinate/").get_data(as_text=True)
+    response = client.post("/auth/logout", data={"csrf_token": csrf_token(page)})
+    assert response.status_code == 302
+    assert client.get("/coordinate/").status_code == 302
