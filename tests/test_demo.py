@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from sqlalchemy import func, select
+
+from app.domain.answers import AnswerCell, decode
 
 from app.extensions import db
 from app.models import (
@@ -78,8 +82,23 @@ def test_groups_answer_differently(runner):
 
 
 def test_demo_answers_respect_the_display_conditions(runner):
+    """A question hidden by its condition is never answered; shown, it sometimes is."""
     runner.invoke(args=["demo", "--responses", "200", "--seed", "9"])
-    for survey_round in db.session.scalars(select(Round)):
-        definition = survey_round.survey.parsed()
-        conditional = [q for q in definition.questions if q.condition is not None]
-        assert conditional, "the demo survey should exercise a display condition"
+    definition = db.session.scalars(select(Round)).first().survey.parsed()
+    conditional = [q for q in definition.questions if q.condition is not None]
+    assert conditional, "the demo survey should exercise a display condition"
+    cells: dict[int, dict[str, list[AnswerCell]]] = defaultdict(lambda: defaultdict(list))
+    rows = db.session.execute(
+        select(Answer.response_id, Question.key, Answer.option, Answer.value, Answer.value2,
+               Answer.text).join(Question, Answer.question_id == Question.id))
+    for response_id, key, option, value, value2, text in rows:
+        cells[response_id][key].append(AnswerCell(option, value, value2, text))
+    answered_when_shown = 0
+    for by_key in cells.values():
+        answers = {q.key: decode(q.type, by_key[q.key]) for q in definition.questions
+                   if q.key in by_key}
+        for question in conditional:
+            shown = question.condition.evaluate(answers)
+            assert shown or question.key not in answers
+            answered_when_shown += shown and question.key in answers
+    assert answered_when_shown > 0

@@ -67,3 +67,7 @@ def test_a_round_that_opens_later_says_so(client, open_link):
 
 def test_the_start_page_is_served(client, app):
     assert client.get("/").status_code == 200
+
+
+def test_survey_pages_offer_no_login_link_to_citizens(client, open_link):
+    assert "/auth/login" not in client.get(f"/s/{open_link.token}").get_data(as_text=True)

@@ -127,9 +127,11 @@ def parse_condition(expr: str) -> Condition:
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             tree = ast.parse(source, mode="eval")
+        return Condition(expr, _boolean(tree.body))
     except SyntaxError as error:
         raise ConditionError(f"the condition is not valid: {error.msg}") from None
-    return Condition(expr, _boolean(tree.body))
+    except RecursionError:
+        raise ConditionError("the condition is nested too deeply to read") from None
 
 
 def _ordered(compare: Callable[[object, object], bool]) -> Callable[[object, object], bool]:

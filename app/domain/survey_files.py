@@ -50,7 +50,7 @@ def validate_paths(paths: Sequence[Path], bank_directory: Path) -> list[Problem]
     files, problems = _expand(paths)
     catalogue_files = [f for f in files if f.name == CATALOGUE_FILENAME]
     survey_files = [f for f in files if f.name != CATALOGUE_FILENAME]
-    catalogues = []
+    catalogues: list[Catalogue | None] = []
     for path in catalogue_files or [bank_directory / CATALOGUE_FILENAME]:
         catalogue, catalogue_problems = _read_catalogue(path)
         catalogues.append(catalogue)
@@ -128,13 +128,9 @@ def _read_surveys(
         if definition is None:
             continue
         if definition.key in first_file:
-            problems.append(
-                Problem(
-                    str(path),
-                    _key_line(text),
-                    f"survey key '{definition.key}' is already used by {first_file[definition.key]}",
-                )
-            )
+            used_by = first_file[definition.key]
+            message = f"survey key '{definition.key}' is already used by {used_by}"
+            problems.append(Problem(str(path), _key_line(text), message))
             continue
         first_file[definition.key] = path
         surveys.append((path, definition))

@@ -7,15 +7,14 @@ SurveyDefinition.to_dict() and from_dict() are how a definition is stored as JSO
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import keyword
 import re
-from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field, fields
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import Any
 
 from app.domain.conditions import (
     MEMBERSHIP,
@@ -26,10 +25,21 @@ from app.domain.conditions import (
     Name,
     parse_condition,
 )
-from app.domain.yaml_lines import LineDict, YamlSyntaxError, load_yaml
+from app.domain.yaml_lines import (
+    FieldReader,
+    LineDict,
+    Problem,
+    did_you_mean,
+    is_number,
+    one_of,
+)
+
+__all__ = [
+    "Catalogue", "Criterion", "Framework", "Option", "Page", "Problem", "Question",
+    "SurveyDefinition", "Translated", "parse_catalogue", "parse_survey",
+]
 
 Translated = Mapping[str, str]  # language code -> text
-T = TypeVar("T")
 
 AUDIENCES = ("citizens", "organisations", "coordinators")
 ROLES = ("item", "group", "consent")
@@ -64,18 +74,6 @@ QUESTION_FIELDS = COMMON_QUESTION_FIELDS + tuple(
 
 SNAKE_CASE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})?")
-
-
-@dataclass(frozen=True)
-class Problem:
-    path: str
-    line: int  # 1-based; 0 when the problem concerns the whole file (a missing file, say)
-    message: str
-
-    def __str__(self) -> str:
-        if self.line:
-            return f"{self.path}:{self.line}: {self.message}"
-        return f"{self.path}: {self.message}"
 
 
 # --- The criteria catalogue -------------------------------------------------------------------
@@ -151,53 +149,31 @@ class Question:
         return tuple(o.key for o in self.options)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "key": self.key,
-            "type": self.type,
-            "role": self.role,
-            "required": self.required,
+        """Every field but those given by the question's place (page_key, position)."""
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _PLACE}
+        return data | {
             "text": dict(self.text),
             "help": _optional_dict(self.help),
-            "criterion": self.criterion,
-            "show_if": self.show_if,
-            "options": [{"key": o.key, "label": dict(o.label)} for o in self.options],
-            "other": self.other,
-            "max_choices": self.max_choices,
-            "long": self.long,
-            "max_length": self.max_length,
-            "min": self.min,
-            "max": self.max,
-            "integer": self.integer,
             "unit": _optional_dict(self.unit),
+            "options": [{"key": o.key, "label": dict(o.label)} for o in self.options],
             "scale": None if self.scale is None else [dict(point) for point in self.scale],
-            "line": self.line,
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], page_key: str, position: int) -> Question:
-        return cls(
-            key=data["key"],
-            type=data["type"],
-            text=dict(data["text"]),
-            page_key=page_key,
-            position=position,
-            role=data["role"],
-            required=data["required"],
-            help=_optional_dict(data["help"]),
-            criterion=data["criterion"],
-            show_if=data["show_if"],
-            options=tuple(Option(o["key"], dict(o["label"])) for o in data["options"]),
-            other=data["other"],
-            max_choices=data["max_choices"],
-            long=data["long"],
-            max_length=data["max_length"],
-            min=data["min"],
-            max=data["max"],
-            integer=data["integer"],
-            unit=_optional_dict(data["unit"]),
-            scale=None if data["scale"] is None else tuple(dict(p) for p in data["scale"]),
-            line=data["line"],
-        )
+        return cls(**{
+            **data,
+            "text": dict(data["text"]),
+            "help": _optional_dict(data["help"]),
+            "unit": _optional_dict(data["unit"]),
+            "options": tuple(Option(o["key"], dict(o["label"])) for o in data["options"]),
+            "scale": None if data["scale"] is None else tuple(map(dict, data["scale"])),
+            "page_key": page_key,
+            "position": position,
+        })
+
+
+_PLACE = frozenset({"page_key", "position"})
 
 
 @dataclass(frozen=True)
@@ -254,7 +230,8 @@ class SurveyDefinition:
         for page in data["pages"]:
             first = sum(len(p.questions) for p in pages)
             questions = tuple(
-                Question.from_dict(q, page["key"], first + i) for i, q in enumerate(page["questions"])
+                Question.from_dict(q, page["key"], first + n)
+                for n, q in enumerate(page["questions"])
             )
             pages.append(Page(page["key"], dict(page["title"]), questions))
         return cls(
@@ -264,7 +241,7 @@ class SurveyDefinition:
             title=dict(data["title"]),
             intro=dict(data["intro"]),
             minutes=data["minutes"],
-            scales={name: tuple(dict(p) for p in points) for name, points in data["scales"].items()},
+            scales={name: tuple(map(dict, points)) for name, points in data["scales"].items()},
             pages=tuple(pages),
         )
 
@@ -304,68 +281,13 @@ def parse_survey(
     return reader.result(definition)
 
 
-class _Reader:
-    """Reads one file's YAML, collecting problems instead of stopping at the first.
-
-    The read methods always return a value (a placeholder when the input is wrong), so reading
-    goes on; result() throws the value away when any problem was found.
-    """
+class _Reader(FieldReader):
+    """Adds what both kinds of file share: keys, and texts translated into `languages:`."""
 
     def __init__(self, path: str, owner: str) -> None:
-        self.path = path
+        super().__init__(path)
         self.owner = owner  # whose `languages:` translations must match, for messages
-        self.problems: list[Problem] = []
         self.languages: tuple[str, ...] | None = None  # None until they are known to be valid
-
-    def report(self, line: int, message: str) -> None:
-        self.problems.append(Problem(self.path, line, message))
-
-    def result(self, value: T | None) -> tuple[T | None, list[Problem]]:
-        problems = sorted(self.problems, key=lambda p: p.line)
-        return (None if problems else value), problems
-
-    def root(self, text: str, kind: str, fields: Collection[str]) -> LineDict | None:
-        try:
-            loaded = load_yaml(text)
-        except YamlSyntaxError as error:
-            self.report(error.line, error.message)
-            return None
-        for duplicate in loaded.duplicate_keys:
-            self.report(
-                duplicate.line,
-                f"'{duplicate.key}' is given twice in the same place (first on line "
-                f"{duplicate.first_line}); only one can count, so remove the other",
-            )
-        if loaded.data is None:
-            self.report(1, "the file is empty")
-            return None
-        if not isinstance(loaded.data, LineDict):
-            self.report(1, f"the file should describe {kind} with the fields {', '.join(fields)}")
-            return None
-        return loaded.data
-
-    def mapping(self, value: object, line: int, what: str) -> LineDict | None:
-        if isinstance(value, LineDict):
-            return value
-        self.report(line, f"{what} should be a set of fields (name: value), not {value!r}")
-        return None
-
-    def fields(self, data: LineDict, allowed: Collection[str], what: str) -> None:
-        for name in data:
-            if name not in allowed:
-                self.report(
-                    data.line_of(name),
-                    f"{what} has an unknown field '{name}'{_did_you_mean(name, allowed)}",
-                )
-
-    def items(self, data: LineDict, name: str, what: str) -> list[object]:
-        value = data.get(name)
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self.report(data.line_of(name), f"{what} {name} should be a list (lines starting with -)")
-            return []
-        return value
 
     def named(self, data: LineDict, kind: str, within: str = "") -> tuple[str, str]:
         """The key of a mapping that needs one, and how messages should name the mapping."""
@@ -384,47 +306,9 @@ class _Reader:
 
     def unique(self, first_lines: dict[str, int], key: str, line: int, description: str) -> None:
         if key in first_lines:
-            self.report(line, f"duplicate {description}: it is already used on line {first_lines[key]}")
+            self.report(line, f"duplicate {description}: already used on line {first_lines[key]}")
         elif key:
             first_lines[key] = line
-
-    def choice(
-        self, data: LineDict, name: str, allowed: tuple[str, ...], what: str,
-        default: str | None = None,
-    ) -> str:
-        value = data.get(name, default)
-        if value is None:
-            self.report(data.line, f"{what} has no {name}: use {_one_of(allowed)}")
-            return ""
-        if value not in allowed:
-            self.report(
-                data.line_of(name),
-                f"{what} has an unknown {name} '{value}'{_did_you_mean(str(value), allowed)}; "
-                f"use {_one_of(allowed)}",
-            )
-            return ""
-        return str(value)
-
-    def boolean(self, data: LineDict, name: str, what: str, default: bool) -> bool:
-        value = data.get(name, default)
-        if isinstance(value, bool):
-            return value
-        self.report(data.line_of(name), f"{what}: {name} should be true or false, not {value!r}")
-        return default
-
-    def number(self, data: LineDict, name: str, what: str) -> int | float | None:
-        value = data.get(name)
-        if value is None or _is_number(value):
-            return value
-        self.report(data.line_of(name), f"{what}: {name} should be a number, not {value!r}")
-        return None
-
-    def count(self, data: LineDict, name: str, what: str, default: int | None) -> int | None:
-        value = data.get(name, default)
-        if value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
-            return value
-        self.report(data.line_of(name), f"{what}: {name} should be a whole number of at least 1")
-        return default
 
     def language_list(self, data: LineDict, what: str) -> tuple[str, ...] | None:
         value, line = data.get("languages"), data.line_of("languages")
@@ -468,10 +352,10 @@ class _Reader:
                     f"{label}: translation in {language}, which is not one of the "
                     f"{self.owner}'s languages ({', '.join(self.languages)})",
                 )
+            elif words is None or (isinstance(words, str) and not words.strip()):
+                self.report(where, f"{label}: the {language} text is empty")
             elif not isinstance(words, str):
                 self.report(where, f"{label}: the {language} text should be text, not {words!r}")
-            elif not words.strip():
-                self.report(where, f"{label}: the {language} text is empty")
             else:
                 text[str(language)] = words
         missing = [code for code in self.languages or () if code not in value]
@@ -516,7 +400,9 @@ class _CatalogueReader(_Reader):
             criteria=tuple(c for c in criteria if c is not None),
         )
 
-    def criterion(self, item: object, line: int, framework_key: str, position: int) -> Criterion | None:
+    def criterion(
+        self, item: object, line: int, framework_key: str, position: int
+    ) -> Criterion | None:
         data = self.mapping(item, line, "each criterion")
         if data is None:
             return None
@@ -566,8 +452,10 @@ class _SurveyReader(_Reader):
                 "phone, for example minutes: 5",
             )
             return 0
-        if not _is_number(value) or not value > 0:
-            self.report(root.line_of("minutes"), f"minutes should be a positive number, not {value!r}")
+        if not is_number(value) or not value > 0:
+            self.report(
+                root.line_of("minutes"), f"minutes should be a positive number, not {value!r}"
+            )
             return 0
         return value
 
@@ -615,7 +503,8 @@ class _SurveyReader(_Reader):
             self.report(data.line_of("questions"), f"{what} has no questions")
         questions: list[Question] = []
         for item in items:
-            question = self.question(item, data.line_of("questions"), key, first_position + len(questions))
+            position = first_position + len(questions)
+            question = self.question(item, data.line_of("questions"), key, position)
             if question is not None:
                 questions.append(question)
         return Page(key, title, tuple(questions))
@@ -627,7 +516,9 @@ class _SurveyReader(_Reader):
         key, what = self.named(data, "question")
         self.unique(self.question_lines, key, data.line_of("key"), f"question key '{key}'")
         if keyword.iskeyword(key):
-            self.report(data.line_of("key"), f"'{key}' cannot be a question key: conditions use it as a word")
+            self.report(
+                data.line_of("key"), f"'{key}' cannot be a question key: conditions use that word"
+            )
         question_type = self.choice(data, "type", QUESTION_TYPES, what)
         self.question_fields(data, question_type, what)
         role = self.choice(data, "role", ROLES, what, default="item")
@@ -657,7 +548,8 @@ class _SurveyReader(_Reader):
             if name in QUESTION_FIELDS:
                 message = f"{what}: {name} does not apply to {question_type} questions"
             else:
-                message = f"{what} has an unknown field '{name}'{_did_you_mean(name, QUESTION_FIELDS)}"
+                suggestion = did_you_mean(str(name), QUESTION_FIELDS)
+                message = f"{what} has an unknown field '{name}'{suggestion}"
             self.report(data.line_of(name), message)
 
     def type_settings(self, data: LineDict, question_type: str, what: str) -> dict[str, Any]:
@@ -685,16 +577,20 @@ class _SurveyReader(_Reader):
         name = data.get("scale")
         if name is None:
             return None
-        if name not in self.scales:
-            known = f"the survey defines {_one_of(tuple(self.scales))}" if self.scales else "define it under scales:"
-            self.report(data.line_of("scale"), f"{what} uses the unknown scale '{name}'; {known}")
+        if not isinstance(name, str) or name not in self.scales:
+            hint = f"the survey defines {one_of(tuple(self.scales))}" if self.scales else (
+                "define it under scales:"
+            )
+            self.report(data.line_of("scale"), f"{what} uses the unknown scale '{name}'; {hint}")
             return ()
         return self.scales[name]
 
     def options(self, data: LineDict, what: str) -> tuple[Option, ...]:
         items = self.items(data, "options", what)
         if len(items) < 2:
-            self.report(data.line_of("options"), f"{what} needs at least 2 options, it has {len(items)}")
+            self.report(
+                data.line_of("options"), f"{what} needs at least 2 options, it has {len(items)}"
+            )
         first_lines: dict[str, int] = {}
         options: list[Option] = []
         for item in items:
@@ -738,12 +634,16 @@ class _SurveyReader(_Reader):
             return None
         line = data.line_of("criterion")
         if role in ("group", "consent"):
-            self.report(line, f"{what} is a {role} question, which serves no criterion; remove criterion")
+            self.report(
+                line, f"{what} is a {role} question, which serves no criterion; remove criterion"
+            )
+        elif not isinstance(value, str):
+            self.report(line, f"{what}: criterion should be a criterion key, not {value!r}")
         elif self.criterion_keys is not None and value not in self.criterion_keys:
             self.report(
                 line,
                 f"{what} names the unknown criterion '{value}'"
-                f"{_did_you_mean(str(value), self.criterion_keys)}",
+                f"{did_you_mean(value, self.criterion_keys)}",
             )
         return str(value)
 
@@ -791,17 +691,17 @@ class _SurveyReader(_Reader):
             return
         for name in sorted(condition.names):
             if name == question.key:
-                self.report(line, f"{what} refers to the question itself; use earlier questions only")
+                self.report(line, f"{what} refers to the question itself; use earlier ones only")
             elif name not in all_keys:
                 self.report(
                     line,
-                    f"{what} refers to the unknown question '{name}'{_did_you_mean(name, all_keys)}",
+                    f"{what} refers to the unknown question '{name}'{did_you_mean(name, all_keys)}",
                 )
             elif name not in earlier:
                 self.report(
                     line,
                     f"{what} refers to '{name}', which comes later in the survey; "
-                    "use earlier questions only",
+                    "use earlier ones only",
                 )
         misuses = [_operator_misuse(c, earlier) for c in condition.comparisons] + [
             _literal_misuse(earlier[name], literal)
@@ -820,13 +720,22 @@ def _operator_misuse(comparison: Comparison, earlier: Mapping[str, Question]) ->
         key, question_type, op = operand.key, earlier[operand.key].type, comparison.op
         tests_membership = op in MEMBERSHIP and side == "right"
         if question_type == "importance_current":
-            return f"'{key}' has two answers (importance and current state), so a condition cannot use it"
+            return f"'{key}' has two answers (importance and current state), so it cannot be used"
         if question_type == "multiple_choice" and not tests_membership:
-            return f"'{key}' is a multiple choice question: test it with 'option' in {key} or 'option' not in {key}"
+            return (
+                f"'{key}' is a multiple choice question: test it with 'option' in {key} "
+                f"or 'option' not in {key}"
+            )
         if question_type != "multiple_choice" and tests_membership:
-            return f"only a multiple choice question can come after '{op}', and '{key}' is a {question_type} question"
+            return (
+                f"only a multiple choice question can come after '{op}', and '{key}' is a "
+                f"{question_type} question"
+            )
         if question_type == "single_choice" and op in ORDERINGS:
-            return f"'{op}' compares by order, but the options of '{key}' have no order; use ==, != or in"
+            return (
+                f"'{op}' compares by order, but the options of '{key}' have no order; "
+                "use ==, != or in"
+            )
     return None
 
 
@@ -836,24 +745,14 @@ def _literal_misuse(question: Question, literal: LiteralValue) -> str | None:
     if question_type in CHOICE_TYPES:
         options = ", ".join(question.option_keys)
         if not isinstance(literal, str):
-            return f"'{key}' is a choice question: compare it with one of its options ({options}), not the number {literal}"
+            return (
+                f"'{key}' is a choice question: compare it with one of its options ({options}), "
+                f"not the number {literal}"
+            )
         if literal not in question.option_keys:
             return f"'{literal}' is not an option of '{key}' (its options are {options})"
     if question_type in ("number", "agreement") and isinstance(literal, str):
-        return f"'{key}' is a {question_type} question: compare it with a number, not the text '{literal}'"
+        return f"'{key}' is answered with a number: compare it with a number, not '{literal}'"
     if question_type == "text" and not isinstance(literal, str):
-        return f"'{key}' is a text question: compare it with text in quotes, not the number {literal}"
+        return f"'{key}' is a text question: compare it with text in quotes, not {literal}"
     return None
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _one_of(choices: tuple[str, ...]) -> str:
-    return choices[0] if len(choices) == 1 else f"{', '.join(choices[:-1])} or {choices[-1]}"
-
-
-def _did_you_mean(word: str, known: Iterable[str]) -> str:
-    matches = difflib.get_close_matches(word, list(known), n=1, cutoff=0.6)
-    return f" (did you mean '{matches[0]}'?)" if matches else ""

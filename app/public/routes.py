@@ -26,8 +26,8 @@ def welcome(token: str):
     if survey_round.status is RoundStatus.CLOSED:
         abort(410)
     if not survey_round.accepts_answers(utcnow()):
-        return render_template("public/not_open.html", round=survey_round), 403
+        return render_template("public/not_open.html", round=survey_round, hide_login=True), 403
     definition = survey_round.survey.parsed()
     return render_template(
-        "public/welcome.html", round=survey_round, link=link, survey=definition
+        "public/welcome.html", round=survey_round, link=link, survey=definition, hide_login=True
     )

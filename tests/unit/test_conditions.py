@@ -173,6 +173,8 @@ def test_rejects_anything_that_could_run_code(expr):
         ("age_band == ['a']", "a list can only come after 'in'"),
         ("age_band in 'a'", "needs a list of values or a multiple choice question"),
         ("'a' == 'a'", "one side must be a question key"),
+        ("not " * 5000 + "a == 1", "nested too deeply"),
+        ("-" * 5000 + "1 == a", "nested too deeply"),
     ],
 )
 def test_rejects_what_is_not_a_simple_comparison(expr, fragment):

@@ -1,0 +1,78 @@
+"""Run every benchmark and print the table and the BENCH lines.
+
+Uses PostgreSQL when DATABASE_URL points at it (a scratch database `<name>_bench` is created
+and dropped), otherwise a throwaway SQLite file.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, make_url, text
+
+from app import create_app
+from app.extensions import db
+from app.models import AccessLink
+from bench.harness import Figure, median_ms, print_figures
+from config import sqlalchemy_url
+
+ROOT = Path(__file__).resolve().parent.parent
+RESPONSES = int(os.environ.get("BENCH_RESPONSES", "20000"))
+
+
+@contextmanager
+def scratch_database():
+    raw = os.environ.get("DATABASE_URL")
+    if raw and raw.startswith(("postgres://", "postgresql")):
+        url = make_url(sqlalchemy_url(raw))
+        scratch = url.set(database=f"{url.database.removesuffix('_test')}_bench")
+        admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{scratch.database}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{scratch.database}"'))
+        try:
+            yield scratch.render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{scratch.database}" WITH (FORCE)'))
+            admin.dispose()
+    else:
+        with tempfile.TemporaryDirectory() as directory:
+            yield f"sqlite:///{directory}/bench.sqlite"
+
+
+def page_figures(app) -> list[Figure]:
+    """Server time of a public welcome page against a minimal endpoint on the same stack."""
+    app.add_url_rule("/bench/minimal", "bench_minimal", lambda: "ok")
+    client = app.test_client()
+    with app.app_context():
+        token = db.session.scalar(db.select(AccessLink.token).limit(1))
+    floor = Figure("minimal_endpoint", median_ms(lambda: client.get("/bench/minimal"), 500), "ms")
+    welcome = median_ms(lambda: client.get(f"/s/{token}"), 500)
+    return [floor, Figure("welcome_page", welcome, "ms", floor)]
+
+
+def main() -> None:
+    from app.services.demo import create_demo
+
+    with scratch_database() as database_url, tempfile.TemporaryDirectory() as instance:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "INSTANCE_DIR": Path(instance),
+                          "SURVEYS_DIR": ROOT / "surveys"})
+        with app.app_context():
+            upgrade()
+            create_demo(ROOT / "surveys", RESPONSES, seed=1)
+            db.session.commit()
+        backend = make_url(database_url).get_backend_name()
+        print(f"# {RESPONSES} responses stored, on {backend}\n")
+        figures = page_figures(app)
+        with app.app_context():
+            db.engine.dispose()
+    print_figures(figures)
+
+
+if __name__ == "__main__":
+    main()
