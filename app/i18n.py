@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, current_app, g, request
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 
 from app.extensions import babel
 
@@ -30,6 +31,7 @@ def init_app(app: Flask) -> None:
     app.after_request(remember_explicit_choice)
     app.context_processor(language_context)
     app.jinja_env.filters["translated"] = pick_translation
+    app.jinja_env.globals["round_status_label"] = round_status_label
 
 
 def available_languages() -> list[str]:
@@ -89,3 +91,15 @@ def pick_translation(texts: dict[str, str] | None, fallback_order: list[str] | N
         if candidate in texts:
             return texts[candidate]
     return next(iter(texts.values()))
+
+
+ROUND_STATUS_LABELS = {
+    "draft": _l("draft"),
+    "open": _l("open"),
+    "paused": _l("paused"),
+    "closed": _l("closed"),
+}
+
+
+def round_status_label(status) -> str:
+    return str(ROUND_STATUS_LABELS[status.value])

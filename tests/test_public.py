@@ -71,3 +71,17 @@ def test_the_start_page_is_served(client, app):
 
 def test_survey_pages_offer_no_login_link_to_citizens(client, open_link):
     assert "/auth/login" not in client.get(f"/s/{open_link.token}").get_data(as_text=True)
+
+
+def test_the_welcome_page_costs_one_query(client, open_link, app):
+    from sqlalchemy import event
+
+    url = f"/s/{open_link.token}"
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert len(statements) == 1, [s[:60] for s in statements]

@@ -14,6 +14,10 @@ from app.models.framework import Criterion
 from app.models.types import UTCDateTime, utcnow
 
 
+_PARSED_CACHE_SIZE = 64
+_PARSED_BY_FINGERPRINT: dict[str, SurveyDefinition] = {}
+
+
 class Survey(db.Model):
     """One version of a survey. A changed file becomes a new row; rounds pin the row."""
 
@@ -28,7 +32,8 @@ class Survey(db.Model):
     languages: Mapped[list[str]] = mapped_column(JSON)
     fingerprint: Mapped[str] = mapped_column(String(64))
     # The whole parsed definition: what respondents saw in this version, forever.
-    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Deferred: pages read the parsed copy cached by fingerprint instead (see parsed()).
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     source_path: Mapped[str] = mapped_column(String(300))
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -37,7 +42,15 @@ class Survey(db.Model):
     )
 
     def parsed(self) -> SurveyDefinition:
-        return SurveyDefinition.from_dict(self.definition)
+        """The definition as domain objects. A version never changes, so the parsed copy is
+        kept per fingerprint for the life of the process."""
+        definition = _PARSED_BY_FINGERPRINT.get(self.fingerprint)
+        if definition is None:
+            definition = SurveyDefinition.from_dict(self.definition)
+            if len(_PARSED_BY_FINGERPRINT) >= _PARSED_CACHE_SIZE:
+                _PARSED_BY_FINGERPRINT.pop(next(iter(_PARSED_BY_FINGERPRINT)))
+            _PARSED_BY_FINGERPRINT[self.fingerprint] = definition
+        return definition
 
     def __repr__(self) -> str:
         return f"<Survey {self.key} v{self.version}>"

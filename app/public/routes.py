@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import abort, render_template
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.i18n import prefer_community_language
-from app.models import AccessLink, RoundStatus, utcnow
+from app.models import AccessLink, Round, RoundStatus, utcnow
 from app.public import bp
 
 
@@ -18,7 +19,16 @@ def index():
 
 @bp.get("/s/<token>")
 def welcome(token: str):
-    link = db.session.scalar(select(AccessLink).where(AccessLink.token == token))
+    link = db.session.scalar(
+        select(AccessLink)
+        .where(AccessLink.token == token)
+        # One query for everything the page shows, however many people answered.
+        .options(
+            joinedload(AccessLink.round).joinedload(Round.community),
+            joinedload(AccessLink.round).joinedload(Round.survey),
+            joinedload(AccessLink.group),
+        )
+    )
     if link is None or link.revoked_at is not None:
         abort(404)
     survey_round = link.round

@@ -1,0 +1,54 @@
+"""`flask --app app users create`: the first admin."""
+
+import subprocess
+import sys
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Role, User
+from tests.conftest import ROOT
+from tests.factories import make_community
+
+
+def test_creates_an_admin_of_a_community_who_can_log_in(runner):
+    community = make_community("lakeside")
+    db.session.commit()
+    result = runner.invoke(args=["users", "create", "--email", "Ada@City.example", "--name", "Ada",
+                                 "--password", "a long passphrase", "--admin-of", "lakeside"])
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User))
+    assert user.email == "ada@city.example"
+    assert user.check_password("a long passphrase")
+    assert user.role_in(community.id) is Role.ADMIN
+
+
+def test_refuses_a_short_password_and_creates_nothing(runner):
+    result = runner.invoke(args=["users", "create", "--email", "a@b.example", "--name", "A",
+                                 "--password", "short"])
+    assert result.exit_code == 2
+    assert "at least 10 characters" in result.output
+    assert db.session.scalar(select(User)) is None
+
+
+def test_refuses_a_second_account_for_the_same_email(runner):
+    args = ["users", "create", "--email", "a@b.example", "--name", "A", "--password", "long enough pass"]
+    assert runner.invoke(args=args).exit_code == 0
+    again = runner.invoke(args=args)
+    assert again.exit_code == 1
+    assert "exists already" in again.output
+
+
+def test_names_an_unknown_community(runner):
+    result = runner.invoke(args=["users", "create", "--email", "a@b.example", "--name", "A",
+                                 "--password", "long enough pass", "--admin-of", "atlantis"])
+    assert result.exit_code == 2
+    assert "atlantis" in result.output
+    assert db.session.scalar(select(User)) is None
+
+
+def test_the_procfile_is_valid_for_honcho():
+    result = subprocess.run([sys.executable, "-m", "honcho", "check"], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "web, worker, beat" in result.stderr + result.stdout
