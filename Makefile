@@ -10,7 +10,7 @@ PORT ?= 5000
 export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 PIP := $(BIN)/python -m pip --quiet --quiet
 
-.PHONY: install install-test run test bench worker beat migrate translations clean
+.PHONY: install install-test run test bench worker beat migrate compile-translations clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed." >&2; exit 1; }
@@ -28,15 +28,19 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed-run
 install-test: $(VENV)/.installed-test
 
+# .mo files are built, not committed: compile them wherever the app runs.
+compile-translations: install
+	$(FLASK) translations compile
+
 migrate: install
 	$(FLASK) db upgrade
 
-run: migrate
+run: compile-translations migrate
 	$(FLASK) surveys load
 	$(FLASK) demo
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-test: install-test
+test: install-test compile-translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install-test

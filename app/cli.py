@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from app.domain.survey_files import validate_paths
 from app.extensions import db
+from app.translations_cli import translations_cli
 
 surveys_cli = AppGroup("surveys", help="Validate and load the survey files in surveys/.")
 users_cli = AppGroup("users", help="Manage accounts.")
@@ -21,6 +22,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(surveys_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(translations_cli)
 
 
 @surveys_cli.command("validate")

@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 
@@ -13,8 +14,8 @@ from app.extensions import db, login_manager
 from app.models import User, utcnow
 
 login_manager.login_view = "auth.login"
-login_manager.login_message = "Please log in to see this page."
-login_manager.localize_callback = _
+login_manager.login_message = _l("Please log in to see this page.")
+login_manager.localize_callback = str  # translate now: the session stores plain text
 login_manager.login_message_category = "info"
 
 
