@@ -7,6 +7,8 @@ leaves behind, then the browser's Accept-Language, then the community's default 
 
 from __future__ import annotations
 
+from markupsafe import Markup, escape
+
 from flask import Flask, Response, current_app, g, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -32,6 +34,7 @@ def init_app(app: Flask) -> None:
     app.context_processor(language_context)
     app.jinja_env.filters["translated"] = pick_translation
     app.jinja_env.globals["round_status_label"] = round_status_label
+    app.jinja_env.globals["say"] = say
 
 
 def available_languages() -> list[str]:
@@ -103,3 +106,16 @@ ROUND_STATUS_LABELS = {
 
 def round_status_label(status) -> str:
     return str(ROUND_STATUS_LABELS[status.value])
+
+
+def say(texts: dict[str, str] | None, fallback_order: list[str] | tuple[str, ...] = ()) -> Markup:
+    """Survey text in the page language. When it has to fall back to another language, the
+    text carries its own lang (and dir) attribute, so screen readers pronounce it right."""
+    if not texts:
+        return Markup("")
+    language = str(get_locale() or "")
+    if language in texts:
+        return escape(texts[language])
+    chosen = next((code for code in fallback_order if code in texts), next(iter(texts)))
+    return Markup('<span lang="{0}" dir="{1}">{2}</span>').format(
+        chosen, text_direction(chosen), texts[chosen])

@@ -7,12 +7,14 @@ REQUIRE_SERVICES=1 turns a missing PostgreSQL, Redis or Chromium into a failure,
 
 from __future__ import annotations
 
+import contextvars
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import URL
 
@@ -70,12 +72,16 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="session")
 def schema(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """Build the schema once per run, through the migrations (so they are exercised)."""
-    from flask_migrate import downgrade, upgrade
+    """Build the schema once per run, through the migrations (so they are exercised),
+    on an empty database, whatever an earlier run left behind."""
+    from flask_migrate import upgrade
 
     app = make_app(database_url, tmp_path_factory.mktemp("instance"))
     with app.app_context():
-        downgrade(revision="base")
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
         upgrade()
         db.engine.dispose()
     return database_url
@@ -97,6 +103,20 @@ def celery_settings(broker_url: str | None = None, queue: str = "commonground") 
     }
 
 
+class RequestIsolatingClient(FlaskClient):
+    """Runs each request in a context of its own, as a server does.
+
+    Tests hold an app context to use the database; without this, Flask would reuse it for every
+    request, sharing `g` (the CSRF token, the chosen language) and the database session between
+    requests and between clients.
+    """
+
+    def open(self, *args, **kwargs):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        db.session.expire_all()  # the test sees what the request wrote
+        return response
+
+
 def make_app(database_url: str, instance_dir: Path, **overrides: object) -> Flask:
     config = {
         "SQLALCHEMY_DATABASE_URI": database_url,
@@ -106,7 +126,9 @@ def make_app(database_url: str, instance_dir: Path, **overrides: object) -> Flas
         "CELERY": celery_settings(),
     }
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+    app.test_client_class = RequestIsolatingClient
+    return app
 
 
 @pytest.fixture

@@ -73,6 +73,9 @@ class Group(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     # Names shown to respondents in other languages than the community's default.
     name_translations: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    # Answers everyone reaching the survey through this group's link shares, such as
+    # {"age_band": "age_16_25"} for a youth group: asked of nobody, filled in for everyone.
+    fixed_answers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     population: Mapped[int | None]
     target_responses: Mapped[int | None]
     position: Mapped[int] = mapped_column(default=0)

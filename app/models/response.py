@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.domain.codes import hash_code, new_code
 from app.extensions import db
 from app.models.types import UTCDateTime, str_enum, utcnow
 
@@ -35,9 +36,12 @@ class Response(db.Model):
     )
     current_page: Mapped[str | None] = mapped_column(String(80))
     may_quote: Mapped[bool] = mapped_column(default=False)
-    # Codes the respondent keeps: to resume on another device, to withdraw the answers later.
-    resume_code: Mapped[str | None] = mapped_column(String(32), unique=True)
-    receipt_code: Mapped[str | None] = mapped_column(String(32), unique=True)
+    # Hashes of the codes the respondent keeps (app.domain.codes): one to resume on another
+    # device, one to withdraw the answers later. The codes themselves are never stored.
+    resume_code_hash: Mapped[str] = mapped_column(
+        String(64), unique=True, default=lambda: hash_code(new_code())
+    )
+    receipt_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     is_simulated: Mapped[bool] = mapped_column(default=False)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -1,15 +1,40 @@
-"""Citizens' pages. A short link /s/<token> leads to a round's welcome page."""
+"""Citizens' pages: /s/<token> leads through welcome, screens of questions, review and thanks.
+
+The respondent is known by a cookie per round holding their resume code; nothing else
+identifies them. Every screen is saved when they move on, so a lost connection loses at most
+the screen being typed.
+"""
 
 from __future__ import annotations
 
-from flask import abort, render_template
+from flask import (
+    Response as HttpResponse,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError, validate_csrf
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
+from wtforms import ValidationError
 
-from app.extensions import db
+from app.domain import answering
+from app.extensions import csrf, db
 from app.i18n import prefer_community_language
-from app.models import AccessLink, Round, RoundStatus, utcnow
-from app.public import bp
+from app.models import AccessLink, LinkKind, Response, ResponseStatus, Round, RoundStatus, utcnow
+from app.public import bp, wording
+from app.services import responding
+
+RESUME_COOKIE = "cg_resume_{}"
+DONE_COOKIE = "cg_done_{}"
+RESUME_COOKIE_DAYS = 30
 
 
 @bp.get("/")
@@ -17,12 +42,15 @@ def index():
     return render_template("public/index.html")
 
 
-@bp.get("/s/<token>")
-def welcome(token: str):
+# --- Finding the round ------------------------------------------------------------------------
+
+
+def open_link(token: str) -> AccessLink:
+    """The link and its round, if the round takes answers now; a clear page otherwise."""
     link = db.session.scalar(
         select(AccessLink)
         .where(AccessLink.token == token)
-        # One query for everything the page shows, however many people answered.
+        # One query for everything the pages show, however many people answered.
         .options(
             joinedload(AccessLink.round).joinedload(Round.community),
             joinedload(AccessLink.round).joinedload(Round.survey),
@@ -36,8 +64,247 @@ def welcome(token: str):
     if survey_round.status is RoundStatus.CLOSED:
         abort(410)
     if not survey_round.accepts_answers(utcnow()):
-        return render_template("public/not_open.html", round=survey_round, hide_login=True), 403
-    definition = survey_round.survey.parsed()
+        abort(make_response(render_template(
+            "public/not_open.html", round=survey_round, hide_login=True), 403))
+    return link
+
+
+def current_language() -> str:
+    return str(get_locale())
+
+
+def respondent_for(link: AccessLink) -> responding.Respondent | None:
+    """The response this browser has in progress for the link's round, if any."""
+    code = request.cookies.get(RESUME_COOKIE.format(link.round_id))
+    response = responding.find_by_resume_code(link.round_id, code) if code else None
+    if response is None:
+        return None
+    definition = link.round.survey.parsed()
+    return responding.Respondent(
+        response, link, definition, responding.saved_answers(response, definition))
+
+
+def already_answered(link: AccessLink) -> bool:
+    if link.kind is LinkKind.INVITATION:
+        return link.used_at is not None
+    return link.round.one_response_per_browser and bool(
+        request.cookies.get(DONE_COOKIE.format(link.round_id)))
+
+
+def page(template: str, link: AccessLink, status: int = 200, **context) -> tuple[str, int]:
     return render_template(
-        "public/welcome.html", round=survey_round, link=link, survey=definition, hide_login=True
+        template, link=link, round=link.round, survey=link.round.survey.parsed(),
+        hide_login=True, **context,
+    ), status
+
+
+# --- Welcome, start, resume -------------------------------------------------------------------
+
+
+@bp.get("/s/<token>")
+def welcome(token: str):
+    link = open_link(token)
+    if already_answered(link):
+        return page("public/already_answered.html", link)
+    return page("public/welcome.html", link, in_progress=respondent_for(link) is not None)
+
+
+@bp.post("/s/<token>/start")
+def start(token: str):
+    link = open_link(token)
+    if already_answered(link):
+        return page("public/already_answered.html", link, status=409)
+    respondent = respondent_for(link)
+    if respondent is not None and respondent.response.status is ResponseStatus.IN_PROGRESS:
+        return redirect(screen_url(link, respondent, resume=True))
+    response, resume_code = responding.start(link, current_language())
+    db.session.commit()
+    session[f"resume_code_{link.round_id}"] = resume_code
+    redirect_response = redirect(url_for("public.screen", token=token, number=1))
+    remember_respondent(redirect_response, link.round_id, resume_code)
+    return redirect_response
+
+
+def remember_respondent(http_response: HttpResponse, round_id: int, resume_code: str) -> None:
+    http_response.set_cookie(
+        RESUME_COOKIE.format(round_id), resume_code, max_age=RESUME_COOKIE_DAYS * 24 * 3600,
+        httponly=True, samesite="Lax", secure=request.is_secure,
     )
+
+
+def screen_url(link: AccessLink, respondent: responding.Respondent, resume: bool = False) -> str:
+    """Where to continue: the saved screen, or the first one still to answer."""
+    visible = respondent.visible_screens()
+    number = 1
+    if resume and respondent.response.current_page:
+        keys = [str(s.index) for s in visible]
+        if respondent.response.current_page in keys:
+            number = keys.index(respondent.response.current_page) + 1
+    return url_for("public.screen", token=link.token, number=number)
+
+
+@bp.route("/s/<token>/resume", methods=["GET", "POST"])
+def resume(token: str):
+    link = open_link(token)
+    typed = request.form.get("code", "").strip()
+    if request.method == "GET":
+        return page("public/resume.html", link, code="")
+    response = responding.find_by_resume_code(link.round_id, typed)
+    if response is None or response.status is ResponseStatus.COMPLETE:
+        message = (_("These answers were already sent. Thank you!") if response
+                   else _("We could not find answers with this code. Please check it and try again."))
+        return page("public/resume.html", link, status=400, code=typed, error=message)
+    definition = link.round.survey.parsed()
+    respondent = responding.Respondent(
+        response, link, definition, responding.saved_answers(response, definition))
+    redirect_response = redirect(screen_url(link, respondent, resume=True))
+    remember_respondent(redirect_response, link.round_id, typed)
+    return redirect_response
+
+
+# --- Screens of questions ---------------------------------------------------------------------
+
+
+def require_respondent(link: AccessLink) -> responding.Respondent:
+    respondent = respondent_for(link)
+    if respondent is None:
+        flash(_("Please start here. If you began on another device, use your resume code."), "info")
+        abort(redirect(url_for("public.welcome", token=link.token)))
+    if respondent.response.status is ResponseStatus.COMPLETE:
+        abort(redirect(url_for("public.thanks", token=link.token)))
+    return respondent
+
+
+@bp.get("/s/<token>/q/<int:number>")
+def screen(token: str, number: int):
+    link = open_link(token)
+    respondent = require_respondent(link)
+    visible = respondent.visible_screens()
+    if not 1 <= number <= len(visible):
+        return redirect(url_for("public.review", token=token))
+    current = visible[number - 1]
+    questions = answering.visible_questions(current, respondent.answers)
+    return render_screen(link, respondent, number, visible, questions,
+                         answering.form_values(questions, respondent.answers), problems={})
+
+
+# CSRF is checked in the view: a failed check after a long pause must keep what was typed.
+@csrf.exempt
+@bp.post("/s/<token>/q/<int:number>")
+def save_screen(token: str, number: int):
+    link = open_link(token)
+    respondent = require_respondent(link)
+    visible = respondent.visible_screens()
+    if not 1 <= number <= len(visible):
+        return redirect(url_for("public.review", token=token))
+    current = visible[number - 1]
+    questions = answering.visible_questions(current, respondent.answers)
+    posted = {name: request.form.getlist(name) for name in request.form}
+    if not csrf_token_is_valid():
+        return render_screen(link, respondent, number, visible, questions, posted, problems={},
+                             status=400, stale=True)
+    move = request.form.get("move", "next")
+    result = answering.parse_screen(questions, posted, enforce_required=(move == "next"))
+    if not result.ok:
+        return render_screen(link, respondent, number, visible, questions, posted,
+                             problems=result.problems, status=400)
+    responding.save_screen(respondent, result, str(current.index))
+    db.session.commit()
+    return redirect(after_save(link, respondent, current, number, move))
+
+
+def csrf_token_is_valid() -> bool:
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+        return True
+    except (ValidationError, CSRFError):
+        return False
+
+
+def after_save(link: AccessLink, respondent: responding.Respondent, current: answering.Screen,
+               number: int, move: str) -> str:
+    if move == "language":
+        chosen = request.form.get("lang", "")
+        return url_for("public.screen", token=link.token, number=number, lang=chosen)
+    visible = respondent.visible_screens()  # answers on this screen may show or hide others
+    position = next((i for i, s in enumerate(visible) if s.index == current.index), number - 1)
+    if move == "back":
+        if position == 0:
+            return url_for("public.welcome", token=link.token)
+        return url_for("public.screen", token=link.token, number=position)
+    if position + 1 >= len(visible):
+        return url_for("public.review", token=link.token)
+    return url_for("public.screen", token=link.token, number=position + 2)
+
+
+def render_screen(link, respondent, number, visible, questions, values, problems,
+                  status=200, stale=False):
+    return page(
+        "public/screen.html", link, status=status, number=number, total=len(visible),
+        questions=questions, values=values, problems=problems, stale=stale,
+        problem_text=wording.PROBLEMS, wording=wording,
+    )
+
+
+# --- Review, submit, thanks -------------------------------------------------------------------
+
+
+@bp.get("/s/<token>/review")
+def review(token: str):
+    link = open_link(token)
+    respondent = require_respondent(link)
+    visible = respondent.visible_screens()
+    rows = [
+        (number, question)
+        for number, s in enumerate(visible, start=1)
+        for question in answering.visible_questions(s, respondent.answers)
+    ]
+    return page("public/review.html", link, rows=rows, answers=respondent.answers,
+                total=len(visible), wording=wording)
+
+
+@bp.post("/s/<token>/submit")
+def submit(token: str):
+    link = open_link(token)
+    respondent = respondent_for(link)
+    if respondent is None:
+        return redirect(url_for("public.welcome", token=token))
+    if respondent.response.status is ResponseStatus.COMPLETE:
+        return redirect(url_for("public.thanks", token=token))
+    visible = respondent.visible_screens()
+    missing = answering.first_incomplete_screen(visible, respondent.answers)
+    if missing is not None:
+        flash(_("Some questions still need an answer."), "error")
+        number = [s.index for s in visible].index(missing.index) + 1
+        return redirect(url_for("public.screen", token=token, number=number))
+    receipt = responding.submit(respondent)
+    db.session.commit()
+    session[f"receipt_{link.round_id}"] = receipt
+    thanks_response = redirect(url_for("public.thanks", token=token))
+    thanks_response.set_cookie(DONE_COOKIE.format(link.round_id), "1", max_age=365 * 24 * 3600,
+                               httponly=True, samesite="Lax", secure=request.is_secure)
+    return thanks_response
+
+
+@bp.get("/s/<token>/thanks")
+def thanks(token: str):
+    link = open_link(token)
+    receipt = session.get(f"receipt_{link.round_id}")
+    return page("public/thanks.html", link, receipt=receipt)
+
+
+# --- Withdrawing answers ----------------------------------------------------------------------
+
+
+@bp.route("/withdraw", methods=["GET", "POST"])
+def withdraw():
+    typed = request.form.get("code", "").strip()
+    if request.method == "GET":
+        return render_template("public/withdraw.html", code="", hide_login=True)
+    if not responding.withdraw(typed):
+        return render_template(
+            "public/withdraw.html", code=typed, hide_login=True,
+            error=_("We could not find answers with this code. Please check it and try again."),
+        ), 400
+    db.session.commit()
+    return render_template("public/withdrawn.html", hide_login=True)

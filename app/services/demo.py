@@ -152,6 +152,7 @@ def create_demo(surveys_dir: Path, responses: int, seed: int) -> DemoSummary:
         for position, spec in enumerate(GROUPS):
             community.groups.append(Group(key=spec.key, kind=spec.kind, name=spec.name,
                                           population=spec.population, target_responses=spec.target,
+                                          fixed_answers=fixed_answers(spec, survey.parsed()),
                                           position=position))
         db.session.add(community)
         rounds.append(open_round(community, survey))
@@ -267,6 +268,13 @@ def profile_for(spec: GroupSpec, definition: SurveyDefinition) -> RespondentProf
         fixed=fixed, satisfaction=spec.satisfaction, needs_gap=gaps,
         option_weights=option_weights, texts=spec.texts,
     )
+
+
+def fixed_answers(spec: GroupSpec, definition: SurveyDefinition) -> dict[str, str]:
+    """What the group's link answers for everyone, e.g. the age band of the youth group."""
+    fixed = profile_for(spec, definition).fixed
+    return {key: value for key, value in fixed.items()
+            if definition.question(key).role == "group"}
 
 
 def summarise(created: bool, responses: int) -> DemoSummary:

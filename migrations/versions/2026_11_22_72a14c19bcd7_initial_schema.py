@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 8f0246b10f69
+Revision ID: 72a14c19bcd7
 Revises: 
-Create Date: 2026-11-22 08:43:12.534501
+Create Date: 2026-11-22 09:03:32.180475
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '8f0246b10f69'
+revision = '72a14c19bcd7'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -92,6 +92,7 @@ def upgrade():
     sa.Column('kind', sa.Enum('citizens', 'stakeholders', name='groupkind', native_enum=False), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('name_translations', sa.JSON(), nullable=False),
+    sa.Column('fixed_answers', sa.JSON(), nullable=False),
     sa.Column('population', sa.Integer(), nullable=True),
     sa.Column('target_responses', sa.Integer(), nullable=True),
     sa.Column('position', sa.Integer(), nullable=False),
@@ -198,8 +199,8 @@ def upgrade():
     sa.Column('status', sa.Enum('in_progress', 'complete', name='responsestatus', native_enum=False), nullable=False),
     sa.Column('current_page', sa.String(length=80), nullable=True),
     sa.Column('may_quote', sa.Boolean(), nullable=False),
-    sa.Column('resume_code', sa.String(length=32), nullable=True),
-    sa.Column('receipt_code', sa.String(length=32), nullable=True),
+    sa.Column('resume_code_hash', sa.String(length=64), nullable=False),
+    sa.Column('receipt_code_hash', sa.String(length=64), nullable=True),
     sa.Column('is_simulated', sa.Boolean(), nullable=False),
     sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
@@ -208,8 +209,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['group_id'], ['groups.id'], name=op.f('fk_responses_group_id_groups'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['round_id'], ['rounds.id'], name=op.f('fk_responses_round_id_rounds'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_responses')),
-    sa.UniqueConstraint('receipt_code', name=op.f('uq_responses_receipt_code')),
-    sa.UniqueConstraint('resume_code', name=op.f('uq_responses_resume_code'))
+    sa.UniqueConstraint('receipt_code_hash', name=op.f('uq_responses_receipt_code_hash')),
+    sa.UniqueConstraint('resume_code_hash', name=op.f('uq_responses_resume_code_hash'))
     )
     with op.batch_alter_table('responses', schema=None) as batch_op:
         batch_op.create_index('ix_responses_round_status_group', ['round_id', 'status', 'group_id'], unique=False)

@@ -1,0 +1,31 @@
+"""Codes a respondent keeps: to resume on another device, to withdraw answers later.
+
+Short enough to copy from a phone screen, with no letters that look alike (0/O, 1/I/L), and
+stored only as a hash, so the database alone cannot lead back to a response.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # 31 symbols, nothing that looks alike
+CODE_LENGTH = 10  # about 50 bits
+
+
+def new_code() -> str:
+    raw = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+def normalise(typed: str) -> str:
+    """What a person typed, as the code: case, spaces and dashes do not matter."""
+    return "".join(ch for ch in typed.upper() if ch.isascii() and ch.isalnum())
+
+
+def hash_code(typed: str) -> str:
+    return hashlib.sha256(normalise(typed).encode()).hexdigest()
+
+
+def looks_like_a_code(typed: str) -> bool:
+    return len(normalise(typed)) == CODE_LENGTH
