@@ -21,8 +21,9 @@ $(VENV)/.installed-run: pyproject.toml | $(BIN)/python
 	$(PIP) install -e .
 	@touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+$(VENV)/.installed-test: pyproject.toml package-lock.json | $(BIN)/python
 	$(PIP) install -e '.[test]'
+	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@ $(VENV)/.installed-run
 
 install: $(VENV)/.installed-run

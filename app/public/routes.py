@@ -133,14 +133,16 @@ def remember_respondent(http_response: HttpResponse, round_id: int, resume_code:
 
 
 def screen_url(link: AccessLink, respondent: responding.Respondent, resume: bool = False) -> str:
-    """Where to continue: the saved screen, or the first one still to answer."""
+    """Where to continue: the screen after the last one saved (the review when all are)."""
     visible = respondent.visible_screens()
-    number = 1
-    if resume and respondent.response.current_page:
-        keys = [str(s.index) for s in visible]
-        if respondent.response.current_page in keys:
-            number = keys.index(respondent.response.current_page) + 1
-    return url_for("public.screen", token=link.token, number=number)
+    saved = respondent.response.current_page
+    keys = [str(s.index) for s in visible]
+    if not resume or saved not in keys:
+        return url_for("public.screen", token=link.token, number=1)
+    following = keys.index(saved) + 2
+    if following > len(visible):
+        return url_for("public.review", token=link.token)
+    return url_for("public.screen", token=link.token, number=following)
 
 
 @bp.route("/s/<token>/resume", methods=["GET", "POST"])
@@ -239,8 +241,11 @@ def after_save(link: AccessLink, respondent: responding.Respondent, current: ans
 
 def render_screen(link, respondent, number, visible, questions, values, problems,
                   status=200, stale=False):
+    page_key = visible[number - 1].page_key
+    survey_page = next(p for p in respondent.definition.pages if p.key == page_key)
     return page(
         "public/screen.html", link, status=status, number=number, total=len(visible),
+        page_title=survey_page.title,
         questions=questions, values=values, problems=problems, stale=stale,
         problem_text=wording.PROBLEMS, wording=wording,
     )
