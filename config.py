@@ -93,6 +93,13 @@ class Config:
         self.MAIL_USE_TLS = env_bool("MAIL_USE_TLS")
         self.MAIL_DEFAULT_SENDER = env_str("MAIL_DEFAULT_SENDER", "CommonGround <noreply@localhost>")
 
+        # gzip only: brotli would need a compiled extension for little gain on small pages.
+        self.COMPRESS_ALGORITHM = "gzip"
+        self.COMPRESS_MIN_SIZE = 500
+        # Leave files (the stylesheet) alone: compressing them leaks their file handle, and
+        # browsers cache them after the first page anyway.
+        self.COMPRESS_STREAMS = False
+
         # Figures resting on fewer respondents than this are never shown.
         self.MIN_GROUP_SIZE = env_int("MIN_GROUP_SIZE", 5)
         self.PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:5000")

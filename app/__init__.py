@@ -21,11 +21,12 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.config["INSTANCE_DIR"].mkdir(parents=True, exist_ok=True)
 
     from app import celery_app, cli, errors, i18n, models  # noqa: F401 (models register tables)
-    from app.extensions import csrf, db, login_manager, migrate
+    from app.extensions import compress, csrf, db, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
+    compress.init_app(app)
     i18n.init_app(app)
     login_manager.init_app(app)
     celery_app.init_app(app)

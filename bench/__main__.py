@@ -18,6 +18,7 @@ from app import create_app
 from app.extensions import db
 from app.models import AccessLink
 from bench.harness import Figure, median_ms, print_figures
+from tests.helpers import csrf_token
 from config import sqlalchemy_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,14 +47,41 @@ def scratch_database():
 
 
 def page_figures(app) -> list[Figure]:
-    """Server time of a public welcome page against a minimal endpoint on the same stack."""
+    """Server time of public pages against a minimal endpoint on the same stack."""
     app.add_url_rule("/bench/minimal", "bench_minimal", lambda: "ok")
     client = app.test_client()
     with app.app_context():
-        token = db.session.scalar(db.select(AccessLink.token).limit(1))
+        token = db.session.scalar(db.select(AccessLink.token).where(AccessLink.group_id.is_not(None)).limit(1))
     floor = Figure("minimal_endpoint", median_ms(lambda: client.get("/bench/minimal"), 500), "ms")
     welcome = median_ms(lambda: client.get(f"/s/{token}"), 500)
-    return [floor, Figure("welcome_page", welcome, "ms", floor)]
+    start_answering(client, token)
+    question = median_ms(lambda: client.get(f"/s/{token}/q/2"), 500)
+    return [floor, Figure("welcome_page", welcome, "ms", floor),
+            Figure("question_page", question, "ms", floor)]
+
+
+def start_answering(client, token: str) -> None:
+    welcome = client.get(f"/s/{token}").get_data(as_text=True)
+    client.post(f"/s/{token}/start", data={"csrf_token": csrf_token(welcome)})
+
+
+def transferred_kib(client, path: str) -> float:
+    response = client.get(path, headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200, path
+    return len(response.get_data()) / 1024
+
+
+def byte_figures(app) -> list[Figure]:
+    """What a phone downloads for each page type (gzip, as served), the stylesheet included."""
+    client = app.test_client()
+    with app.app_context():
+        token = db.session.scalar(db.select(AccessLink.token).where(AccessLink.group_id.is_not(None)).limit(1))
+    css = transferred_kib(client, "/static/app.css")
+    pages = {"welcome": f"/s/{token}"}
+    start_answering(client, token)
+    pages |= {"question": f"/s/{token}/q/2", "review": f"/s/{token}/review"}
+    return [Figure(f"{name}_page_bytes", transferred_kib(client, path) + css, "KiB")
+            for name, path in pages.items()]
 
 
 def main() -> None:
@@ -68,7 +96,7 @@ def main() -> None:
             db.session.commit()
         backend = make_url(database_url).get_backend_name()
         print(f"# {RESPONSES} responses stored, on {backend}\n")
-        figures = page_figures(app)
+        figures = page_figures(app) + byte_figures(app)
         with app.app_context():
             db.engine.dispose()
     print_figures(figures)

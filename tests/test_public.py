@@ -85,3 +85,11 @@ def test_the_welcome_page_costs_one_query(client, open_link, app):
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
     assert len(statements) == 1, [s[:60] for s in statements]
+
+
+def test_pages_go_out_gzip_compressed_to_browsers_that_accept_it(client, open_link):
+    import gzip
+
+    response = client.get(f"/s/{open_link.token}", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert "A short survey" in gzip.decompress(response.get_data()).decode()
