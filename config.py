@@ -51,6 +51,9 @@ class Config:
 
     def __init__(self) -> None:
         self.SECRET_KEY = env_str("SECRET_KEY", DEV_SECRET_KEY)
+        # Keys the hashes of respondents' resume and receipt codes. Changing it makes codes
+        # already handed out unusable, so it is separate from SECRET_KEY if you set it.
+        self.CODE_HASH_KEY = env_str("CODE_HASH_KEY", self.SECRET_KEY)
         self.INSTANCE_DIR = Path(env_str("INSTANCE_DIR", str(BASE_DIR / "instance")))
         self.SQLALCHEMY_DATABASE_URI = sqlalchemy_url(
             env_str("DATABASE_URL", f"sqlite:///{self.INSTANCE_DIR / 'commonground.sqlite'}")

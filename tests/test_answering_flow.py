@@ -353,3 +353,12 @@ def test_a_nul_character_in_a_text_answer_is_stored_without_it(client, link):
     answer_all(client, link)
     post_screen(client, link, 4, {**SCREEN_4, "q_help_most": "bus\x00 pass"})
     assert stored_answers()["help_most"] == [("", None, None, "bus pass")]
+
+
+def test_a_missing_translation_prefers_the_communitys_default_language(client, survey_round):
+    survey_round.community.default_language = "he"
+    survey_round.languages = ["en", "he", "nl"]
+    link = make_link(survey_round)
+    db.session.commit()
+    html = client.get(f"/s/{link.token}?lang=nl").get_data(as_text=True)
+    assert '<span lang="he" dir="rtl">סקר קצר</span>' in html

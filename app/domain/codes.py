@@ -1,12 +1,14 @@
 """Codes a respondent keeps: to resume on another device, to withdraw answers later.
 
 Short enough to copy from a phone screen, with no letters that look alike (0/O, 1/I/L), and
-stored only as a hash, so the database alone cannot lead back to a response.
+stored only as a keyed hash (HMAC-SHA-256): without the key, which is not in the database, a
+copy of the database cannot be searched for the codes.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # 31 symbols, nothing that looks alike
@@ -23,8 +25,8 @@ def normalise(typed: str) -> str:
     return "".join(ch for ch in typed.upper() if ch.isascii() and ch.isalnum())
 
 
-def hash_code(typed: str) -> str:
-    return hashlib.sha256(normalise(typed).encode()).hexdigest()
+def hash_code(typed: str, key: bytes) -> str:
+    return hmac.new(key, normalise(typed).encode(), hashlib.sha256).hexdigest()
 
 
 def looks_like_a_code(typed: str) -> bool:

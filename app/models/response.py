@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
 
 from sqlalchemy import BigInteger, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.domain.codes import hash_code, new_code
 from app.extensions import db
 from app.models.types import UTCDateTime, str_enum, utcnow
 
@@ -36,10 +36,11 @@ class Response(db.Model):
     )
     current_page: Mapped[str | None] = mapped_column(String(80))
     may_quote: Mapped[bool] = mapped_column(default=False)
-    # Hashes of the codes the respondent keeps (app.domain.codes): one to resume on another
-    # device, one to withdraw the answers later. The codes themselves are never stored.
+    # Keyed hashes of the codes the respondent keeps (app.domain.codes): one to resume on
+    # another device, one to withdraw the answers later. The codes themselves are never stored.
+    # A response made without a code (simulated) gets a random value no code hashes to.
     resume_code_hash: Mapped[str] = mapped_column(
-        String(64), unique=True, default=lambda: hash_code(new_code())
+        String(64), unique=True, default=lambda: secrets.token_hex(32)
     )
     receipt_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     is_simulated: Mapped[bool] = mapped_column(default=False)

@@ -92,8 +92,12 @@ def already_answered(link: AccessLink) -> bool:
 
 
 def page(template: str, link: AccessLink, status: int = 200, **context) -> tuple[str, int]:
+    survey = link.round.survey.parsed()
+    # A text missing in the page language is shown in the community's default language,
+    # else in the survey's source language.
+    fallback = [link.round.community.default_language, *survey.languages]
     return render_template(
-        template, link=link, round=link.round, survey=link.round.survey.parsed(),
+        template, link=link, round=link.round, survey=survey, fallback=fallback,
         hide_login=True, **context,
     ), status
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from flask import current_app
 from sqlalchemy import delete, insert, select
 
 from app.domain import answering, codes
@@ -14,6 +15,10 @@ from app.extensions import db
 from app.models import AccessLink, Answer, LinkKind, Question, Response, ResponseStatus, utcnow
 
 _QUESTION_IDS: dict[int, dict[str, int]] = {}
+
+
+def hashed(code: str) -> str:
+    return codes.hash_code(code, current_app.config["CODE_HASH_KEY"].encode())
 
 
 def question_ids(survey_id: int) -> dict[str, int]:
@@ -53,7 +58,7 @@ def start(link: AccessLink, language: str) -> tuple[Response, str]:
     group = link.group
     response = Response(
         round_id=link.round_id, group_id=link.group_id, access_link_id=link.id,
-        language=language, resume_code_hash=codes.hash_code(resume_code),
+        language=language, resume_code_hash=hashed(resume_code),
     )
     db.session.add(response)
     db.session.flush()
@@ -69,7 +74,7 @@ def find_by_resume_code(round_id: int, typed: str) -> Response | None:
     if not codes.looks_like_a_code(typed):
         return None
     return db.session.scalar(select(Response).where(
-        Response.round_id == round_id, Response.resume_code_hash == codes.hash_code(typed)))
+        Response.round_id == round_id, Response.resume_code_hash == hashed(typed)))
 
 
 def saved_answers(response: Response, definition: SurveyDefinition) -> dict[str, object]:
@@ -130,7 +135,7 @@ def submit(respondent: Respondent) -> str | None:
     response.may_quote = any(kept.get(key) == "yes" for key in consent_keys)
     response.status = ResponseStatus.COMPLETE
     response.submitted_at = utcnow()
-    response.receipt_code_hash = codes.hash_code(receipt)
+    response.receipt_code_hash = hashed(receipt)
     if respondent.link.kind is LinkKind.INVITATION:
         respondent.link.used_at = response.submitted_at
     db.session.flush()
@@ -142,7 +147,7 @@ def withdraw(typed_receipt: str) -> bool:
     if not codes.looks_like_a_code(typed_receipt):
         return False
     response = db.session.scalar(select(Response).where(
-        Response.receipt_code_hash == codes.hash_code(typed_receipt)))
+        Response.receipt_code_hash == hashed(typed_receipt)))
     if response is None:
         return False
     db.session.execute(delete(Answer).where(Answer.response_id == response.id))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 
 from app.domain.codes import (
@@ -57,23 +58,32 @@ def test_normalise_of_a_new_code_is_the_code_without_its_dash():
     assert normalise(code) == code.replace("-", "")
 
 
-def test_hash_code_is_the_sha256_hex_digest_of_the_normalised_code():
-    assert hash_code("abcde-fgh23") == hashlib.sha256(b"ABCDEFGH23").hexdigest()
+KEY = b"server-side key"
+
+
+def test_hash_code_is_the_hmac_sha256_of_the_normalised_code():
+    expected = hmac.new(KEY, b"ABCDEFGH23", hashlib.sha256).hexdigest()
+    assert hash_code("abcde-fgh23", KEY) == expected
+
+
+def test_without_the_key_the_hash_cannot_be_recomputed():
+    assert hash_code("ABCDE-FGH23", KEY) != hash_code("ABCDE-FGH23", b"another key")
+    assert hash_code("ABCDE-FGH23", KEY) != hashlib.sha256(b"ABCDEFGH23").hexdigest()
 
 
 def test_hash_code_is_the_same_however_the_code_is_typed():
     code = new_code()
     typed = f"  {code.lower().replace('-', ' ')} "
-    assert hash_code(typed) == hash_code(code)
+    assert hash_code(typed, KEY) == hash_code(code, KEY)
 
 
 def test_hash_code_differs_for_different_codes():
-    assert hash_code("ABCDE-FGH23") != hash_code("ABCDE-FGH24")
+    assert hash_code("ABCDE-FGH23", KEY) != hash_code("ABCDE-FGH24", KEY)
 
 
 def test_hash_code_does_not_contain_the_code():
     code = new_code()
-    digest = hash_code(code)
+    digest = hash_code(code, KEY)
     assert re.fullmatch(r"[0-9a-f]{64}", digest)
     assert normalise(code).lower() not in digest
 
