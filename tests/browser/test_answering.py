@@ -110,3 +110,14 @@ def test_a_double_tap_on_send_counts_one_response(phone, live_server, link):
     phone.reload()
     assert complete_responses() == 1
     assert db.session.scalar(select(func.count()).select_from(Response)) == 1
+
+
+def test_a_question_page_reflows_with_text_at_200_percent(phone, live_server, link):
+    phone.goto(f"{live_server}/s/{link.token}")
+    phone.locator("button.primary").click()
+    phone.locator('input[name="q_age_band"][value="age_16_25"]').check()
+    phone.get_by_role("button", name="Next").click()
+    phone.add_style_tag(content="html { font-size: 200% !important; }")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    assert phone.get_by_role("button", name="Next").is_visible()
+    screenshot(phone, "answer-en-screen-2-text-200")
