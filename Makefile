@@ -42,6 +42,7 @@ run: compile-translations migrate
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: install-test compile-translations
+	$(BIN)/ruff check app tests bench config.py migrations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install-test

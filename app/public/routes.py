@@ -7,6 +7,8 @@ the screen being typed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import (
     Response as HttpResponse,
     abort,
@@ -26,9 +28,10 @@ from sqlalchemy.orm import joinedload
 from wtforms import ValidationError
 
 from app.domain import answering
+from app.domain.survey_format import Question
 from app.extensions import csrf, db
 from app.i18n import prefer_community_language
-from app.models import AccessLink, LinkKind, Response, ResponseStatus, Round, RoundStatus, utcnow
+from app.models import AccessLink, LinkKind, ResponseStatus, Round, RoundStatus, utcnow
 from app.public import bp, wording
 from app.services import responding
 
@@ -181,42 +184,56 @@ def require_respondent(link: AccessLink) -> responding.Respondent:
     return respondent
 
 
-@bp.get("/s/<token>/q/<int:number>")
-def screen(token: str, number: int):
+@dataclass
+class OpenScreen:
+    """The screen a respondent is on: where it stands among the visible ones, what it asks."""
+
+    link: AccessLink
+    respondent: responding.Respondent
+    number: int  # from 1, among the screens visible now
+    visible: list[answering.Screen]
+
+    @property
+    def current(self) -> answering.Screen:
+        return self.visible[self.number - 1]
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        return answering.visible_questions(self.current, self.respondent.answers)
+
+
+def open_screen(token: str, number: int) -> OpenScreen:
+    """The numbered screen of this browser's response; past the last one, the review."""
     link = open_link(token)
     respondent = require_respondent(link)
     visible = respondent.visible_screens()
     if not 1 <= number <= len(visible):
-        return redirect(url_for("public.review", token=token))
-    current = visible[number - 1]
-    questions = answering.visible_questions(current, respondent.answers)
-    return render_screen(link, respondent, number, visible, questions,
-                         answering.form_values(questions, respondent.answers), problems={})
+        abort(redirect(url_for("public.review", token=token)))
+    return OpenScreen(link, respondent, number, visible)
+
+
+@bp.get("/s/<token>/q/<int:number>")
+def screen(token: str, number: int):
+    opened = open_screen(token, number)
+    saved = answering.form_values(opened.questions, opened.respondent.answers)
+    return render_screen(opened, saved, problems={})
 
 
 # CSRF is checked in the view: a failed check after a long pause must keep what was typed.
 @csrf.exempt
 @bp.post("/s/<token>/q/<int:number>")
 def save_screen(token: str, number: int):
-    link = open_link(token)
-    respondent = require_respondent(link)
-    visible = respondent.visible_screens()
-    if not 1 <= number <= len(visible):
-        return redirect(url_for("public.review", token=token))
-    current = visible[number - 1]
-    questions = answering.visible_questions(current, respondent.answers)
+    opened = open_screen(token, number)
     posted = {name: request.form.getlist(name) for name in request.form}
     if not csrf_token_is_valid():
-        return render_screen(link, respondent, number, visible, questions, posted, problems={},
-                             status=400, stale=True)
+        return render_screen(opened, posted, problems={}, status=400, stale=True)
     move = request.form.get("move", "next")
-    result = answering.parse_screen(questions, posted, enforce_required=(move == "next"))
+    result = answering.parse_screen(opened.questions, posted, enforce_required=(move == "next"))
     if not result.ok:
-        return render_screen(link, respondent, number, visible, questions, posted,
-                             problems=result.problems, status=400)
-    responding.save_screen(respondent, result, str(current.index))
+        return render_screen(opened, posted, problems=result.problems, status=400)
+    responding.save_screen(opened.respondent, result, str(opened.current.index))
     db.session.commit()
-    return redirect(after_save(link, respondent, current, number, move))
+    return redirect(after_save(opened, move))
 
 
 def csrf_token_is_valid() -> bool:
@@ -227,31 +244,32 @@ def csrf_token_is_valid() -> bool:
         return False
 
 
-def after_save(link: AccessLink, respondent: responding.Respondent, current: answering.Screen,
-               number: int, move: str) -> str:
+def after_save(opened: OpenScreen, move: str) -> str:
+    token = opened.link.token
     if move == "language":
         chosen = request.form.get("lang", "")
-        return url_for("public.screen", token=link.token, number=number, lang=chosen)
-    visible = respondent.visible_screens()  # answers on this screen may show or hide others
-    position = next((i for i, s in enumerate(visible) if s.index == current.index), number - 1)
+        return url_for("public.screen", token=token, number=opened.number, lang=chosen)
+    # Answers on this screen may have shown or hidden later screens: count again.
+    visible = opened.respondent.visible_screens()
+    position = next((i for i, s in enumerate(visible) if s.index == opened.current.index),
+                    opened.number - 1)
     if move == "back":
         if position == 0:
-            return url_for("public.welcome", token=link.token)
-        return url_for("public.screen", token=link.token, number=position)
+            return url_for("public.welcome", token=token)
+        return url_for("public.screen", token=token, number=position)
     if position + 1 >= len(visible):
-        return url_for("public.review", token=link.token)
-    return url_for("public.screen", token=link.token, number=position + 2)
+        return url_for("public.review", token=token)
+    return url_for("public.screen", token=token, number=position + 2)
 
 
-def render_screen(link, respondent, number, visible, questions, values, problems,
-                  status=200, stale=False):
-    page_key = visible[number - 1].page_key
-    survey_page = next(p for p in respondent.definition.pages if p.key == page_key)
+def render_screen(opened: OpenScreen, values, problems, status=200, stale=False):
+    page_key = opened.current.page_key
+    survey_page = next(p for p in opened.respondent.definition.pages if p.key == page_key)
     return page(
-        "public/screen.html", link, status=status, number=number, total=len(visible),
-        page_title=survey_page.title,
-        questions=questions, values=values, problems=problems, stale=stale,
-        problem_text=wording.PROBLEMS, wording=wording,
+        "public/screen.html", opened.link, status=status, number=opened.number,
+        total=len(opened.visible), page_title=survey_page.title, questions=opened.questions,
+        values=values, problems=problems, stale=stale, problem_text=wording.PROBLEMS,
+        wording=wording,
     )
 
 

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from app.extensions import db
 from tests.conftest import ROOT, need
+from tests.factories import load_fixture_bank, make_community, make_group, make_link, make_round
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
@@ -51,6 +53,17 @@ def phone(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def link(app):
+    """A public link of an open round of the test survey, for the youth group of a community
+    that answers in English and Hebrew."""
+    community = make_community("harbour", languages=("en", "he"), name="Harbour Quarter")
+    youth = make_group(community, "youth", name="Young people", name_translations={"he": "צעירים"})
+    link = make_link(make_round(community, load_fixture_bank(), groups=[youth]), youth)
+    db.session.commit()
+    return link
 
 
 def screenshot(page, name: str) -> Path:

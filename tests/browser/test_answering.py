@@ -10,18 +10,8 @@ from app.extensions import db
 from app.models import Response, ResponseStatus
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import screenshot
-from tests.factories import load_fixture_bank, make_community, make_group, make_link, make_round
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def link(app):
-    community = make_community("harbour", languages=("en", "he"), name="Harbour Quarter")
-    youth = make_group(community, "youth", name="Young people", name_translations={"he": "צעירים"})
-    link = make_link(make_round(community, load_fixture_bank(), groups=[youth]), youth)
-    db.session.commit()
-    return link
 
 
 def complete_responses() -> int:

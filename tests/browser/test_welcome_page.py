@@ -2,20 +2,9 @@
 
 import pytest
 
-from app.extensions import db
 from tests.browser.conftest import screenshot
-from tests.factories import load_fixture_bank, make_community, make_group, make_link, make_round
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def link(app):
-    community = make_community("harbour", languages=("en", "he"), name="Harbour Quarter")
-    youth = make_group(community, "youth", name="Young people", name_translations={"he": "צעירים"})
-    link = make_link(make_round(community, load_fixture_bank(), groups=[youth]), youth)
-    db.session.commit()
-    return link
 
 
 def test_welcome_page_in_english_fits_a_phone(phone, live_server, link):
