@@ -103,6 +103,13 @@ class Config:
         # browsers cache them after the first page anyway.
         self.COMPRESS_STREAMS = False
 
+        # Rate limits live in Redis when there is one, so every web process counts together.
+        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        self.RATELIMIT_HEADERS_ENABLED = True
+        self.CODE_ATTEMPTS_LIMIT = env_str("CODE_ATTEMPTS_LIMIT", "10 per minute;60 per hour")
+        # How many reverse proxies stand in front of the app (0: none).
+        self.TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
+
         # Figures resting on fewer respondents than this are never shown.
         self.MIN_GROUP_SIZE = env_int("MIN_GROUP_SIZE", 5)
         self.PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:5000")

@@ -21,12 +21,14 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.config["INSTANCE_DIR"].mkdir(parents=True, exist_ok=True)
 
     from app import celery_app, cli, errors, i18n, models  # noqa: F401 (models register tables)
-    from app.extensions import compress, csrf, db, login_manager, migrate
+    from app.extensions import compress, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     compress.init_app(app)
+    limiter.init_app(app)
+    trust_proxies(app)
     i18n.init_app(app)
     login_manager.init_app(app)
     celery_app.init_app(app)
@@ -39,6 +41,16 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 def refuse_unsafe_production(app: Flask) -> None:
     if app.config["ENV_NAME"] == "production" and app.config["SECRET_KEY"] in (DEV_SECRET_KEY, None, ""):
         raise RuntimeError("Production needs its own SECRET_KEY: set it in the environment.")
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind a reverse proxy, take the client's address and scheme from its headers
+    (rate limits count per client, secure cookies need https)."""
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask_babel import Babel
 from flask_compress import Compress
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -32,3 +34,5 @@ babel = Babel()
 compress = Compress()
 csrf = CSRFProtect()
 login_manager = LoginManager()
+# Limits where people type codes, so that nobody can try codes by the thousand.
+limiter = Limiter(key_func=get_remote_address)

@@ -124,6 +124,8 @@ def make_app(database_url: str, instance_dir: Path, **overrides: object) -> Flas
         "SECRET_KEY": "test-secret",
         "SURVEYS_DIR": ROOT / "surveys",
         "CELERY": celery_settings(),
+        # Each test counts its own attempts, whatever Redis holds from other tests.
+        "RATELIMIT_STORAGE_URI": "memory://",
     }
     config.update(overrides)
     app = create_app(config)

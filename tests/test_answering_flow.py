@@ -362,3 +362,13 @@ def test_a_missing_translation_prefers_the_communitys_default_language(client, s
     db.session.commit()
     html = client.get(f"/s/{link.token}?lang=nl").get_data(as_text=True)
     assert '<span lang="he" dir="rtl">סקר קצר</span>' in html
+
+
+def test_typing_codes_is_limited_per_client_with_a_clear_page(app, client, link):
+    app.config["CODE_ATTEMPTS_LIMIT"] = "3 per minute"
+    form = client.get("/withdraw").get_data(as_text=True)
+    statuses = [client.post("/withdraw", data={"csrf_token": csrf_token(form), "code": "22222-22222"})
+                for _ in range(4)]
+    assert [r.status_code for r in statuses] == [400, 400, 400, 429]
+    assert "Too many requests" in statuses[-1].get_data(as_text=True)
+    assert client.get("/withdraw").status_code == 200  # reading the form is not limited

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from flask import (
     Response as HttpResponse,
     abort,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -29,7 +30,7 @@ from wtforms import ValidationError
 
 from app.domain import answering
 from app.domain.survey_format import Question
-from app.extensions import csrf, db
+from app.extensions import csrf, db, limiter
 from app.i18n import prefer_community_language
 from app.models import AccessLink, LinkKind, ResponseStatus, Round, RoundStatus, utcnow
 from app.public import bp, wording
@@ -152,7 +153,12 @@ def screen_url(link: AccessLink, respondent: responding.Respondent, resume: bool
     return url_for("public.screen", token=link.token, number=following)
 
 
+def code_attempts_limit() -> str:
+    return current_app.config["CODE_ATTEMPTS_LIMIT"]
+
+
 @bp.route("/s/<token>/resume", methods=["GET", "POST"])
+@limiter.limit(code_attempts_limit, methods=["POST"])
 def resume(token: str):
     link = open_link(token)
     typed = request.form.get("code", "").strip()
@@ -324,6 +330,7 @@ def thanks(token: str):
 
 
 @bp.route("/withdraw", methods=["GET", "POST"])
+@limiter.limit(code_attempts_limit, methods=["POST"])
 def withdraw():
     typed = request.form.get("code", "").strip()
     if request.method == "GET":
