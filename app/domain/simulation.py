@@ -65,7 +65,8 @@ def _simulate(
     if question.type == "multiple_choice":
         return _ticked_options(question, profile, rng)
     if question.type == "text":
-        pool = profile.texts.get(language) or profile.texts.get("en") or ()
+        # People write in the language they answer in: with no sentence in it, nothing is written.
+        pool = profile.texts.get(language, ())
         return rng.choice(pool) if pool and rng.random() < 0.6 else None
     if question.type == "number":
         low = int(question.min if question.min is not None else 0)

@@ -8,7 +8,7 @@ undone by arithmetic on what is shown.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 MIN_K = 3  # below 3, a respondent in a group of 2 knows the other's answer from the mean
 DEFAULT_K = 5
@@ -34,7 +34,12 @@ def is_publishable(n: int, k: int = DEFAULT_K) -> bool:
     return n == 0 or n >= k
 
 
-def suppress(counts: Mapping[str, int], k: int = DEFAULT_K, total_published: bool = True) -> frozenset[str]:
+def suppress(
+    counts: Mapping[str, int],
+    k: int = DEFAULT_K,
+    total_published: bool = True,
+    already_hidden: Iterable[str] = (),
+) -> frozenset[str]:
     """The groups whose figures must be hidden, given each group's number of respondents.
 
     The rule, for one set of groups that together make up the published total:
@@ -57,11 +62,16 @@ def suppress(counts: Mapping[str, int], k: int = DEFAULT_K, total_published: boo
     hide bounds (a hidden group has at least 1 respondent). Use the groups' respondent counts
     and hide the same groups for every item, so that items with different numbers of answers
     do not hide different complements that together give a group away.
+
+    `already_hidden` names groups hidden for another reason (say, for the whole report, when
+    this table is one item's answers): they count as hidden from the start, so the complement
+    is chosen with them in mind.
     """
     check_k(k)
     if any(n < 0 for n in counts.values()):
         raise ValueError("a count cannot be negative")
     hidden = {group for group, n in counts.items() if not is_publishable(n, k)}
+    hidden.update(group for group in already_hidden if group in counts)
     if total_published:
         while hidden and _derivable(hidden, counts, k):
             candidates = sorted((n, group) for group, n in counts.items() if n > 0 and group not in hidden)

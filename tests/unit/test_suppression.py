@@ -129,3 +129,13 @@ def test_suppress_without_a_published_total_hides_exactly_the_small_groups():
         rng = random.Random(seed)
         counts = {f"g{i}": rng.randint(0, 12) for i in range(rng.randint(1, 8))}
         assert suppress(counts, 5, total_published=False) == {g for g, n in counts.items() if 0 < n < 5}
+
+
+def test_suppress_treats_already_hidden_groups_as_hidden_and_protects_them():
+    counts = {"a": 20, "b": 9, "c": 40}
+    # "a" is hidden for the whole report; alone it would be total minus b minus c.
+    assert suppress(counts, k=5, already_hidden={"a"}) == {"a", "b"}
+
+
+def test_suppress_ignores_already_hidden_names_that_are_not_in_the_table():
+    assert suppress({"a": 20, "b": 9}, k=5, already_hidden={"zz"}) == frozenset()

@@ -1,0 +1,448 @@
+"""A round's needs report, assembled from the database's sufficient statistics.
+
+The service (app/services/report_build.py) runs a few GROUP BY queries and hands this module
+what they return: answer cells counted per group, per-respondent criterion score moments, and
+free-text term counts. build_report() turns them into the report's payload, a plain JSON-ready
+dict that pages, charts and exports read.
+
+Privacy is applied here, once, before anything is stored: a figure that rests on fewer than k
+respondents, or that would let one be derived by subtraction, never enters the payload. So no
+page, chart, export or API can leak it, because none of them ever sees it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.domain.report_maths import (
+    Moments,
+    NeedStats,
+    coverage,
+    criterion_score,
+    difference,
+    locus_for_focus,
+    need_figures,
+    post_stratification_weights,
+    rank_needs,
+)
+from app.domain.suppression import is_publishable, suppress
+from app.domain.text_terms import TermCounter
+
+PAYLOAD_FORMAT = 1
+EVERYONE = "all"  # the section of all respondents
+UNASSIGNED = "_unassigned"  # respondents who came through a link without a group
+SCORED_TYPES = frozenset({"agreement", "importance_current"})
+QUOTES_PER_QUESTION = 5
+TERMS_PER_LANGUAGE = 10
+
+
+@dataclass(frozen=True)
+class ItemMeta:
+    """What the report needs to know of one question of the round's survey version."""
+
+    key: str
+    type: str
+    role: str = "item"
+    criterion: str | None = None
+    points: int | None = None  # scale length of agreement and importance/current questions
+    options: tuple[str, ...] = ()
+    signature: str = ""  # equal signatures: the same question, so rounds may be compared
+
+
+@dataclass(frozen=True)
+class GroupMeta:
+    key: str
+    kind: str  # "citizens" or "stakeholders"
+    population: int | None = None
+    target: int | None = None
+
+
+@dataclass(frozen=True)
+class Cell:
+    """How many respondents of one group gave one exact answer cell.
+
+    For numbers, whose values are too many to count one by one, value is None and `total`,
+    `total_sq` carry the sums (count is then the number of answers).
+    """
+
+    group: str
+    item: str
+    count: int
+    option: str = ""
+    value: float | None = None
+    value2: float | None = None
+    total: float | None = None
+    total_sq: float | None = None
+
+
+@dataclass
+class GroupText:
+    """Free text of one group: term counts per question, and quotes respondents allowed."""
+
+    terms: dict[str, TermCounter] = field(default_factory=dict)  # question key -> counter
+    quotes: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # key -> [(lang, text)]
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    items: Sequence[ItemMeta]
+    groups: Sequence[GroupMeta]  # in display order; UNASSIGNED is added when it has respondents
+    respondents: Mapping[str, int]  # complete responses per group key
+    cells: Iterable[Cell]
+    criterion_moments: Mapping[tuple[str, str], Moments]  # (group, criterion) -> per-respondent scores
+    choice_respondents: Mapping[tuple[str, str], int]  # (group, multiple-choice item) -> respondents
+    text: Mapping[str, GroupText]
+    k: int
+
+
+def build_report(inputs: ReportInputs) -> dict[str, Any]:
+    """The payload: groups with their counts and coverage, and one section per shown group."""
+    groups = _with_unassigned(inputs.groups, inputs.respondents)
+    counts = {g.key: inputs.respondents.get(g.key, 0) for g in groups}
+    total = sum(counts.values())
+    total_shown = is_publishable(total, inputs.k)
+    hidden = suppress(counts, inputs.k, total_published=total_shown)
+    cells = _cells_by_group(inputs.cells)
+    all_cells = _combined(cells[g.key] for g in groups)
+    visible = [g.key for g in groups if g.key not in hidden]
+
+    sections = {key: _Section(key, counts[key], cells[key], inputs, [key]) for key in visible}
+    everyone = _Section(EVERYONE, total, all_cells, inputs, list(counts))
+    everyone.moments = _combined_moments(inputs.criterion_moments, [g.key for g in groups])
+    item_n = {key: _item_counts(cells[key], inputs.items, _choices_of(inputs, [key])) for key in counts}
+    criterion_n = {key: {c: m.n for (g, c), m in inputs.criterion_moments.items() if g == key} for key in counts}
+    _suppress_small_items(sections, everyone, hidden, item_n, criterion_n, inputs.k, total_shown)
+
+    payload_sections = [everyone.payload(inputs, visible_text_of=visible)] if total_shown else []
+    for key in visible:
+        payload_sections.append(sections[key].payload(inputs, visible_text_of=[key], everyone=everyone))
+    return {
+        "format": PAYLOAD_FORMAT,
+        "k": inputs.k,
+        "respondents": total if total_shown else None,
+        "criteria": _criteria_in_order(inputs.items),
+        "items": [_item_meta(item) for item in inputs.items],
+        "groups": [_group_entry(g, counts[g.key], g.key in hidden) for g in groups],
+        "sections": payload_sections,
+        "weighted": _weighted(sections, groups, inputs) if total_shown else None,
+    }
+
+
+# -- sections ---------------------------------------------------------------------------------
+
+
+class _Section:
+    """The figures of one set of respondents (a group, or everyone) before they are written."""
+
+    def __init__(
+        self, key: str, respondents: int, cells: list[Cell], inputs: ReportInputs, groups: list[str]
+    ):
+        self.key = key
+        self.respondents = respondents
+        self.cells = cells
+        self.moments = {c: m for (g, c), m in inputs.criterion_moments.items() if g == key}
+        self.hidden_items: set[str] = set()
+        self.item_n = _item_counts(cells, inputs.items, _choices_of(inputs, groups))
+
+    def payload(
+        self, inputs: ReportInputs, visible_text_of: list[str], everyone: _Section | None = None
+    ) -> dict[str, Any]:
+        k = inputs.k
+        items = {i.key: i for i in inputs.items}
+        by_item: dict[str, list[Cell]] = defaultdict(list)
+        for cell in self.cells:
+            if cell.item not in self.hidden_items and cell.item in items:
+                by_item[cell.item].append(cell)
+        needs = _needs({key: by_item[key] for key, i in items.items() if i.type == "importance_current"})
+        section = {
+            "key": self.key,
+            "respondents": self.respondents,
+            "criteria": self._criteria(k),
+            "items": {key: _item_figures(items[key], item_cells) for key, item_cells in by_item.items()
+                      if items[key].type in ("agreement", "single_choice", "number")},
+            "needs": needs,
+            "choices": {
+                key: _choice_figures(item_cells, self.item_n.get(key, 0))
+                for key, item_cells in by_item.items() if items[key].type == "multiple_choice"
+            },
+            "text": _text_figures(inputs.text, visible_text_of, inputs.items, self.hidden_items),
+        }
+        if everyone is not None:
+            section["compared_with_all"] = self._compared_with(everyone, k)
+        return section
+
+    def _criteria(self, k: int) -> dict[str, dict[str, Any]]:
+        scores = {}
+        for criterion, moments in self.moments.items():
+            score = criterion_score(moments)
+            if score is not None and is_publishable(score.n, k):
+                scores[criterion] = {"score": score.value, "n": score.n,
+                                     "low": score.ci_low, "high": score.ci_high}
+        return scores
+
+    def _compared_with(self, everyone: _Section, k: int) -> dict[str, dict[str, Any]]:
+        """This group against everyone: the gap to show, tested against the rest (exact)."""
+        comparisons = {}
+        for criterion, mine in self.moments.items():
+            overall = everyone.moments.get(criterion)
+            if overall is None or not is_publishable(mine.n, k):
+                continue
+            rest = Moments(overall.n - mine.n, overall.total - mine.total, overall.total_sq - mine.total_sq)
+            against_rest = difference(mine, rest) if rest.n >= k else None
+            shown = difference(mine, overall)
+            if shown is None:
+                continue
+            significant = against_rest is not None and against_rest.ci_low is not None and (
+                against_rest.ci_low > 0 or against_rest.ci_high < 0  # type: ignore[operator]
+            )
+            comparisons[criterion] = {"difference": shown.value, "significant": bool(significant)}
+        return comparisons
+
+
+def _suppress_small_items(
+    sections: dict[str, _Section], everyone: _Section, hidden_groups: frozenset[str],
+    item_n: Mapping[str, Mapping[str, int]], criterion_n: Mapping[str, Mapping[str, int]],
+    k: int, total_shown: bool,
+) -> None:
+    """Hide item figures resting on fewer than k answers, with their complements.
+
+    A question shown to few people (a follow-up, say) can be small in a group that is large.
+    For each item, the groups hidden for the whole report stay hidden, a group with fewer than k
+    answers is hidden, and complements are added so that everyone's figure minus the shown
+    groups gives none of them away. The same goes for criterion scores. `item_n` and
+    `criterion_n` give, per group (hidden ones too), how many people each figure rests on.
+    """
+    for counts_by_group, hide in ((item_n, _hide_item), (criterion_n, _hide_criterion)):
+        figures = {f for counts in counts_by_group.values() for f in counts}
+        for figure in figures:
+            counts = {group: n.get(figure, 0) for group, n in counts_by_group.items()}
+            for group in suppress(counts, k, total_published=total_shown, already_hidden=hidden_groups):
+                if group in sections:
+                    hide(sections[group], figure)
+            if not is_publishable(sum(counts.values()), k):
+                hide(everyone, figure)
+
+
+def _hide_item(section: _Section, item: str) -> None:
+    section.hidden_items.add(item)
+
+
+def _hide_criterion(section: _Section, criterion: str) -> None:
+    section.moments.pop(criterion, None)
+
+
+def _choices_of(inputs: ReportInputs, groups: list[str]) -> dict[str, int]:
+    """Respondents per multiple-choice item, over the given groups."""
+    choices: dict[str, int] = defaultdict(int)
+    for (group, item), n in inputs.choice_respondents.items():
+        if group in groups:
+            choices[item] += n
+    return choices
+
+
+def _item_counts(
+    cells: list[Cell], items: Sequence[ItemMeta], choice_respondents: Mapping[str, int]
+) -> dict[str, int]:
+    """How many respondents each item's figures rest on.
+
+    A scale's mean rests on those who gave a point (not "don't know"), a need on those who gave
+    both halves, a multiple choice on those who ticked anything (one row per ticked option, so
+    its count comes separately), any other item on its answers.
+    """
+    types = {i.key: i.type for i in items}
+    counts: dict[str, int] = defaultdict(int)
+    for cell in cells:
+        kind = types.get(cell.item)
+        if kind == "multiple_choice":
+            continue
+        if kind == "importance_current" and (cell.value is None or cell.value2 is None):
+            continue
+        if kind == "agreement" and cell.value is None:
+            continue
+        counts[cell.item] += cell.count
+    counts.update(choice_respondents)
+    return counts
+
+
+def _item_figures(item: ItemMeta, cells: list[Cell]) -> dict[str, Any]:
+    if item.type == "single_choice":
+        counts = {c.option: c.count for c in cells}
+        n = sum(counts.values())
+        return {"n": n, "counts": counts, "shares": {o: c / n for o, c in counts.items()} if n else {}}
+    if item.type == "number":
+        moments = Moments(sum(c.count for c in cells), sum(c.total or 0 for c in cells),
+                          sum(c.total_sq or 0 for c in cells))
+        return _mean_figures(moments)
+    answered = [c for c in cells if c.value is not None]
+    moments = Moments(sum(c.count for c in answered), sum(c.value * c.count for c in answered),  # type: ignore[operator]
+                      sum(c.value**2 * c.count for c in answered))  # type: ignore[operator]
+    distribution: dict[str, int] = defaultdict(int)
+    for cell in answered:
+        distribution[str(int(cell.value))] += cell.count  # type: ignore[arg-type]
+    figures = _mean_figures(moments)
+    figures["dont_know"] = sum(c.count for c in cells if c.value is None)
+    figures["distribution"] = dict(sorted(distribution.items(), key=lambda kv: int(kv[0])))
+    if item.points:
+        figures["points"] = item.points
+    return figures
+
+
+def _mean_figures(moments: Moments) -> dict[str, Any]:
+    interval = moments.ci95()
+    return {"n": moments.n, "mean": moments.mean,
+            "low": interval[0] if interval else None, "high": interval[1] if interval else None}
+
+
+def _needs(cells_by_item: Mapping[str, list[Cell]]) -> list[dict[str, Any]]:
+    """Importance/current pairs as needs, ranked by MWDS, each with its locus-for-focus quadrant."""
+    figures = {}
+    for key, cells in cells_by_item.items():
+        both = [c for c in cells if c.value is not None and c.value2 is not None]
+        stats = NeedStats(
+            n=sum(c.count for c in both),
+            sum_importance=math.fsum(c.value * c.count for c in both),  # type: ignore[operator]
+            sum_importance_sq=math.fsum(c.value**2 * c.count for c in both),  # type: ignore[operator]
+            sum_current=math.fsum(c.value2 * c.count for c in both),  # type: ignore[operator]
+            sum_current_sq=math.fsum(c.value2**2 * c.count for c in both),  # type: ignore[operator]
+            sum_gap=math.fsum((c.value - c.value2) * c.count for c in both),  # type: ignore[operator]
+            sum_gap_sq=math.fsum((c.value - c.value2) ** 2 * c.count for c in both),  # type: ignore[operator]
+        )
+        need = need_figures(stats)
+        if need is not None:
+            figures[key] = need
+    quadrants = locus_for_focus(figures)
+    return [
+        {"item": key, "rank": rank, "n": need.n, "importance": need.mean_importance,
+         "current": need.mean_current, "gap": need.mean_gap,
+         "gap_low": need.gap_ci95[0] if need.gap_ci95 else None,
+         "gap_high": need.gap_ci95[1] if need.gap_ci95 else None,
+         "mwds": need.mwds, "quadrant": quadrants[key].value}
+        for rank, (key, need) in enumerate(rank_needs(figures), start=1)
+    ]
+
+
+def _choice_figures(cells: list[Cell], base: int) -> dict[str, Any]:
+    """Counts and shares of a multiple choice; the base is who ticked anything at all."""
+    counts = {c.option: c.count for c in cells if c.option != "_other"}
+    counts = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    other = sum(c.count for c in cells if c.option == "_other")
+    if other:
+        counts["_other"] = other
+    return {"n": base, "counts": counts,
+            "shares": {o: c / base for o, c in counts.items()} if base else {}}
+
+
+def _text_figures(
+    text: Mapping[str, GroupText], groups: list[str], items: Sequence[ItemMeta], hidden_items: set[str]
+) -> dict[str, Any]:
+    """Per question: answers and frequent terms per language, and the quotes allowed.
+
+    Only the given (shown) groups' text counts: text from a hidden group is never shown, not
+    even folded into everyone's terms.
+    """
+    criteria = {i.key: i.criterion for i in items}
+    result: dict[str, Any] = {}
+    for question in sorted({q for g in groups if g in text for q in text[g].terms}):
+        if question in hidden_items:
+            continue
+        counter = TermCounter()
+        quotes: list[tuple[str, str]] = []
+        for group in groups:
+            if group in text and question in text[group].terms:
+                counter.merge(text[group].terms[question])
+                quotes.extend(text[group].quotes.get(question, []))
+        result[question] = {
+            "criterion": criteria.get(question),
+            "languages": {lang: {"answers": counter.answers(lang),
+                                 "terms": [[term, n] for term, n in counter.top(lang, TERMS_PER_LANGUAGE)]}
+                          for lang in counter.languages()},
+            "quotes": [{"language": lang, "text": quote} for lang, quote in quotes[:QUOTES_PER_QUESTION]],
+        }
+    return result
+
+
+# -- the whole report -------------------------------------------------------------------------
+
+
+def _weighted(sections: Mapping[str, _Section], groups: Sequence[GroupMeta],
+              inputs: ReportInputs) -> dict[str, Any] | None:
+    """Everyone's criterion scores weighted to the groups' populations (post-stratification).
+
+    Only shown groups with a known population count; the figure says which groups it covers.
+    """
+    populations = {g.key: g.population for g in groups if g.key in sections}
+    scores: dict[str, float] = {}
+    used: set[str] = set()
+    for criterion in _criteria_in_order(inputs.items):
+        means = {key: _score_mean(s, criterion, inputs.k) for key, s in sections.items()}
+        weights = post_stratification_weights(means, populations)
+        if len(weights) >= 2:
+            scores[criterion] = math.fsum(w * means[g] for g, w in weights.items())  # type: ignore[operator]
+            used.update(weights)
+    if not scores:
+        return None
+    return {"criteria": scores, "groups": [g.key for g in groups if g.key in used]}
+
+
+def _score_mean(section: _Section, criterion: str, k: int) -> float | None:
+    moments = section.moments.get(criterion)
+    return moments.mean if moments is not None and is_publishable(moments.n, k) else None
+
+
+def _with_unassigned(groups: Sequence[GroupMeta], respondents: Mapping[str, int]) -> list[GroupMeta]:
+    result = list(groups)
+    if respondents.get(UNASSIGNED):
+        result.append(GroupMeta(UNASSIGNED, "citizens"))
+    return result
+
+
+def _cells_by_group(cells: Iterable[Cell]) -> defaultdict[str, list[Cell]]:
+    by_group: defaultdict[str, list[Cell]] = defaultdict(list)
+    for cell in cells:
+        by_group[cell.group].append(cell)
+    return by_group
+
+
+def _combined(cell_lists: Iterable[list[Cell]]) -> list[Cell]:
+    """Everyone's cells: the groups' counts and sums added up (sufficient statistics add)."""
+    totals: dict[tuple, list[float]] = {}
+    for cells in cell_lists:
+        for c in cells:
+            key = (c.item, c.option, c.value, c.value2)
+            entry = totals.setdefault(key, [0, 0.0, 0.0])
+            entry[0] += c.count
+            entry[1] += c.total or 0.0
+            entry[2] += c.total_sq or 0.0
+    return [Cell(EVERYONE, item, int(n), option, value, value2, total, total_sq)
+            for (item, option, value, value2), (n, total, total_sq) in totals.items()]
+
+
+def _combined_moments(moments: Mapping[tuple[str, str], Moments], groups: list[str]) -> dict[str, Moments]:
+    combined: dict[str, Moments] = {}
+    for (group, criterion), m in moments.items():
+        if group in groups:
+            combined[criterion] = Moments.combine(combined.get(criterion, Moments(0)), m)
+    return combined
+
+
+def _criteria_in_order(items: Sequence[ItemMeta]) -> list[str]:
+    return list(dict.fromkeys(i.criterion for i in items if i.criterion and i.type in SCORED_TYPES))
+
+
+def _item_meta(item: ItemMeta) -> dict[str, Any]:
+    return {"key": item.key, "type": item.type, "role": item.role, "criterion": item.criterion,
+            "points": item.points, "options": list(item.options), "signature": item.signature}
+
+
+def _group_entry(group: GroupMeta, respondents: int, hidden: bool) -> dict[str, Any]:
+    """A group's line in the report: its count and coverage, unless the group is hidden."""
+    return {
+        "key": group.key, "kind": group.kind, "population": group.population, "target": group.target,
+        "suppressed": hidden,
+        "respondents": None if hidden else respondents,
+        "coverage": None if hidden else coverage(respondents, group.population),
+    }

@@ -1,0 +1,124 @@
+"""The words people use most in free-text answers, per language, for the needs report.
+
+A stakeholder skimming "what would help you most?" wants the recurring themes (evening,
+childcare, language course), not every answer. So answers are cut into words, normalised
+(case, accents, Hebrew and Arabic vowel marks), stripped of stop words, and counted once per
+answer: one person repeating a word does not make it a theme.
+
+Stop words live in stopwords/<language>.txt, one per line, already normalised. Plain standard
+library: no stemming, no language models; counting is all the report needs.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from functools import cache
+from importlib import resources
+
+SUPPORTED_LANGUAGES = ("en", "he", "ar", "nl", "es", "it", "el", "hu")
+SHORT_WORD_LANGUAGES = frozenset({"he", "ar"})  # their words are short: keep 2 letters and up
+HEBREW_PREFIXES = "והבלמשכ"
+ARABIC_PREFIXES = ("وال", "بال", "لل", "ال", "و")
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+_LINK = re.compile(r"\S+@\S+|https?://\S+|www\.\S+", re.IGNORECASE)
+_HEBREW_MARKS = re.compile("[\u0591-\u05c7]")
+_ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")  # harakat, tatweel
+_ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"})
+
+
+@cache
+def stop_words(language: str) -> frozenset[str]:
+    """The language's stop words, normalised; none for a language we ship no list for."""
+    if language not in SUPPORTED_LANGUAGES:
+        return frozenset()
+    text = resources.files("app.domain").joinpath("stopwords", f"{language}.txt").read_text("utf-8")
+    lines = (line.strip() for line in text.splitlines())
+    return frozenset(normalise(line, language) for line in lines if line and not line.startswith("#"))
+
+
+def normalise(word: str, language: str) -> str:
+    """One spelling per word: NFKC, case folded; Greek without accents; Hebrew without niqqud;
+    Arabic without harakat or tatweel, with one alef, ى as ي and ة as ه (as people type them)."""
+    word = unicodedata.normalize("NFKC", word)
+    if language == "el":  # lower(), not casefold(): casefold would turn a final ς into σ
+        decomposed = unicodedata.normalize("NFD", word.lower())
+        return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+    word = word.casefold()
+    if language == "he":
+        word = _HEBREW_MARKS.sub("", word)
+    elif language == "ar":
+        word = _ARABIC_MARKS.sub("", word).translate(_ARABIC_LETTERS)
+    return word
+
+
+def terms(text: str, language: str) -> list[str]:
+    """The meaningful words of one answer, normalised, in order (repeats kept)."""
+    # Normalised before cutting: a vowel mark is not a letter, and would split a word in two.
+    text = normalise(_LINK.sub(" ", text), language)
+    minimum = 2 if language in SHORT_WORD_LANGUAGES else 3
+    stops = stop_words(language)
+    found = []
+    for raw in _WORD.findall(text):
+        word = _after_elision(raw)
+        if len(word) < minimum or word in stops or _prefixed_stop_word(word, language, stops):
+            continue
+        found.append(word)
+    return found
+
+
+def _after_elision(word: str) -> str:
+    """Italian, French-style elision: "l'italiano" counts as "italiano"; "zo'n" stays whole."""
+    head, sep, tail = word.replace("’", "'").rpartition("'")
+    if sep and len(head) <= 2 and len(tail) >= 3:
+        return tail
+    return word
+
+
+def _prefixed_stop_word(word: str, language: str, stops: frozenset[str]) -> bool:
+    """Hebrew and Arabic glue short words to the next one ("and-with", "the-..."): a token that
+    is a stop word once such a prefix is taken off is a stop word too. Nothing is stemmed."""
+    if language == "he" and len(word) >= 4 and word[0] in HEBREW_PREFIXES:
+        return word[1:] in stops
+    if language == "ar":
+        for prefix in ARABIC_PREFIXES:
+            rest = word.removeprefix(prefix)
+            if rest != word and len(rest) >= 2 and rest in stops:
+                return True
+    return False
+
+
+class TermCounter:
+    """How many answers use each term, per language. Holds the vocabulary, never the texts."""
+
+    def __init__(self) -> None:
+        self._terms: dict[str, Counter[str]] = {}
+        self._answers: Counter[str] = Counter()
+
+    def add(self, text: str, language: str) -> None:
+        self._answers[language] += 1
+        self._terms.setdefault(language, Counter()).update(set(terms(text, language)))
+
+    def merge(self, other: TermCounter) -> None:
+        """Add another counter's answers (a group's into everyone's)."""
+        for language, counts in other._terms.items():
+            self._terms.setdefault(language, Counter()).update(counts)
+        self._answers.update(other._answers)
+
+    def languages(self) -> list[str]:
+        return sorted(self._answers)
+
+    def answers(self, language: str) -> int:
+        return self._answers[language]
+
+    def top(self, language: str, limit: int = 10, min_count: int = 2) -> list[tuple[str, int]]:
+        """The most used terms, most answers first, ties alphabetically.
+
+        A term used in a single answer is left out by default (min_count 2): a rare word, a
+        name or a street, can point at the one person who wrote it.
+        """
+        counts = self._terms.get(language, Counter())
+        ranked = sorted((item for item in counts.items() if item[1] >= min_count), key=lambda tc: (-tc[1], tc[0]))
+        return ranked[:limit]

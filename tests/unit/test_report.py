@@ -1,0 +1,107 @@
+"""Report assembly from counted cells: sections, suppression, comparisons (no database)."""
+
+from __future__ import annotations
+
+from app.domain.report import EVERYONE, UNASSIGNED, Cell, GroupMeta, ItemMeta, ReportInputs, build_report
+from app.domain.report_maths import Moments
+
+ITEMS = [
+    ItemMeta("pair", "importance_current", criterion="needs", points=5),
+    ItemMeta("agree", "agreement", criterion="participation", points=5),
+    ItemMeta("barriers", "multiple_choice", criterion="inclusion", options=("time", "cost")),
+]
+
+
+def inputs(respondents: dict[str, int], cells: list[Cell] = (), moments=None, choices=None, k: int = 5,
+           populations: dict[str, int] | None = None) -> ReportInputs:
+    groups = [GroupMeta(key, "citizens", (populations or {}).get(key)) for key in respondents if key != UNASSIGNED]
+    return ReportInputs(items=ITEMS, groups=groups, respondents=respondents, cells=list(cells),
+                        criterion_moments=moments or {}, choice_respondents=choices or {}, text={}, k=k)
+
+
+def agreement_cells(group: str, values: dict[int, int]) -> list[Cell]:
+    return [Cell(group, "agree", count, value=float(v)) for v, count in values.items()]
+
+
+def sections(payload) -> dict[str, dict]:
+    return {s["key"]: s for s in payload["sections"]}
+
+
+def test_every_group_of_at_least_k_gets_a_section_and_everyone_adds_them_up():
+    cells = agreement_cells("a", {1: 3, 5: 3}) + agreement_cells("b", {3: 10})
+    payload = build_report(inputs({"a": 6, "b": 10}, cells))
+    shown = sections(payload)
+    assert set(shown) == {EVERYONE, "a", "b"}
+    assert shown["a"]["items"]["agree"]["mean"] == 3.0
+    assert shown[EVERYONE]["items"]["agree"]["n"] == 16
+    assert shown[EVERYONE]["items"]["agree"]["distribution"] == {"1": 3, "3": 10, "5": 3}
+
+
+def test_when_everyone_together_is_below_k_nothing_at_all_is_shown():
+    payload = build_report(inputs({"a": 2, "b": 2}, agreement_cells("a", {4: 2}) + agreement_cells("b", {2: 2})))
+    assert payload["sections"] == [] and payload["respondents"] is None
+    assert all(g["suppressed"] and g["respondents"] is None for g in payload["groups"])
+
+
+def test_respondents_without_a_group_are_a_group_of_their_own_and_protected_like_any():
+    payload = build_report(inputs({"a": 20, "b": 9, UNASSIGNED: 2}))
+    hidden = {g["key"] for g in payload["groups"] if g["suppressed"]}
+    assert hidden == {UNASSIGNED, "b"}  # 2 people, and b so that 2 cannot be derived from the total
+
+
+def test_a_small_dont_know_share_does_not_hide_the_item_but_few_real_answers_do():
+    cells = [Cell("a", "agree", 4, value=None)] + agreement_cells("a", {4: 12})
+    cells += [Cell("b", "agree", 8, value=None)] + agreement_cells("b", {2: 2})
+    cells += agreement_cells("c", {3: 10})
+    payload = build_report(inputs({"a": 16, "b": 10, "c": 10}, cells))
+    shown = sections(payload)
+    assert shown["a"]["items"]["agree"]["dont_know"] == 4 and shown["a"]["items"]["agree"]["n"] == 12
+    assert "agree" not in shown["b"]["items"]  # a mean of 2 answers
+    # ... and the smallest shown group is hidden for this item too, or b = everyone - a - c.
+    assert "agree" not in shown["c"]["items"]
+
+
+def test_criterion_scores_below_k_are_hidden_with_a_complement():
+    moments = {("a", "needs"): Moments.of([50.0] * 3), ("b", "needs"): Moments.of([25.0, 75.0] * 5),
+               ("c", "needs"): Moments.of([100.0] * 6)}
+    shown = sections(build_report(inputs({"a": 10, "b": 10, "c": 10}, moments=moments)))
+    assert "needs" not in shown["a"]["criteria"]
+    assert "needs" not in shown["c"]["criteria"]  # the smallest shown: else a = everyone - b - c
+    assert shown["b"]["criteria"]["needs"]["score"] == 50.0
+    assert shown[EVERYONE]["criteria"]["needs"]["n"] == 19
+
+
+def test_needs_are_ranked_by_mwds_and_given_a_quadrant():
+    cells = [Cell("a", "pair", 6, value=5.0, value2=1.0), Cell("a", "pair", 4, value=3.0, value2=3.0)]
+    (need,) = sections(build_report(inputs({"a": 10}, cells)))["a"]["needs"]
+    assert need["n"] == 10 and need["gap"] == 2.4 and need["importance"] == 4.2
+    assert abs(need["mwds"] - 2.4 * 4.2) < 1e-12
+    assert need["rank"] == 1 and need["quadrant"] == "high_priority"
+
+
+def test_a_group_differs_from_everyone_significantly_only_beyond_chance():
+    low = Moments.of([10.0, 20.0, 15.0, 12.0, 18.0] * 4)
+    high = Moments.of([80.0, 90.0, 85.0, 88.0, 82.0] * 4)
+    similar = Moments.of([81.0, 89.0, 86.0, 87.0, 83.0] * 4)
+    moments = {("low", "needs"): low, ("high", "needs"): high, ("similar", "needs"): similar}
+    shown = sections(build_report(inputs({"low": 20, "high": 20, "similar": 20}, moments=moments)))
+    assert shown["low"]["compared_with_all"]["needs"]["significant"]
+    assert shown["low"]["compared_with_all"]["needs"]["difference"] < 0
+    assert shown["high"]["compared_with_all"]["needs"]["difference"] > 0
+
+
+def test_choice_shares_use_the_people_who_answered_and_keep_other_last():
+    cells = [Cell("a", "barriers", 6, option="time"), Cell("a", "barriers", 8, option="cost"),
+             Cell("a", "barriers", 2, option="_other", )]
+    figure = sections(build_report(inputs({"a": 20}, cells, choices={("a", "barriers"): 10})))["a"]["choices"]["barriers"]
+    assert figure["n"] == 10
+    assert list(figure["counts"]) == ["cost", "time", "_other"]
+    assert figure["shares"]["cost"] == 0.8
+
+
+def test_weighted_scores_need_two_groups_with_a_population():
+    moments = {("a", "needs"): Moments.of([20.0] * 10), ("b", "needs"): Moments.of([80.0] * 10)}
+    payload = build_report(inputs({"a": 10, "b": 10}, moments=moments, populations={"a": 3000, "b": 1000}))
+    assert payload["weighted"]["criteria"]["needs"] == 0.75 * 20 + 0.25 * 80
+    unweighted = sections(payload)[EVERYONE]["criteria"]["needs"]["score"]
+    assert unweighted == 50.0
