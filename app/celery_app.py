@@ -15,6 +15,10 @@ BEAT_SCHEDULE = {
         "task": "app.tasks.apply_round_schedule",
         "schedule": 60.0,
     },
+    "refresh-open-reports": {
+        "task": "app.tasks.refresh_open_reports",
+        "schedule": 300.0,  # reports of open rounds stay at most five minutes behind
+    },
 }
 
 

@@ -2,7 +2,7 @@
 
 from app.models.community import Community, CommunityKind, Group, GroupKind
 from app.models.framework import Criterion, Framework
-from app.models.report import ReportSnapshot
+from app.models.report import ReportBuild, ReportSnapshot
 from app.models.response import Answer, Response, ResponseStatus
 from app.models.round import AccessLink, LinkKind, Round, RoundStatus, round_groups
 from app.models.survey import Question, Survey
@@ -21,6 +21,7 @@ __all__ = [
     "LinkKind",
     "Membership",
     "Question",
+    "ReportBuild",
     "ReportSnapshot",
     "Response",
     "ResponseStatus",

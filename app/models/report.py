@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -23,3 +23,23 @@ class ReportSnapshot(db.Model):
     built_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     response_count: Mapped[int] = mapped_column(default=0)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class ReportBuild(db.Model):
+    """Whether a round's report is being built: the lock that keeps builds one at a time.
+
+    A worker takes the lock by setting started_at with a conditional UPDATE (atomic on every
+    backend), so two workers can never build the same round at once; a lock older than the
+    stale limit is taken over, so a crashed worker does not block a round forever.
+    requested_at records that someone asked for a newer build (a refresh, a closing round).
+    """
+
+    __tablename__ = "report_builds"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True)
+    requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lock_token: Mapped[str | None] = mapped_column(String(32))
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(String(300))

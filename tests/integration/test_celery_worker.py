@@ -75,3 +75,38 @@ def run_schedule_through(worker: subprocess.Popen, app, log_path) -> None:
 
             empty_all_tables()
             db.engine.dispose()
+
+
+def test_a_worker_process_builds_a_report_and_a_second_request_waits_its_turn(on_postgres, redis_url, tmp_path):
+    from app.models import ReportBuild, ReportSnapshot
+    from tests.report_data import seed_round
+
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    app = make_app(on_postgres, tmp_path, REDIS_URL=redis_url, CELERY=celery_settings(redis_url, queue))
+    log_path = tmp_path / "worker.log"
+    with log_path.open("w") as log:
+        worker = start_worker(on_postgres, redis_url, queue, log)
+        try:
+            with app.app_context():
+                round_id = seed_round().round.id
+                db.session.commit()
+                celery = app.extensions["celery"]
+                celery.send_task("app.tasks.build_report", args=[round_id])
+                celery.send_task("app.tasks.build_report", args=[round_id])
+
+                def built_twice_in_turn() -> bool:
+                    db.session.expire_all()
+                    return log_path.read_text().count("succeeded") >= 2
+
+                assert wait_for(built_twice_in_turn), log_path.read_text()
+                snapshot = db.session.scalar(select(ReportSnapshot).where(ReportSnapshot.round_id == round_id))
+                assert snapshot.response_count == 51
+                assert db.session.get(ReportBuild, round_id).started_at is None  # lock released
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)
+            with app.app_context():
+                from tests.conftest import empty_all_tables
+
+                empty_all_tables()
+                db.engine.dispose()

@@ -1,0 +1,104 @@
+"""The report build job: one at a time per round, retried, replaced whole, kept up to date."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from app import tasks
+from app.extensions import db
+from app.models import ReportBuild, ReportSnapshot, Response, ResponseStatus, RoundStatus, utcnow
+from app.services import report_build
+from tests.report_data import seed_round
+
+
+@pytest.fixture
+def seeded(app):
+    data = seed_round()
+    db.session.commit()
+    return data
+
+
+def test_the_lock_is_held_by_one_build_at_a_time(seeded):
+    now = utcnow()
+    token = report_build.acquire(seeded.round.id, now)
+    assert token is not None
+    assert report_build.acquire(seeded.round.id, now + timedelta(seconds=5)) is None
+    assert not report_build.release(seeded.round.id, "not-the-token", now)
+    assert report_build.release(seeded.round.id, token, now)
+    assert report_build.acquire(seeded.round.id, now) is not None
+
+
+def test_a_lock_left_by_a_dead_worker_is_taken_over_after_the_stale_limit(seeded):
+    start = utcnow()
+    assert report_build.acquire(seeded.round.id, start) is not None
+    later = start + report_build.STALE_LOCK + timedelta(seconds=1)
+    assert report_build.acquire(seeded.round.id, later) is not None
+
+
+def test_the_task_does_not_build_while_another_build_holds_the_lock(seeded):
+    report_build.acquire(seeded.round.id, utcnow())
+    db.session.commit()
+    assert tasks.build_report.delay(seeded.round.id).get() == "busy"
+    assert db.session.query(ReportSnapshot).count() == 0
+
+
+def test_the_task_builds_records_the_time_and_count_and_releases_the_lock(seeded):
+    assert tasks.build_report.delay(seeded.round.id).get() == "built"
+    snapshot = db.session.query(ReportSnapshot).one()
+    assert snapshot.response_count == 51 and snapshot.built_at is not None
+    build = db.session.get(ReportBuild, seeded.round.id)
+    assert build.started_at is None and build.lock_token is None and build.failures == 0
+    status = report_build.build_status(seeded.round.id)
+    assert status.built_at == snapshot.built_at and not status.under_way
+
+
+def test_a_request_made_during_a_build_shows_as_under_way_and_is_built_after_it(seeded):
+    started = utcnow() - timedelta(seconds=10)
+    token = report_build.acquire(seeded.round.id, started)
+    report_build.request_build(seeded.round.id, utcnow())
+    db.session.commit()
+    assert report_build.build_status(seeded.round.id).under_way
+    assert report_build.wanted_again(seeded.round.id, started)
+    report_build.release(seeded.round.id, token, utcnow())
+    assert not report_build.wanted_again(seeded.round.id, utcnow())
+
+
+def test_a_failing_build_releases_the_lock_records_the_error_and_keeps_the_old_report(seeded, monkeypatch):
+    tasks.build_report.delay(seeded.round.id).get()
+    old = db.session.query(ReportSnapshot).one().payload
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(report_build, "collect_inputs", broken)
+    with pytest.raises(RuntimeError):
+        tasks.build_report.delay(seeded.round.id).get()
+    db.session.expire_all()
+    build = db.session.get(ReportBuild, seeded.round.id)
+    assert build.started_at is None and build.failures == 1 and "disk full" in build.last_error
+    assert db.session.query(ReportSnapshot).one().payload == old
+    assert report_build.build_status(seeded.round.id).failed
+
+
+def test_open_rounds_are_refreshed_only_when_responses_changed(seeded):
+    assert report_build.rounds_needing_refresh() == [seeded.round.id]  # never built
+    tasks.refresh_open_reports.delay().get()
+    assert report_build.rounds_needing_refresh() == []
+    late = db.session.query(Response).filter_by(status=ResponseStatus.COMPLETE).first()
+    late.submitted_at = utcnow() + timedelta(seconds=5)  # a response arrived after the build
+    db.session.commit()
+    assert report_build.rounds_needing_refresh() == [seeded.round.id]
+    seeded.round.status = RoundStatus.CLOSED
+    db.session.commit()
+    assert report_build.rounds_needing_refresh() == []  # closed rounds get their final build on closing
+
+
+def test_closing_a_round_on_schedule_builds_its_final_report(seeded):
+    seeded.round.closes_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    tasks.apply_round_schedule.delay().get()
+    db.session.expire_all()
+    assert seeded.round.status is RoundStatus.CLOSED
+    assert db.session.query(ReportSnapshot).one().response_count == 51
