@@ -11,3 +11,14 @@ def csrf_token(html: str) -> str:
     match = CSRF_FIELD.search(html)
     assert match, "the page has no CSRF token"
     return match.group(1)
+
+
+PASSWORD = "correct horse battery"  # what tests.factories.make_user gives everyone
+
+
+def log_in(client, email: str, password: str = PASSWORD, next_url: str | None = None):
+    page = client.get("/auth/login")
+    url = "/auth/login" + (f"?next={next_url}" if next_url else "")
+    return client.post(url, data={
+        "csrf_token": csrf_token(page.get_data(as_text=True)), "email": email, "password": password,
+    })

@@ -3,18 +3,7 @@ import pytest
 from app.extensions import db
 from app.models import Role
 from tests.factories import make_community, make_user
-from tests.helpers import csrf_token
-
-PASSWORD = "correct horse battery"
-
-
-def log_in(client, email, password=PASSWORD, next_url=None):
-    page = client.get("/auth/login")
-    url = "/auth/login" + (f"?next={next_url}" if next_url else "")
-    return client.post(url, data={
-        "csrf_token": csrf_token(page.get_data(as_text=True)), "email": email, "password": password,
-    })
-
+from tests.helpers import PASSWORD, csrf_token, log_in
 
 @pytest.fixture
 def two_communities(app):

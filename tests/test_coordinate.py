@@ -5,7 +5,7 @@ from app.models import Response, ResponseStatus, Role, utcnow
 from tests.factories import (
     load_fixture_bank, make_community, make_group, make_link, make_round, make_user,
 )
-from tests.test_auth import log_in
+from tests.helpers import log_in
 
 
 def test_the_community_page_lists_each_groups_link_and_its_complete_responses(client, app):

@@ -41,3 +41,39 @@ def require_community(community_id: int, roles: Iterable[Role]) -> Community:
     if community is None or current_user.role_in(community_id) not in set(roles):
         abort(404)
     return community
+
+
+def role_over(user: User, community: Community) -> Role | None:
+    """The user's role in the community, or else in the nearest community above it.
+
+    A city's stakeholders read the reports of the city's learning communities too; members of
+    a learning community see only their own.
+    """
+    seen: set[int] = set()
+    current: Community | None = community
+    while current is not None and current.id not in seen:
+        role = user.role_in(current.id)
+        if role is not None:
+            return role
+        seen.add(current.id)
+        current = current.parent
+    return None
+
+
+def require_reader(community: Community | None, roles: Iterable[Role] = READING_ROLES) -> Community:
+    """The community, if the current user may read it in one of `roles`; 404 otherwise."""
+    if community is None or role_over(current_user, community) not in set(roles):
+        abort(404)
+    return community
+
+
+def communities_read_by(user: User) -> list[Community]:
+    """The communities whose reports the user can read: their own and everything below them."""
+    found: dict[int, Community] = {}
+    pending = communities_of(user, READING_ROLES)
+    while pending:
+        community = pending.pop()
+        if community.id not in found:
+            found[community.id] = community
+            pending.extend(community.children)
+    return sorted(found.values(), key=lambda c: c.name)

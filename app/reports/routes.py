@@ -1,31 +1,175 @@
-"""Stakeholders' pages: the reports of the rounds in their communities."""
+"""Stakeholders' pages: the reports of the rounds in their communities, and their exports."""
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import Response, abort, flash, redirect, render_template, stream_with_context, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app.auth.access import READING_ROLES, communities_of
+from app.auth.access import MANAGING_ROLES, communities_read_by, require_reader, role_over
 from app.extensions import db
-from app.models import ReportSnapshot, Round
-from app.reports import bp
+from app.i18n import LANGUAGE_NAMES
+from app.models import Community, ReportSnapshot, Round, Survey
+from app.reports import bp, exports
+from app.reports.presenting import (
+    format_score,
+    format_share,
+    load_report,
+    matching_criteria,
+    matching_items,
+    quadrant_labels,
+)
+from app.services import response_export
+from app.services.report_build import build_status
+
+
+@bp.app_context_processor
+def report_helpers() -> dict[str, object]:
+    return {"format_score": format_score, "format_share": format_share, "quadrant_labels": quadrant_labels,
+            "language_names": LANGUAGE_NAMES}
 
 
 @bp.get("/")
 @login_required
 def index():
-    communities = communities_of(current_user, READING_ROLES)
-    community_ids = [c.id for c in communities]
+    communities = communities_read_by(current_user)
     rounds = db.session.scalars(
-        select(Round).where(Round.community_id.in_(community_ids)).order_by(Round.created_at.desc())
+        select(Round)
+        .where(Round.community_id.in_([c.id for c in communities]))
+        .order_by(Round.created_at.desc())
     ).all()
-    snapshots = {
-        s.round_id: s
-        for s in db.session.scalars(
-            select(ReportSnapshot).where(ReportSnapshot.round_id.in_([r.id for r in rounds]))
-        )
-    }
     return render_template(
-        "reports/index.html", communities=communities, rounds=rounds, snapshots=snapshots
+        "reports/index.html", communities=communities, rounds=rounds,
+        statuses={r.id: build_status(r.id) for r in rounds},
     )
+
+
+@bp.get("/rounds/<int:round_id>")
+@login_required
+def overview(round_id: int):
+    survey_round = _readable_round(round_id)
+    report = load_report(survey_round)
+    return render_template(
+        "reports/overview.html", round=survey_round, report=report, status=build_status(round_id),
+        can_refresh=_can_manage(survey_round), comparable=_comparable_rounds(survey_round),
+    )
+
+
+@bp.get("/rounds/<int:round_id>/groups/<key>")
+@login_required
+def group(round_id: int, key: str):
+    survey_round = _readable_round(round_id)
+    report = load_report(survey_round) or abort(404)
+    entry = next((g for g in report.groups() if g["key"] == key), None) or abort(404)
+    return render_template(
+        "reports/group.html", round=survey_round, report=report, group=entry,
+        section=report.section(key), everyone=report.everyone, status=build_status(round_id),
+    )
+
+
+@bp.get("/rounds/<int:round_id>/groups")
+@login_required
+def groups(round_id: int):
+    survey_round = _readable_round(round_id)
+    report = load_report(survey_round) or abort(404)
+    return render_template("reports/groups.html", round=survey_round, report=report,
+                           status=build_status(round_id))
+
+
+@bp.get("/rounds/<int:round_id>/compare/<int:other_id>")
+@login_required
+def compare(round_id: int, other_id: int):
+    """This round against another of the same community: an earlier round of the same survey
+    (what changed), or a round of another audience (where citizens and organisations differ)."""
+    survey_round = _readable_round(round_id)
+    other_round = _readable_round(other_id)
+    if other_round.id not in {r.id for r in _comparable_rounds(survey_round)}:
+        abort(404)
+    report = load_report(survey_round) or abort(404)
+    other = load_report(other_round) or abort(404)
+    same_survey = survey_round.survey.key == other_round.survey.key
+    return render_template(
+        "reports/compare.html", round=survey_round, other_round=other_round, report=report, other=other,
+        same_survey=same_survey, criteria=matching_criteria(report, other, same_survey),
+        items=matching_items(report, other) if same_survey else [],
+    )
+
+
+@bp.get("/communities/<int:community_id>")
+@login_required
+def community(community_id: int):
+    """A city's learning communities side by side: each one's latest report."""
+    community = require_reader(db.session.get(Community, community_id))
+    reports = []
+    for member in [community, *community.children]:
+        latest = db.session.scalar(
+            select(Round).join(ReportSnapshot, ReportSnapshot.round_id == Round.id)
+            .where(Round.community_id == member.id)
+            .order_by(Round.created_at.desc()).limit(1)
+        )
+        if latest is not None and (report := load_report(latest)) is not None:
+            reports.append(report)
+    return render_template("reports/community.html", community=community, reports=reports)
+
+
+@bp.post("/rounds/<int:round_id>/refresh")
+@login_required
+def refresh(round_id: int):
+    from app.tasks import request_report  # the tasks module imports the services; keep imports one way
+
+    survey_round = _readable_round(round_id)
+    if not _can_manage(survey_round):
+        abort(403)
+    request_report(survey_round.id)
+    flash(_("A new report is being built. Reload this page in a minute."), "info")
+    return redirect(url_for("reports.overview", round_id=round_id))
+
+
+@bp.get("/rounds/<int:round_id>/report.<any(csv, xlsx, pdf):kind>")
+@login_required
+def export(round_id: int, kind: str):
+    survey_round = _readable_round(round_id)
+    report = load_report(survey_round) or abort(404)
+    return exports.respond(report, kind)
+
+
+@bp.get("/rounds/<int:round_id>/responses.csv")
+@login_required
+def responses_export(round_id: int):
+    """Every response as a row, for the round's coordinators (small groups left out)."""
+    survey_round = _readable_round(round_id)
+    if not _can_manage(survey_round):
+        abort(403)
+    response = Response(stream_with_context(response_export.csv_lines(round_id)), mimetype="text/csv")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{exports.file_stem_of(survey_round)}-responses.csv"'
+    )
+    return response
+
+
+def _readable_round(round_id: int) -> Round:
+    survey_round = db.session.get(Round, round_id)
+    require_reader(survey_round.community if survey_round else None)
+    return survey_round  # type: ignore[return-value]
+
+
+def _can_manage(survey_round: Round) -> bool:
+    return role_over(current_user, survey_round.community) in MANAGING_ROLES
+
+
+def _comparable_rounds(survey_round: Round) -> list[Round]:
+    """Other rounds of the same community that have a report: earlier rounds of the same survey
+    (round against round) and rounds of a survey for another audience (perception gap)."""
+    candidates = db.session.scalars(
+        select(Round)
+        .join(Survey, Survey.id == Round.survey_id)
+        .join(ReportSnapshot, ReportSnapshot.round_id == Round.id)
+        .where(Round.community_id == survey_round.community_id, Round.id != survey_round.id)
+        .order_by(Round.created_at.desc())
+    ).all()
+    return [
+        r for r in candidates
+        if (r.survey.key == survey_round.survey.key and r.created_at <= survey_round.created_at)
+        or r.survey.audience != survey_round.survey.audience
+    ]

@@ -1,0 +1,321 @@
+"""Server-rendered SVG charts for the reports: a radar, bars with intervals, a dot comparison.
+
+Each chart is a self-contained <svg> with role="img", a <title> and a <desc> (its text
+alternative; pages put the data table beside it), a viewBox and no fixed size, so it scales to
+a phone's width and prints. Series differ by marker shape and dash pattern as well as by CSS
+class, so they read in black and white. Right-to-left pages get mirrored charts: bars grow from
+the right, labels sit on the right, the radar turns counter-clockwise. Every label is escaped.
+A missing value (hidden for privacy, or nobody answered) is drawn as a gap with a label, never
+as zero.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+WIDTH = 380
+FONT = 12
+LINE = 15
+MAX_LINES = 3
+CHARS_PER_LINE_WIDE = 52
+SERIES_DASH = ("", "6 3", "2 3", "8 3 2 3")
+SERIES_MARKER = ("circle", "square", "diamond", "triangle")
+SERIES_COLOUR = ("#1f5fa8", "#b54708", "#2e7d32", "#6a3d9a")
+
+
+@dataclass(frozen=True)
+class RadarSeries:
+    name: str
+    values: Sequence[float | None]
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: float | None
+    low: float | None = None
+    high: float | None = None
+    note: str = ""
+    highlight: bool = False
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    label: str
+    a: float | None
+    b: float | None
+    note: str = ""
+
+
+# -- shared pieces ------------------------------------------------------------------------------
+
+
+def _n(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def _clip(value: float, maximum: float) -> float:
+    return min(max(value, 0.0), maximum)
+
+
+def _svg(kind: str, id_prefix: str, title: str, description: str, height: float, body: list[str],
+         rtl: bool) -> Markup:
+    title_id, desc_id = f"{id_prefix}-title", f"{id_prefix}-desc"
+    direction = ' direction="rtl"' if rtl else ""
+    head = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-{kind}" viewBox="0 0 {WIDTH} {_n(height)}" '
+        f'role="img" aria-labelledby="{title_id} {desc_id}" font-family="sans-serif" font-size="{FONT}"'
+        f'{direction}><title id="{title_id}">{escape(title)}</title><desc id="{desc_id}">{escape(description)}</desc>'
+    )
+    return Markup(head + "".join(body) + "</svg>")
+
+
+def wrap(label: str, chars: int, max_lines: int = MAX_LINES) -> list[str]:
+    """A label in at most `max_lines` lines of about `chars` characters, cut with … beyond."""
+    lines: list[str] = []
+    current = ""
+    for word in label.split():
+        candidate = f"{current} {word}".strip()
+        if len(candidate) <= chars or not current:
+            current = candidate
+        else:
+            lines.append(current)
+            current = word
+    if current:
+        lines.append(current)
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1][: max(1, chars - 1)].rstrip() + "…"
+    return [line if len(line) <= chars + 8 else line[: chars + 7] + "…" for line in lines] or [""]
+
+
+def _text(x: float, y: float, label: str, anchor: str, chars: int, css: str = "label",
+          rtl: bool = False) -> tuple[str, int]:
+    lines = wrap(label, chars)
+    full = f"<title>{escape(label)}</title>" if len(lines) > 1 or "…" in "".join(lines) else ""
+    spans = "".join(
+        f'<tspan x="{_n(x)}" dy="{0 if i == 0 else LINE}">{escape(line)}</tspan>' for i, line in enumerate(lines)
+    )
+    direction = ' direction="rtl"' if rtl else ""
+    return (f'<text class="{css}" x="{_n(x)}" y="{_n(y)}" text-anchor="{anchor}" fill="#222"{direction}>'
+            f"{full}{spans}</text>", len(lines))
+
+
+def _marker(index: int, x: float, y: float, size: float = 4.5) -> str:
+    shape = SERIES_MARKER[index % len(SERIES_MARKER)]
+    colour = SERIES_COLOUR[index % len(SERIES_COLOUR)]
+    css = f'class="marker series-{index}" fill="{colour}" stroke="#fff" stroke-width="1"'
+    if shape == "circle":
+        return f'<circle {css} cx="{_n(x)}" cy="{_n(y)}" r="{_n(size)}"/>'
+    if shape == "square":
+        return f'<rect {css} x="{_n(x - size)}" y="{_n(y - size)}" width="{_n(2 * size)}" height="{_n(2 * size)}"/>'
+    if shape == "diamond":
+        points = f"{_n(x)},{_n(y - size - 1)} {_n(x + size + 1)},{_n(y)} {_n(x)},{_n(y + size + 1)} {_n(x - size - 1)},{_n(y)}"
+        return f'<polygon {css} points="{points}"/>'
+    points = f"{_n(x)},{_n(y - size - 1)} {_n(x + size + 1)},{_n(y + size)} {_n(x - size - 1)},{_n(y + size)}"
+    return f'<polygon {css} points="{points}"/>'
+
+
+def _legend(names: Sequence[str], y: float, rtl: bool) -> tuple[list[str], float]:
+    body = ['<g class="legend">']
+    for index, name in enumerate(names):
+        row_y = y + index * (LINE + 4)
+        x = WIDTH - 16 if rtl else 16
+        text_x = WIDTH - 30 if rtl else 30
+        dash = SERIES_DASH[index % len(SERIES_DASH)]
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        line_x1, line_x2 = (x + 8, x - 8) if rtl else (x - 8, x + 8)
+        body.append(f'<line class="series-{index}" x1="{_n(line_x1)}" y1="{_n(row_y)}" x2="{_n(line_x2)}" '
+                    f'y2="{_n(row_y)}" stroke="{SERIES_COLOUR[index % 4]}" stroke-width="2"'
+                    f"{dash_attr}/>")
+        body.append(_marker(index, x, row_y))
+        text, _ = _text(text_x, row_y + 4, name, "end" if rtl else "start", 48, rtl=rtl)
+        body.append(text)
+    body.append("</g>")
+    return body, len(names) * (LINE + 4)
+
+
+# -- radar --------------------------------------------------------------------------------------
+
+
+def radar_chart(axes: Sequence[str], series: Sequence[RadarSeries], *, title: str, description: str,
+                id_prefix: str, rtl: bool = False, maximum: float = 100,
+                rings: Sequence[float] = (25, 50, 75, 100), missing_label: str = "n/a") -> Markup:
+    """One axis per criterion, the first at the top, clockwise (counter-clockwise when rtl)."""
+    count = len(axes)
+    radius = 92 if count > 12 else 100
+    label_room = 64
+    cx = WIDTH / 2
+    cy = radius + label_room - 10
+    direction = -1 if rtl else 1
+
+    def point(index: int, value: float) -> tuple[float, float]:
+        angle = direction * 2 * math.pi * index / count
+        r = radius * _clip(value, maximum) / maximum
+        return cx + r * math.sin(angle), cy - r * math.cos(angle)
+
+    body = ['<g class="grid" fill="none" stroke="#bbb" stroke-width="0.7">']
+    for ring in rings:
+        ring_points = " ".join(f"{_n(x)},{_n(y)}" for x, y in (point(i, ring) for i in range(count)))
+        body.append(f'<polygon class="ring" points="{ring_points}"/>')
+    for index in range(count):
+        x, y = point(index, maximum)
+        body.append(f'<line class="spoke" x1="{_n(cx)}" y1="{_n(cy)}" x2="{_n(x)}" y2="{_n(y)}"/>')
+    body.append("</g>")
+    for ring in rings:
+        body.append(f'<text class="ring-value" x="{_n(cx + 3)}" y="{_n(cy - radius * ring / maximum - 2)}" '
+                    f'font-size="9" fill="#666">{escape(_n(ring))}</text>')
+    for index, values in enumerate(series):
+        body.extend(_radar_series(index, values.values, point, count))
+    for index, label in enumerate(axes):
+        missing = all(index >= len(s.values) or s.values[index] is None for s in series)
+        body.append(_axis_label(index, label + (f" ({missing_label})" if missing else ""), point, cx, rtl))
+    height = cy + radius + label_room - 20
+    if len(series) > 1:
+        legend, legend_height = _legend([s.name for s in series], height, rtl)
+        body.extend(legend)
+        height += legend_height + 6
+    return _svg("radar", id_prefix, title, description, height, body, rtl)
+
+
+def _radar_series(index: int, values: Sequence[float | None], point, count: int) -> list[str]:
+    colour = SERIES_COLOUR[index % len(SERIES_COLOUR)]
+    dash = SERIES_DASH[index % len(SERIES_DASH)]
+    dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+    fill = f'fill="{colour}" fill-opacity="0.15"' if index == 0 else 'fill="none"'
+    present = [(i, v) for i, v in enumerate(values) if v is not None and i < count]
+    body = [f'<g class="series series-{index}">']
+    if len(present) == count:
+        points = " ".join(f"{_n(x)},{_n(y)}" for x, y in (point(i, v) for i, v in present))
+        body.append(f'<polygon class="area" points="{points}" {fill} stroke="{colour}" stroke-width="2"{dash_attr}/>')
+    else:  # a gap where a value is missing: lines only between neighbours that both have one
+        runs: list[list[tuple[float, float]]] = []
+        for i in range(count):
+            value = values[i] if i < len(values) else None
+            if value is None:
+                runs.append([])
+                continue
+            if not runs:
+                runs.append([])
+            runs[-1].append(point(i, value))
+        if count and values and values[0] is not None and len(values) >= count and values[count - 1] is not None \
+                and len(runs) > 1:
+            runs[0] = runs[-1] + runs[0]
+            runs.pop()
+        for run in runs:
+            if len(run) > 1:
+                coords = " ".join(f"{_n(x)},{_n(y)}" for x, y in run)
+                body.append(f'<polyline class="line" points="{coords}" fill="none" stroke="{colour}" '
+                            f'stroke-width="2"{dash_attr}/>')
+    body.extend(_marker(index, *point(i, v), size=3.5) for i, v in present)
+    body.append("</g>")
+    return body
+
+
+def _axis_label(index: int, label: str, point, cx: float, rtl: bool) -> str:
+    x, y = point(index, 100)
+    dx, dy = x - cx, y - point(index, 0)[1]
+    distance = math.hypot(dx, dy) or 1
+    lx, ly = x + 10 * dx / distance, y + 10 * dy / distance + 4
+    if abs(dx) < 8:
+        anchor = "middle"
+        ly += -6 if dy < 0 else 8
+    else:
+        anchor = "start" if dx > 0 else "end"
+    room = (WIDTH - lx - 2) if anchor == "start" else (lx - 2) if anchor == "end" else WIDTH
+    chars = max(6, min(18, int(room / (FONT * 0.62))))
+    lines = wrap(label, chars)
+    if dy < 0 and len(lines) > 1 and anchor == "middle":
+        ly -= LINE * (len(lines) - 1)
+    text, _ = _text(lx, ly, label, anchor, chars, css="axis-label", rtl=rtl)
+    return text
+
+
+# -- bars ---------------------------------------------------------------------------------------
+
+
+def bar_chart(bars: Sequence[Bar], *, title: str, description: str, id_prefix: str, rtl: bool = False,
+              maximum: float = 100, missing_label: str = "n/a",
+              value_format: Callable[[float], str] = lambda v: f"{v:.0f}") -> Markup:
+    """One horizontal bar per row, its label above it, the value (and note) at its end."""
+    left, right = 12, WIDTH - 92
+    span = right - left
+    body = []
+    y = 8.0
+    for bar in bars:
+        label, lines = _text(WIDTH - left if rtl else left, y + FONT, bar.label, "end" if rtl else "start",
+                             CHARS_PER_LINE_WIDE, rtl=rtl)
+        body.append(label)
+        y += lines * LINE + 2
+        css = "bar highlight" if bar.highlight else "bar"
+        if bar.value is None:
+            body.append(_text(WIDTH - left if rtl else left, y + 11, missing_label, "end" if rtl else "start", 40,
+                              css="missing", rtl=rtl)[0])
+        else:
+            length = span * _clip(bar.value, maximum) / maximum
+            x = WIDTH - left - length if rtl else left
+            colour = "#b54708" if bar.highlight else "#1f5fa8"
+            body.append(f'<rect class="{css}" x="{_n(x)}" y="{_n(y)}" width="{_n(length)}" height="14" '
+                        f'fill="{colour}"/>')
+            if bar.low is not None and bar.high is not None:
+                body.append(_whisker(bar.low, bar.high, y + 7, left, span, maximum, rtl))
+            reach = max(length, span * _clip(bar.high, maximum) / maximum if bar.high is not None else 0)
+            end = WIDTH - left - reach - 5 if rtl else left + reach + 5
+            value = value_format(bar.value) + (f"  {bar.note}" if bar.note else "")
+            anchor = "end" if rtl else "start"
+            direction = ' direction="rtl"' if rtl else ""
+            body.append(f'<text class="value" x="{_n(end)}" y="{_n(y + 11)}" text-anchor="{anchor}" '
+                        f'fill="#222"{direction}>{escape(value)}</text>')
+        y += 14 + 12
+    return _svg("bars", id_prefix, title, description, y, body, rtl)
+
+
+def _whisker(low: float, high: float, y: float, left: float, span: float, maximum: float, rtl: bool) -> str:
+    def x(value: float) -> float:
+        offset = span * _clip(value, maximum) / maximum
+        return WIDTH - left - offset if rtl else left + offset
+
+    x1, x2 = x(low), x(high)
+    return (f'<g class="interval" stroke="#222" stroke-width="1.2"><line x1="{_n(x1)}" y1="{_n(y)}" x2="{_n(x2)}" '
+            f'y2="{_n(y)}"/><line x1="{_n(x1)}" y1="{_n(y - 4)}" x2="{_n(x1)}" y2="{_n(y + 4)}"/>'
+            f'<line x1="{_n(x2)}" y1="{_n(y - 4)}" x2="{_n(x2)}" y2="{_n(y + 4)}"/></g>')
+
+
+# -- comparison ---------------------------------------------------------------------------------
+
+
+def comparison_chart(rows: Sequence[ComparisonRow], *, series_names: tuple[str, str], title: str,
+                     description: str, id_prefix: str, rtl: bool = False, maximum: float = 100,
+                     missing_label: str = "n/a") -> Markup:
+    """A dot per side on one line per row (a dumbbell): where two sets of people stand."""
+    left, right = 16, WIDTH - 16
+    span = right - left
+
+    def x(value: float) -> float:
+        offset = span * _clip(value, maximum) / maximum
+        return right - offset if rtl else left + offset
+
+    body, y = _legend(series_names, 12, rtl)
+    y += 14
+    for row in rows:
+        label = row.label + (f" ({row.note})" if row.note else "")
+        text, lines = _text(right if rtl else left, y + FONT, label, "end" if rtl else "start",
+                            CHARS_PER_LINE_WIDE, rtl=rtl)
+        body.append(text)
+        y += lines * LINE + 6
+        body.append(f'<line class="track" x1="{left}" y1="{_n(y)}" x2="{right}" y2="{_n(y)}" stroke="#ddd" '
+                    'stroke-width="1"/>')
+        if row.a is not None and row.b is not None:
+            body.append(f'<line class="between" x1="{_n(x(row.a))}" y1="{_n(y)}" x2="{_n(x(row.b))}" '
+                        f'y2="{_n(y)}" stroke="#888" stroke-width="3"/>')
+        for index, value in enumerate((row.a, row.b)):
+            if value is not None:
+                body.append(_marker(index, x(value), y, size=5))
+        if row.a is None or row.b is None:
+            body.append(_text(x(maximum / 2), y - 4, missing_label, "middle", 30, css="missing", rtl=rtl)[0])
+        y += 18
+    return _svg("comparison", id_prefix, title, description, y, body, rtl)

@@ -1,0 +1,179 @@
+"""Downloads of a report: tidy CSV, XLSX and a PDF in the reader's language.
+
+All three are made from the stored snapshot, which is already privacy-suppressed, so an export
+can never hold a figure the pages hide. The tidy table has one row per section (a group, or
+all respondents) x item x statistic; a hidden figure is a row with its suppression flag set and
+no value, so a reader sees that it exists and why it is blank.
+
+Text is made formula-safe (app.domain.tabular) in both CSV and XLSX.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import astuple, dataclass, fields
+
+from flask import Response, render_template, send_file, stream_with_context
+
+from app.domain.report import EVERYONE
+from app.domain.tabular import csv_lines as table_lines, neutralise_formula
+from app.reports.presenting import Report
+
+@dataclass(frozen=True)
+class TidyRow:
+    round_id: int
+    round_title: str
+    survey: str
+    survey_version: int
+    built_at: str
+    section: str
+    section_name: str
+    measure: str  # criterion, item, need, choice, group
+    item: str
+    item_label: str
+    option: str
+    statistic: str
+    value: float | int | None
+    n: int | None
+    suppressed: bool
+
+
+COLUMNS = [f.name for f in fields(TidyRow)]
+
+
+def tidy_rows(report: Report) -> Iterator[TidyRow]:
+    payload = report.payload
+    survey_round = report.survey_round
+
+    def row(section: str, measure: str, item: str, label: str, statistic: str, value, n,
+            option: str = "", suppressed: bool = False) -> TidyRow:
+        return TidyRow(survey_round.id, survey_round.title, payload["survey"]["key"],
+                       payload["survey"]["version"], payload["built_at"], section,
+                       report.name_of(section), measure, item, label, option, statistic,
+                       None if suppressed else value, None if suppressed else n, suppressed)
+
+    for group in report.groups():
+        hidden = group["suppressed"]
+        yield row(group["key"], "group", "", "", "respondents", group["respondents"], None, suppressed=hidden)
+        if group["population"] is not None:
+            yield row(group["key"], "group", "", "", "coverage", group["coverage"], group["respondents"],
+                      suppressed=hidden)
+    sections = {s["key"]: s for s in payload["sections"]}
+    for key in [EVERYONE, *(g["key"] for g in report.groups())]:
+        yield from _section_rows(report, sections.get(key), key, row)
+    if payload.get("weighted"):
+        for criterion, value in payload["weighted"]["criteria"].items():
+            yield row(EVERYONE, "criterion", criterion, report.criterion_names.get(criterion, criterion),
+                      "score_weighted", value, None)
+
+
+def _section_rows(report: Report, section, key: str, row) -> Iterator[TidyRow]:
+    for criterion in report.criteria():
+        label = report.criterion_names.get(criterion, criterion)
+        figure = section["criteria"].get(criterion) if section else None
+        if figure is None:
+            yield row(key, "criterion", criterion, label, "score", None, None, suppressed=True)
+            continue
+        for statistic in ("score", "low", "high"):
+            yield row(key, "criterion", criterion, label, statistic, figure[statistic], figure["n"])
+    for item in report.items_of_type("agreement", "number", "single_choice"):
+        label = report.item_texts.get(item["key"], item["key"])
+        figure = section["items"].get(item["key"]) if section else None
+        if figure is None:
+            yield row(key, "item", item["key"], label, "mean" if item["type"] != "single_choice" else "count",
+                      None, None, suppressed=True)
+        elif item["type"] == "single_choice":
+            for option, count in figure["counts"].items():
+                yield row(key, "item", item["key"], label, "count", count, figure["n"], option=option)
+                yield row(key, "item", item["key"], label, "share", figure["shares"][option], figure["n"],
+                          option=option)
+        else:
+            for statistic in ("mean", "low", "high"):
+                yield row(key, "item", item["key"], label, statistic, figure[statistic], figure["n"])
+            for point, count in figure.get("distribution", {}).items():
+                yield row(key, "item", item["key"], label, "count", count, figure["n"], option=point)
+            if "dont_know" in figure:
+                yield row(key, "item", item["key"], label, "dont_know", figure["dont_know"], figure["n"])
+    needs = {n["item"]: n for n in section["needs"]} if section else {}
+    for item in report.items_of_type("importance_current"):
+        label = report.item_texts.get(item["key"], item["key"])
+        need = needs.get(item["key"])
+        if need is None:
+            yield row(key, "need", item["key"], label, "mwds", None, None, suppressed=True)
+            continue
+        for statistic in ("importance", "current", "gap", "gap_low", "gap_high", "mwds", "rank"):
+            yield row(key, "need", item["key"], label, statistic, need[statistic], need["n"])
+        yield row(key, "need", item["key"], label, "quadrant", None, need["n"], option=need["quadrant"])
+    for item in report.items_of_type("multiple_choice"):
+        label = report.item_texts.get(item["key"], item["key"])
+        figure = section["choices"].get(item["key"]) if section else None
+        if figure is None:
+            yield row(key, "choice", item["key"], label, "count", None, None, suppressed=True)
+            continue
+        for option, count in figure["counts"].items():
+            yield row(key, "choice", item["key"], label, "count", count, figure["n"], option=option)
+            yield row(key, "choice", item["key"], label, "share", figure["shares"].get(option), figure["n"],
+                      option=option)
+
+
+# -- writers ----------------------------------------------------------------------------------
+
+
+def csv_lines(rows: Iterator[TidyRow]) -> Iterator[str]:
+    return table_lines(COLUMNS, (astuple(row) for row in rows))
+
+
+def write_xlsx(rows: Iterator[TidyRow], target) -> None:
+    """One sheet of tidy rows, written row by row (constant memory mode)."""
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_formulas": False,
+                                            "strings_to_urls": False, "in_memory": False})
+    sheet = workbook.add_worksheet("report")
+    bold = workbook.add_format({"bold": True})
+    for column, name in enumerate(COLUMNS):
+        sheet.write_string(0, column, name, bold)
+    for number, row in enumerate(rows, start=1):
+        for column, value in enumerate(astuple(row)):
+            if value is None:
+                continue
+            if isinstance(value, bool):
+                sheet.write_boolean(number, column, value)
+            elif isinstance(value, int | float):
+                sheet.write_number(number, column, value)
+            else:
+                sheet.write_string(number, column, neutralise_formula(str(value)))  # type: ignore[arg-type]
+    sheet.freeze_panes(1, 0)
+    workbook.close()
+
+
+def pdf_bytes(report: Report) -> bytes:
+    from weasyprint import HTML
+
+    html = render_template("reports/pdf.html", report=report, round=report.survey_round)
+    return HTML(string=html).write_pdf()
+
+
+def file_stem_of(survey_round) -> str:
+    """A download name any file system accepts: the title's ASCII letters and the round's id."""
+    title = re.sub(r"[^A-Za-z0-9]+", "-", survey_round.title).strip("-").lower() or "report"
+    return f"{title}-round-{survey_round.id}"
+
+
+def respond(report: Report, kind: str) -> Response:
+    stem = file_stem_of(report.survey_round)
+    if kind == "csv":
+        response = Response(stream_with_context(csv_lines(tidy_rows(report))), mimetype="text/csv")
+        response.headers["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
+        return response
+    if kind == "xlsx":
+        workbook = io.BytesIO()  # the tidy table of one snapshot: a few thousand rows at most
+        write_xlsx(tidy_rows(report), workbook)
+        workbook.seek(0)
+        return send_file(workbook, as_attachment=True, download_name=f"{stem}.xlsx",
+                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    data = pdf_bytes(report)
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=f"{stem}.pdf",
+                     mimetype="application/pdf")

@@ -1,0 +1,214 @@
+"""From a stored report payload to what a stakeholder reads: names, sentences and charts.
+
+The payload (app.domain.report) holds keys and numbers only, already privacy-suppressed. This
+module puts the reader's language on them: criterion names, question wording, group names,
+plain sentences about the top needs, and the chart inputs. Views stay thin; exports use the
+same names, so a PDF says what the page says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import format_decimal, format_percent, get_locale
+from flask_babel import gettext as _
+from markupsafe import Markup
+from sqlalchemy import select
+
+from app import charts
+from app.domain.report import EVERYONE, UNASSIGNED
+from app.extensions import db
+from app.i18n import pick_translation, text_direction
+from app.models import Criterion, Group, ReportSnapshot, Round
+
+TOP_NEEDS = 3
+
+
+def quadrant_labels() -> dict[str, str]:
+    return {
+        "high_priority": _("Top priority: important and far from met"),
+        "watch": _("Watch: far from met, less important"),
+        "maintain": _("Keep up: important and fairly well met"),
+        "low": _("Low priority"),
+    }
+
+
+@dataclass
+class Report:
+    """A round's snapshot read in the page language."""
+
+    survey_round: Round
+    snapshot: ReportSnapshot
+    criterion_names: dict[str, str]
+    group_names: dict[str, str]
+    item_texts: dict[str, str]
+    option_labels: dict[str, dict[str, str]]
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        return self.snapshot.payload
+
+    @property
+    def rtl(self) -> bool:
+        return text_direction(str(get_locale())) == "rtl"
+
+    def section(self, key: str) -> dict[str, Any] | None:
+        return next((s for s in self.payload["sections"] if s["key"] == key), None)
+
+    @property
+    def everyone(self) -> dict[str, Any] | None:
+        return self.section(EVERYONE)
+
+    def group_sections(self) -> list[dict[str, Any]]:
+        return [s for s in self.payload["sections"] if s["key"] != EVERYONE]
+
+    def groups(self) -> list[dict[str, Any]]:
+        return self.payload["groups"]
+
+    def criteria(self) -> list[str]:
+        return self.payload["criteria"]
+
+    def item(self, key: str) -> dict[str, Any] | None:
+        return next((i for i in self.payload["items"] if i["key"] == key), None)
+
+    def items_of_type(self, *types: str) -> list[dict[str, Any]]:
+        return [i for i in self.payload["items"] if i["type"] in types]
+
+    def name_of(self, section_key: str) -> str:
+        if section_key == EVERYONE:
+            return _("All respondents")
+        return self.group_names.get(section_key, section_key)
+
+    def option_label(self, item: str, option: str) -> str:
+        if option == "_other":
+            return _("Something else")
+        return self.option_labels.get(item, {}).get(option, option)
+
+    # -- sentences ----------------------------------------------------------------------------
+
+    def top_needs(self, section: dict[str, Any]) -> list[str]:
+        """The wording of the section's most pressing needs, highest priority score first."""
+        return [self.item_texts.get(need["item"], need["item"]) for need in section["needs"][:TOP_NEEDS]]
+
+    def top_needs_sentence(self, section: dict[str, Any]) -> str | None:
+        """"Newcomers (48 people) most need: learning a language; ..." or None without needs."""
+        needs = self.top_needs(section)
+        if not needs:
+            return None
+        return _(
+            "%(group)s (%(count)s people) most need: %(needs)s.",
+            group=self.name_of(section["key"]),
+            count=section["respondents"],
+            needs="; ".join(needs),
+        )
+
+    # -- charts -------------------------------------------------------------------------------
+
+    def criteria_radar(self, sections: Iterable[dict[str, Any]], id_prefix: str) -> Markup | None:
+        sections = list(sections)
+        axes = [c for c in self.criteria() if any(c in s["criteria"] for s in sections)]
+        if len(axes) < 3:
+            return None
+        series = [charts.RadarSeries(self.name_of(s["key"]),
+                                     [s["criteria"].get(c, {}).get("score") for c in axes])
+                  for s in sections]
+        return charts.radar_chart(
+            [self.criterion_names.get(c, c) for c in axes], series,
+            title=_("Criteria profile"),
+            description=_("Scores from 0 to 100 on each criterion, higher is better; "
+                          "the table below gives every figure."),
+            id_prefix=id_prefix, rtl=self.rtl, missing_label=_("hidden"),
+        )
+
+    def criteria_bars(self, section: dict[str, Any], id_prefix: str) -> Markup | None:
+        bars = [
+            charts.Bar(self.criterion_names.get(c, c), figure["score"], figure["low"], figure["high"],
+                       note=_("n = %(n)s", n=figure["n"]))
+            for c in self.criteria() if (figure := section["criteria"].get(c))
+        ]
+        if not bars:
+            return None
+        return charts.bar_chart(
+            bars, title=_("Criterion scores"),
+            description=_("Scores from 0 to 100 with their 95 % intervals."),
+            id_prefix=id_prefix, rtl=self.rtl, missing_label=_("hidden"),
+        )
+
+    def needs_bars(self, section: dict[str, Any], id_prefix: str) -> Markup | None:
+        needs = section["needs"]
+        if not needs:
+            return None
+        bars = [
+            charts.Bar(self.item_texts.get(n["item"], n["item"]), n["gap"], n["gap_low"], n["gap_high"],
+                       note=_("n = %(n)s", n=n["n"]), highlight=n["quadrant"] == "high_priority")
+            for n in needs
+        ]
+        return charts.bar_chart(
+            bars, title=_("Gap between importance and how well it is met"),
+            description=_("For each need, how much more important it is than it is met, on the "
+                          "answer scale (0: fully met). Highest priority first."),
+            id_prefix=id_prefix, rtl=self.rtl, maximum=4,
+            missing_label=_("hidden"), value_format=lambda v: format_decimal(v, "0.0"),
+        )
+
+    def comparison(self, rows: list[tuple[str, float | None, float | None, str]],
+                   names: tuple[str, str], title: str, id_prefix: str) -> Markup | None:
+        if not rows:
+            return None
+        return charts.comparison_chart(
+            [charts.ComparisonRow(label, a, b, note) for label, a, b, note in rows],
+            series_names=names, title=title,
+            description=_("Scores from 0 to 100 for both, side by side; the table gives every figure."),
+            id_prefix=id_prefix, rtl=self.rtl, missing_label=_("hidden"),
+        )
+
+
+def load_report(survey_round: Round) -> Report | None:
+    snapshot = db.session.scalar(select(ReportSnapshot).where(ReportSnapshot.round_id == survey_round.id))
+    if snapshot is None:
+        return None
+    definition = survey_round.survey.parsed()
+    fallback = [survey_round.community.default_language, *definition.languages]
+    criteria = db.session.scalars(select(Criterion).where(Criterion.key.in_(snapshot.payload["criteria"])))
+    groups = db.session.scalars(select(Group).where(Group.community_id == survey_round.community_id))
+    language = str(get_locale())
+    return Report(
+        survey_round=survey_round,
+        snapshot=snapshot,
+        criterion_names={c.key: pick_translation(c.name, fallback) for c in criteria},
+        group_names={g.key: g.display_name(language) for g in groups} | {UNASSIGNED: _("No group")},
+        item_texts={q.key: pick_translation(dict(q.text), fallback) for q in definition.questions},
+        option_labels={q.key: {o.key: pick_translation(dict(o.label), fallback) for o in q.options}
+                       for q in definition.questions},
+    )
+
+
+# -- comparisons between two reports ----------------------------------------------------------
+
+
+def matching_criteria(a: Report, b: Report, same_survey: bool) -> list[str]:
+    """Criteria both reports score. Between rounds of one survey, only criteria whose questions
+    are the same in both (same signatures), so a reworded question never poses as a change."""
+    shared = [c for c in a.criteria() if c in b.criteria()]
+    if not same_survey:
+        return shared
+    return [c for c in shared if _criterion_signatures(a, c) == _criterion_signatures(b, c)]
+
+
+def matching_items(a: Report, b: Report) -> list[str]:
+    theirs = {i["key"]: i["signature"] for i in b.payload["items"]}
+    return [i["key"] for i in a.payload["items"] if theirs.get(i["key"]) == i["signature"]]
+
+
+def _criterion_signatures(report: Report, criterion: str) -> set[str]:
+    return {i["signature"] for i in report.payload["items"] if i["criterion"] == criterion}
+
+
+def format_score(value: float | None) -> str:
+    return "—" if value is None else format_decimal(value, "0")
+
+
+def format_share(value: float | None) -> str:
+    return "—" if value is None else format_percent(value, "0 %")

@@ -1,0 +1,173 @@
+"""Stakeholders read reports, only of their communities; hidden groups stay hidden on every path."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+
+import pytest
+from pypdf import PdfReader
+
+from app.extensions import db
+from app.models import ReportSnapshot, Role, utcnow
+from app.services import report_build
+from tests.factories import make_community, make_user
+from tests.helpers import csrf_token, log_in
+from tests.report_data import HIDDEN, HIDDEN_WORD, seed_round
+
+FORMULA_NAME = "=HYPERLINK(\"http://evil.example\")"
+
+
+@pytest.fixture
+def report(app):
+    data = seed_round()
+    data.groups["seniors"].name = FORMULA_NAME  # a coordinator typed it; exports must defuse it
+    community = data.round.community
+    other = make_community("elsewhere")
+    make_user("reader@example.org", memberships=[(community, Role.STAKEHOLDER)])
+    make_user("coordinator@example.org", memberships=[(community, Role.COORDINATOR)])
+    make_user("stranger@example.org", memberships=[(other, Role.STAKEHOLDER)])
+    report_build.build_and_store(data.round.id, utcnow())
+    db.session.commit()
+    return data
+
+
+def urls(round_id: int) -> list[str]:
+    base = f"/reports/rounds/{round_id}"
+    return [base, f"{base}/groups", f"{base}/groups/youth", f"{base}/groups/newcomers",
+            f"{base}/report.csv", f"{base}/report.xlsx", f"{base}/report.pdf"]
+
+
+def test_the_overview_tells_who_needs_what_with_a_chart_a_table_and_counts(client, report):
+    log_in(client, "reader@example.org")
+    page = client.get(f"/reports/rounds/{report.round.id}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    summary = html[html.index('class="needs-summary"'):]
+    youth = summary[summary.index("<strong>Youth</strong>"):]
+    assert "(12 people)" in youth[:200] and "<li>Learning a language</li>" in youth[:400]
+    assert "from 51 responses" in html
+    assert '<svg' in html and 'role="img"' in html  # the criteria radar
+    assert "<caption>Criterion scores" in html  # and its data table
+    assert "Weighted to population" in html
+    for group in HIDDEN:
+        assert f"{group.title()}: hidden to protect a small group." in html
+
+
+def test_a_hidden_group_page_explains_instead_of_showing_figures(client, report):
+    log_in(client, "reader@example.org")
+    html = client.get(f"/reports/rounds/{report.round.id}/groups/newcomers").get_data(as_text=True)
+    assert "Too few people of this group answered" in html
+    assert "<table" not in html
+
+
+@pytest.mark.parametrize("path_index", range(7))
+def test_no_page_or_export_shows_a_hidden_group_s_words_or_sections(client, report, path_index):
+    log_in(client, "reader@example.org")
+    response = client.get(urls(report.round.id)[path_index], buffered=True)
+    assert response.status_code == 200
+    body = response.get_data()
+    if response.mimetype == "application/pdf":
+        text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
+    elif response.mimetype.endswith("sheet"):
+        archive = zipfile.ZipFile(io.BytesIO(body))
+        text = "".join(archive.read(name).decode() for name in archive.namelist() if name.endswith(".xml"))
+    else:
+        text = body.decode("utf-8")
+    assert HIDDEN_WORD not in text
+    assert "Newcomers (" not in text and "Parents (" not in text
+
+
+def test_the_csv_is_tidy_with_suppression_flags_and_no_hidden_values(client, report):
+    log_in(client, "reader@example.org")
+    response = client.get(f"/reports/rounds/{report.round.id}/report.csv", buffered=True)
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0].keys() >= {"round_id", "survey", "survey_version", "section", "item", "statistic", "value",
+                              "n", "suppressed"}
+    hidden_rows = [r for r in rows if r["section"] in HIDDEN]
+    assert hidden_rows and all(r["suppressed"] == "true" and r["value"] == "" and r["n"] == "" for r in hidden_rows)
+    mwds = next(r for r in rows if r["section"] == "youth" and r["statistic"] == "mwds")
+    payload = db.session.query(ReportSnapshot).one().payload
+    youth = next(s for s in payload["sections"] if s["key"] == "youth")
+    assert float(mwds["value"]) == pytest.approx(youth["needs"][0]["mwds"])
+
+
+def test_exports_neutralise_text_a_spreadsheet_would_run_as_a_formula(client, report):
+    log_in(client, "reader@example.org")
+    csv_text = client.get(f"/reports/rounds/{report.round.id}/report.csv", buffered=True).get_data(as_text=True)
+    names = {row["section_name"] for row in csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff")))}
+    assert "'" + FORMULA_NAME in names and FORMULA_NAME not in names
+    xlsx = zipfile.ZipFile(io.BytesIO(client.get(f"/reports/rounds/{report.round.id}/report.xlsx").get_data()))
+    sheet = xlsx.read("xl/worksheets/sheet1.xml").decode()  # constant memory: strings inline
+    assert "'=HYPERLINK" in sheet or "&apos;=HYPERLINK" in sheet
+    assert "<f>" not in sheet  # no formula cell at all
+
+
+def test_the_pdf_is_in_the_reader_s_language(client, report):
+    log_in(client, "reader@example.org")
+    pdf = client.get(f"/reports/rounds/{report.round.id}/report.pdf?lang=he").get_data()
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert pdf.startswith(b"%PDF") and "Spring round" in text
+
+
+def test_another_community_s_stakeholder_gets_404_everywhere(client, report):
+    log_in(client, "stranger@example.org")
+    for url in [*urls(report.round.id), f"/reports/rounds/{report.round.id}/responses.csv",
+                f"/reports/communities/{report.round.community_id}"]:
+        assert client.get(url).status_code == 404, url
+    assert "Spring round" not in client.get("/reports/").get_data(as_text=True)
+
+
+def test_a_city_stakeholder_reads_its_learning_communities(client, app):
+    city = make_community("city")
+    data = seed_round()
+    data.round.community.parent = city
+    make_user("city@example.org", memberships=[(city, Role.STAKEHOLDER)])
+    report_build.build_and_store(data.round.id, utcnow())
+    db.session.commit()
+    log_in(client, "city@example.org")
+    assert client.get(f"/reports/rounds/{data.round.id}").status_code == 200
+    side_by_side = client.get(f"/reports/communities/{city.id}").get_data(as_text=True)
+    assert data.round.community.name in side_by_side and "most need" in side_by_side
+
+
+def test_only_coordinators_can_rebuild_and_a_rebuild_replaces_the_snapshot(client, report):
+    log_in(client, "reader@example.org")
+    page = client.get(f"/reports/rounds/{report.round.id}").get_data(as_text=True)
+    assert "Rebuild the report now" not in page
+    token = csrf_token(page)
+    assert client.post(f"/reports/rounds/{report.round.id}/refresh", data={"csrf_token": token}).status_code == 403
+    client.post("/auth/logout", data={"csrf_token": token})
+
+    log_in(client, "coordinator@example.org")
+    before = db.session.query(ReportSnapshot).one().built_at
+    page = client.get(f"/reports/rounds/{report.round.id}").get_data(as_text=True)
+    response = client.post(f"/reports/rounds/{report.round.id}/refresh", data={"csrf_token": csrf_token(page)})
+    assert response.status_code == 302
+    assert db.session.query(ReportSnapshot).one().built_at > before  # eager Celery in tests: built at once
+
+
+def test_the_responses_export_is_for_coordinators_and_leaves_out_what_would_single_people_out(client, report):
+    log_in(client, "reader@example.org")
+    assert client.get(f"/reports/rounds/{report.round.id}/responses.csv", buffered=True).status_code == 403
+    client.post("/auth/logout", data={"csrf_token": csrf_token(client.get("/reports/").get_data(as_text=True))})
+    log_in(client, "coordinator@example.org")
+    text = client.get(f"/reports/rounds/{report.round.id}/responses.csv", buffered=True).get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    assert len(rows) == 12 + 30  # youth and seniors; the hidden groups' rows stay out
+    assert {r["group"] for r in rows} == {"youth", "seniors"}
+    by_number = [int(r["response"]) for r in rows]
+    assert by_number == list(range(1, 43))  # numbered in the export, not by database id
+    quoted = {r.answers["help_most"] for r in report.of("youth") + report.of("seniors") if r.may_quote}
+    for row in rows:
+        assert row["help_most"] in quoted or row["help_most"] == "[not shared]"
+    assert HIDDEN_WORD not in text
+
+
+def test_an_unknown_round_or_export_kind_is_404(client, report):
+    log_in(client, "reader@example.org")
+    assert client.get("/reports/rounds/999999").status_code == 404
+    assert client.get(f"/reports/rounds/{report.round.id}/report.exe").status_code == 404
+    assert client.get(f"/reports/rounds/{report.round.id}/groups/nobody").status_code == 404
