@@ -18,6 +18,7 @@ from app import create_app
 from app.extensions import db
 from app.models import AccessLink
 from bench.harness import Figure, median_ms, print_figures
+from bench.report_bench import export_figures, report_figures
 from tests.helpers import csrf_token
 from config import sqlalchemy_url
 
@@ -97,6 +98,11 @@ def main() -> None:
         backend = make_url(database_url).get_backend_name()
         print(f"# {RESPONSES} responses stored, on {backend}\n")
         figures = page_figures(app) + byte_figures(app)
+        if backend == "postgresql":
+            with app.app_context(), tempfile.TemporaryDirectory() as work_dir:
+                figures += report_figures(Path(work_dir)) + export_figures(Path(work_dir))
+        else:
+            print("# report and export benchmarks need PostgreSQL (DATABASE_URL): skipped\n")
         with app.app_context():
             db.engine.dispose()
     print_figures(figures)

@@ -1,0 +1,199 @@
+"""Report build and export at scale, against a plain GROUP BY over the same answers.
+
+A synthetic 60-question survey (20 importance/current pairs, 28 agreement items, 4 single and
+4 multiple choices, 2 numbers, 2 free texts, over the 21 common criteria) is answered by
+BENCH_REPORT_RESPONSES people (20,000 by default) in 8 groups, written with COPY. Then:
+- the floor: one plain SQL GROUP BY (group x question: count, average) over those answers;
+- the build of the report snapshot (every query, the maths, the JSON write), its time and its
+  peak Python memory (tracemalloc), at N and again at 2N responses: memory should stay flat;
+- the streamed responses CSV export of BENCH_EXPORT_RESPONSES (250,000) to /dev/null.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import random
+import shutil
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import func, select, text
+
+from app.extensions import db
+from app.models import Community, CommunityKind, Group, GroupKind, Round, RoundStatus, Survey, utcnow
+from app.services import report_build, response_export
+from app.services.survey_bank import load_bank
+from bench.harness import Figure
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORT_RESPONSES = int(os.environ.get("BENCH_REPORT_RESPONSES", "20000"))
+EXPORT_RESPONSES = int(os.environ.get("BENCH_EXPORT_RESPONSES", "250000"))
+CRITERIA = ["balances", "change", "diversity", "dynamics", "inclusion", "infrastructures", "innovation",
+            "learning", "needs", "opportunities", "outreach", "participation", "partnerships",
+            "penetration", "policy_making", "reflection", "sharing", "talent", "transparency",
+            "value_codes", "visibility"]
+WORDS = ("evening courses language library childcare cheaper closer digital help job training park "
+         "neighbours together music sport").split()
+
+
+def survey_yaml() -> str:
+    lines = ["key: bench_sixty", "audience: citizens", "languages: [en]", "title: {en: Bench survey}",
+             "intro: {en: Sixty questions.}", "minutes: 12", "pages:"]
+    kinds = (["importance_current"] * 20 + ["agreement"] * 28 + ["single_choice"] * 4
+             + ["multiple_choice"] * 4 + ["number"] * 2 + ["text"] * 2)
+    for number, kind in enumerate(kinds):
+        if number % 10 == 0:
+            lines += [f"  - key: page_{number // 10}", f"    title: {{en: Page {number // 10}}}", "    questions:"]
+        lines += [f"      - key: q{number:02d}", f"        type: {kind}",
+                  f"        criterion: {CRITERIA[number % len(CRITERIA)]}",
+                  f"        text: {{en: Question {number}}}"]
+        if kind in ("single_choice", "multiple_choice"):
+            lines.append("        options:")
+            for option in "abcd":
+                lines += [f"          - key: {option}", f"            label: {{en: Option {option}}}"]
+        if kind == "number":
+            lines += ["        min: 0", "        max: 100"]
+    return "\n".join(lines) + "\n"
+
+
+def load_bench_survey(directory: Path) -> Survey:
+    shutil.copy(ROOT / "surveys" / "criteria.yaml", directory / "criteria.yaml")
+    (directory / "bench_sixty.yaml").write_text(survey_yaml(), encoding="utf-8")
+    result = load_bank(directory)
+    return next(s for s in result.new_versions + result.unchanged if s.key == "bench_sixty")
+
+
+def make_round(survey: Survey, slug: str) -> Round:
+    community = Community(slug=slug, name=slug, kind=CommunityKind.CITY, languages=["en"])
+    groups = [Group(key=f"group_{i}", name=f"Group {i}", kind=GroupKind.CITIZENS, population=5000 * (i + 1),
+                    position=i) for i in range(8)]
+    community.groups.extend(groups)
+    survey_round = Round(community=community, survey=survey, title="Bench", languages=["en"],
+                         status=RoundStatus.OPEN, groups=groups)
+    db.session.add(survey_round)
+    db.session.commit()
+    return survey_round
+
+
+def add_responses(survey_round: Round, count: int, seed: int) -> None:
+    """Write `count` complete responses with every question answered, through COPY."""
+    rng = random.Random(seed)
+    questions = [(q.id, q.type) for q in survey_round.survey.questions]
+    group_ids = [g.id for g in survey_round.groups]
+    first_id = (db.session.scalar(select(func.max(text("id"))).select_from(text("responses"))) or 0) + 1
+    connection = db.session.connection().connection.driver_connection
+    now = utcnow()
+    with connection.cursor() as cursor:
+        with cursor.copy("COPY responses (id, round_id, group_id, language, status, current_page, may_quote, "
+                         "resume_code_hash, is_simulated, started_at, updated_at, submitted_at) FROM STDIN") as copy:
+            for offset in range(count):
+                response_id = first_id + offset
+                copy.write_row((response_id, survey_round.id, rng.choice(group_ids), "en", "complete", None,
+                                rng.random() < 0.5, f"bench{response_id:058d}", True, now, now, now))
+        with cursor.copy("COPY answers (response_id, question_id, option, value, value2, text) FROM STDIN") as copy:
+            for offset in range(count):
+                for row in answer_rows(first_id + offset, questions, rng):
+                    copy.write_row(row)
+        cursor.execute("SELECT setval(pg_get_serial_sequence('responses', 'id'), (SELECT max(id) FROM responses))")
+    db.session.commit()
+    db.session.execute(text("ANALYZE responses"))
+    db.session.execute(text("ANALYZE answers"))
+    db.session.commit()
+
+
+def answer_rows(response_id: int, questions: list[tuple[int, str]], rng: random.Random):
+    for question_id, kind in questions:
+        if kind == "importance_current":
+            yield response_id, question_id, "", rng.randint(1, 5), rng.choice((None, 1, 2, 3, 4, 5)), None
+        elif kind == "agreement":
+            yield response_id, question_id, "", rng.choice((None, 1, 2, 3, 4, 5)), None, None
+        elif kind == "single_choice":
+            yield response_id, question_id, rng.choice("abcd"), None, None, None
+        elif kind == "multiple_choice":
+            for option in rng.sample("abcd", rng.randint(1, 3)):
+                yield response_id, question_id, option, None, None, None
+        elif kind == "number":
+            yield response_id, question_id, "", round(rng.uniform(0, 100), 1), None, None
+        else:
+            yield response_id, question_id, "", None, None, " ".join(rng.sample(WORDS, 4))
+
+
+def floor_query(round_id: int) -> None:
+    db.session.execute(text(
+        "SELECT r.group_id, a.question_id, count(*), avg(a.value) FROM answers a "
+        "JOIN responses r ON r.id = a.response_id "
+        "WHERE r.round_id = :round_id AND r.status = 'complete' GROUP BY r.group_id, a.question_id"
+    ), {"round_id": round_id}).all()
+
+
+def best_seconds(action: Callable[[], object], repeat: int = 3) -> float:
+    action()  # warm the caches: both sides are measured warm
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        samples.append(time.perf_counter() - start)
+        db.session.rollback()
+    return min(samples)
+
+
+def peak_mib(action: Callable[[], object]) -> float:
+    gc.collect()
+    tracemalloc.start()
+    try:
+        action()
+    finally:
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        db.session.rollback()
+    return peak / 2**20
+
+
+def report_figures(work_dir: Path) -> list[Figure]:
+    survey = load_bench_survey(work_dir)
+    survey_round = make_round(survey, "bench-report")
+    add_responses(survey_round, REPORT_RESPONSES, seed=1)
+    answers = db.session.scalar(text("SELECT count(*) FROM answers a JOIN responses r ON r.id = a.response_id "
+                                     "WHERE r.round_id = :id"), {"id": survey_round.id})
+    print(f"# report: {REPORT_RESPONSES} responses, {answers} answers, 60 questions, 8 groups")
+
+    def build() -> None:
+        report_build.build_and_store(survey_round.id, utcnow())
+
+    floor = Figure("report_groupby_floor", best_seconds(lambda: floor_query(survey_round.id)) * 1000, "ms")
+    build_ms = best_seconds(build) * 1000
+    memory = peak_mib(build)
+    add_responses(survey_round, REPORT_RESPONSES, seed=2)  # twice as many
+    doubled_floor = Figure("report_groupby_floor_2x", best_seconds(lambda: floor_query(survey_round.id)) * 1000,
+                           "ms")
+    doubled_ms = best_seconds(build) * 1000
+    doubled_memory = peak_mib(build)
+    return [
+        floor,
+        Figure("report_build", build_ms, "ms", floor),
+        Figure("report_build_peak_memory", memory, "MiB"),
+        doubled_floor,
+        Figure("report_build_2x", doubled_ms, "ms", doubled_floor),
+        Figure("report_build_2x_peak_memory", doubled_memory, "MiB", Figure("", memory, "MiB")),
+    ]
+
+
+def export_figures(work_dir: Path) -> list[Figure]:
+    survey = db.session.scalar(select(Survey).where(Survey.key == "bench_sixty"))
+    survey_round = make_round(survey, "bench-export")
+    add_responses(survey_round, EXPORT_RESPONSES, seed=3)
+    print(f"# export: {EXPORT_RESPONSES} responses of the same survey")
+
+    def export() -> None:
+        with open(os.devnull, "w", encoding="utf-8") as sink:
+            for line in response_export.csv_lines(survey_round.id):
+                sink.write(line)
+
+    start = time.perf_counter()
+    export()
+    seconds = time.perf_counter() - start
+    return [Figure("responses_csv_export", seconds * 1000, "ms"),
+            Figure("responses_csv_export_peak_memory", peak_mib(export), "MiB")]
