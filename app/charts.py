@@ -6,7 +6,8 @@ a phone's width and prints. Series differ by marker shape and dash pattern as we
 class, so they read in black and white. Right-to-left pages get mirrored charts: bars grow from
 the right, labels sit on the right, the radar turns counter-clockwise. Every label is escaped.
 A missing value (hidden for privacy, or nobody answered) is drawn as a gap with a label, never
-as zero.
+as zero. How text is written in each direction, and for renderers without bidirectional
+text (the PDF), is the job of `Writing`.
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ FONT = 12
 LINE = 15
 MAX_LINES = 3
 CHARS_PER_LINE_WIDE = 52
-SERIES_DASH = ("", "6 3", "2 3", "8 3 2 3")
-SERIES_MARKER = ("circle", "square", "diamond", "triangle")
-SERIES_COLOUR = ("#1f5fa8", "#b54708", "#2e7d32", "#6a3d9a")
+# Six series tell apart by colour, marker and dash together (a city with six learning
+# communities, a round with six groups); beyond six they repeat.
+SERIES_DASH = ("", "6 3", "2 3", "8 3 2 3", "1 2", "10 2")
+SERIES_MARKER = ("circle", "square", "diamond", "triangle", "square", "circle")
+SERIES_COLOUR = ("#1f5fa8", "#b54708", "#2e7d32", "#6a3d9a", "#00767a", "#8a1c4a")
 
 
 @dataclass(frozen=True)
@@ -62,10 +65,49 @@ def _clip(value: float, maximum: float) -> float:
     return min(max(value, 0.0), maximum)
 
 
+@dataclass(frozen=True)
+class Writing:
+    """Which way a chart reads, and how its text reaches the renderer.
+
+    Browsers lay out SVG text with the bidirectional algorithm, so a right-to-left chart only
+    sets direction="rtl". Renderers that draw SVG text letter by letter (WeasyPrint, for the
+    PDF) need the text already in visual order and shaped: `visual_order` does that, and the
+    anchors then become physical.
+    """
+
+    rtl: bool = False
+    visual_order: Callable[[str], str] | None = None
+
+    @property
+    def logical_rtl(self) -> bool:
+        return self.rtl and self.visual_order is None
+
+    def anchor(self, grows: str) -> str:
+        """The text-anchor that makes text grow to the "right" or "left" of x, or sit in the
+        "middle". Under direction="rtl", "start" is the right-hand end of the text."""
+        if grows == "middle":
+            return "middle"
+        return "start" if (grows == "right") != self.logical_rtl else "end"
+
+    @property
+    def leading(self) -> str:
+        """The anchor of text that starts a row: at the left edge, or the right edge when rtl."""
+        return self.anchor("left" if self.rtl else "right")
+
+    def direction(self) -> str:
+        return ' direction="rtl"' if self.logical_rtl else ""
+
+    def shown(self, line: str) -> str:
+        return self.visual_order(line) if self.visual_order else line
+
+
+LTR = Writing()
+
+
 def _svg(kind: str, id_prefix: str, title: str, description: str, height: float, body: list[str],
-         rtl: bool) -> Markup:
+         writing: Writing) -> Markup:
     title_id, desc_id = f"{id_prefix}-title", f"{id_prefix}-desc"
-    direction = ' direction="rtl"' if rtl else ""
+    direction = writing.direction()
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-{kind}" viewBox="0 0 {WIDTH} {_n(height)}" '
         f'role="img" aria-labelledby="{title_id} {desc_id}" font-family="sans-serif" font-size="{FONT}"'
@@ -93,15 +135,15 @@ def wrap(label: str, chars: int, max_lines: int = MAX_LINES) -> list[str]:
     return [line if len(line) <= chars + 8 else line[: chars + 7] + "…" for line in lines] or [""]
 
 
-def _text(x: float, y: float, label: str, anchor: str, chars: int, css: str = "label",
-          rtl: bool = False) -> tuple[str, int]:
+def _text(x: float, y: float, label: str, anchor: str, chars: int, writing: Writing, css: str = "label"
+          ) -> tuple[str, int]:
     lines = wrap(label, chars)
     full = f"<title>{escape(label)}</title>" if len(lines) > 1 or "…" in "".join(lines) else ""
     spans = "".join(
-        f'<tspan x="{_n(x)}" dy="{0 if i == 0 else LINE}">{escape(line)}</tspan>' for i, line in enumerate(lines)
+        f'<tspan x="{_n(x)}" dy="{0 if i == 0 else LINE}">{escape(writing.shown(line))}</tspan>'
+        for i, line in enumerate(lines)
     )
-    direction = ' direction="rtl"' if rtl else ""
-    return (f'<text class="{css}" x="{_n(x)}" y="{_n(y)}" text-anchor="{anchor}" fill="#222"{direction}>'
+    return (f'<text class="{css}" x="{_n(x)}" y="{_n(y)}" text-anchor="{anchor}" fill="#222"{writing.direction()}>'
             f"{full}{spans}</text>", len(lines))
 
 
@@ -120,7 +162,8 @@ def _marker(index: int, x: float, y: float, size: float = 4.5) -> str:
     return f'<polygon {css} points="{points}"/>'
 
 
-def _legend(names: Sequence[str], y: float, rtl: bool) -> tuple[list[str], float]:
+def _legend(names: Sequence[str], y: float, writing: Writing) -> tuple[list[str], float]:
+    rtl = writing.rtl
     body = ['<g class="legend">']
     for index, name in enumerate(names):
         row_y = y + index * (LINE + 4)
@@ -130,10 +173,10 @@ def _legend(names: Sequence[str], y: float, rtl: bool) -> tuple[list[str], float
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         line_x1, line_x2 = (x + 8, x - 8) if rtl else (x - 8, x + 8)
         body.append(f'<line class="series-{index}" x1="{_n(line_x1)}" y1="{_n(row_y)}" x2="{_n(line_x2)}" '
-                    f'y2="{_n(row_y)}" stroke="{SERIES_COLOUR[index % 4]}" stroke-width="2"'
+                    f'y2="{_n(row_y)}" stroke="{SERIES_COLOUR[index % len(SERIES_COLOUR)]}" stroke-width="2"'
                     f"{dash_attr}/>")
         body.append(_marker(index, x, row_y))
-        text, _ = _text(text_x, row_y + 4, name, "end" if rtl else "start", 48, rtl=rtl)
+        text, _ = _text(text_x, row_y + 4, name, writing.leading, 48, writing)
         body.append(text)
     body.append("</g>")
     return body, len(names) * (LINE + 4)
@@ -143,9 +186,10 @@ def _legend(names: Sequence[str], y: float, rtl: bool) -> tuple[list[str], float
 
 
 def radar_chart(axes: Sequence[str], series: Sequence[RadarSeries], *, title: str, description: str,
-                id_prefix: str, rtl: bool = False, maximum: float = 100,
+                id_prefix: str, writing: Writing = LTR, maximum: float = 100,
                 rings: Sequence[float] = (25, 50, 75, 100), missing_label: str = "n/a") -> Markup:
     """One axis per criterion, the first at the top, clockwise (counter-clockwise when rtl)."""
+    rtl = writing.rtl
     count = len(axes)
     radius = 92 if count > 12 else 100
     label_room = 64
@@ -173,13 +217,13 @@ def radar_chart(axes: Sequence[str], series: Sequence[RadarSeries], *, title: st
         body.extend(_radar_series(index, values.values, point, count))
     for index, label in enumerate(axes):
         missing = all(index >= len(s.values) or s.values[index] is None for s in series)
-        body.append(_axis_label(index, label + (f" ({missing_label})" if missing else ""), point, cx, rtl))
+        body.append(_axis_label(index, label + (f" ({missing_label})" if missing else ""), point, cx, writing))
     height = cy + radius + label_room - 20
     if len(series) > 1:
-        legend, legend_height = _legend([s.name for s in series], height, rtl)
+        legend, legend_height = _legend([s.name for s in series], height, writing)
         body.extend(legend)
         height += legend_height + 6
-    return _svg("radar", id_prefix, title, description, height, body, rtl)
+    return _svg("radar", id_prefix, title, description, height, body, writing)
 
 
 def _radar_series(index: int, values: Sequence[float | None], point, count: int) -> list[str]:
@@ -216,7 +260,7 @@ def _radar_series(index: int, values: Sequence[float | None], point, count: int)
     return body
 
 
-def _axis_label(index: int, label: str, point, cx: float, rtl: bool) -> str:
+def _axis_label(index: int, label: str, point, cx: float, writing: Writing) -> str:
     x, y = point(index, 100)
     dx, dy = x - cx, y - point(index, 0)[1]
     distance = math.hypot(dx, dy) or 1
@@ -225,36 +269,37 @@ def _axis_label(index: int, label: str, point, cx: float, rtl: bool) -> str:
         anchor = "middle"
         ly += -6 if dy < 0 else 8
     else:
-        anchor = "start" if dx > 0 else "end"
-    room = (WIDTH - lx - 2) if anchor == "start" else (lx - 2) if anchor == "end" else WIDTH
+        anchor = "right" if dx > 0 else "left"
+    room = (WIDTH - lx - 2) if anchor == "right" else (lx - 2) if anchor == "left" else WIDTH
     chars = max(6, min(18, int(room / (FONT * 0.62))))
     lines = wrap(label, chars)
     if dy < 0 and len(lines) > 1 and anchor == "middle":
         ly -= LINE * (len(lines) - 1)
-    text, _ = _text(lx, ly, label, anchor, chars, css="axis-label", rtl=rtl)
+    text, _ = _text(lx, ly, label, writing.anchor(anchor), chars, writing, css="axis-label")
     return text
 
 
 # -- bars ---------------------------------------------------------------------------------------
 
 
-def bar_chart(bars: Sequence[Bar], *, title: str, description: str, id_prefix: str, rtl: bool = False,
+def bar_chart(bars: Sequence[Bar], *, title: str, description: str, id_prefix: str, writing: Writing = LTR,
               maximum: float = 100, missing_label: str = "n/a",
               value_format: Callable[[float], str] = lambda v: f"{v:.0f}") -> Markup:
     """One horizontal bar per row, its label above it, the value (and note) at its end."""
+    rtl = writing.rtl
     left, right = 12, WIDTH - 92
     span = right - left
     body = []
     y = 8.0
     for bar in bars:
-        label, lines = _text(WIDTH - left if rtl else left, y + FONT, bar.label, "end" if rtl else "start",
-                             CHARS_PER_LINE_WIDE, rtl=rtl)
+        label, lines = _text(WIDTH - left if rtl else left, y + FONT, bar.label, writing.leading,
+                             CHARS_PER_LINE_WIDE, writing)
         body.append(label)
         y += lines * LINE + 2
         css = "bar highlight" if bar.highlight else "bar"
         if bar.value is None:
-            body.append(_text(WIDTH - left if rtl else left, y + 11, missing_label, "end" if rtl else "start", 40,
-                              css="missing", rtl=rtl)[0])
+            body.append(_text(WIDTH - left if rtl else left, y + 11, missing_label, writing.leading, 40,
+                              writing, css="missing")[0])
         else:
             length = span * _clip(bar.value, maximum) / maximum
             x = WIDTH - left - length if rtl else left
@@ -266,12 +311,10 @@ def bar_chart(bars: Sequence[Bar], *, title: str, description: str, id_prefix: s
             reach = max(length, span * _clip(bar.high, maximum) / maximum if bar.high is not None else 0)
             end = WIDTH - left - reach - 5 if rtl else left + reach + 5
             value = value_format(bar.value) + (f"  {bar.note}" if bar.note else "")
-            anchor = "end" if rtl else "start"
-            direction = ' direction="rtl"' if rtl else ""
-            body.append(f'<text class="value" x="{_n(end)}" y="{_n(y + 11)}" text-anchor="{anchor}" '
-                        f'fill="#222"{direction}>{escape(value)}</text>')
+            body.append(f'<text class="value" x="{_n(end)}" y="{_n(y + 11)}" text-anchor="{writing.leading}" '
+                        f'fill="#222"{writing.direction()}>{escape(writing.shown(value))}</text>')
         y += 14 + 12
-    return _svg("bars", id_prefix, title, description, y, body, rtl)
+    return _svg("bars", id_prefix, title, description, y, body, writing)
 
 
 def _whisker(low: float, high: float, y: float, left: float, span: float, maximum: float, rtl: bool) -> str:
@@ -289,9 +332,10 @@ def _whisker(low: float, high: float, y: float, left: float, span: float, maximu
 
 
 def comparison_chart(rows: Sequence[ComparisonRow], *, series_names: tuple[str, str], title: str,
-                     description: str, id_prefix: str, rtl: bool = False, maximum: float = 100,
+                     description: str, id_prefix: str, writing: Writing = LTR, maximum: float = 100,
                      missing_label: str = "n/a") -> Markup:
     """A dot per side on one line per row (a dumbbell): where two sets of people stand."""
+    rtl = writing.rtl
     left, right = 16, WIDTH - 16
     span = right - left
 
@@ -299,12 +343,12 @@ def comparison_chart(rows: Sequence[ComparisonRow], *, series_names: tuple[str, 
         offset = span * _clip(value, maximum) / maximum
         return right - offset if rtl else left + offset
 
-    body, y = _legend(series_names, 12, rtl)
+    body, y = _legend(series_names, 12, writing)
     y += 14
     for row in rows:
         label = row.label + (f" ({row.note})" if row.note else "")
-        text, lines = _text(right if rtl else left, y + FONT, label, "end" if rtl else "start",
-                            CHARS_PER_LINE_WIDE, rtl=rtl)
+        text, lines = _text(right if rtl else left, y + FONT, label, writing.leading,
+                            CHARS_PER_LINE_WIDE, writing)
         body.append(text)
         y += lines * LINE + 6
         body.append(f'<line class="track" x1="{left}" y1="{_n(y)}" x2="{right}" y2="{_n(y)}" stroke="#ddd" '
@@ -316,6 +360,6 @@ def comparison_chart(rows: Sequence[ComparisonRow], *, series_names: tuple[str, 
             if value is not None:
                 body.append(_marker(index, x(value), y, size=5))
         if row.a is None or row.b is None:
-            body.append(_text(x(maximum / 2), y - 4, missing_label, "middle", 30, css="missing", rtl=rtl)[0])
+            body.append(_text(x(maximum / 2), y - 4, missing_label, "middle", 30, writing, css="missing")[0])
         y += 18
-    return _svg("comparison", id_prefix, title, description, y, body, rtl)
+    return _svg("comparison", id_prefix, title, description, y, body, writing)

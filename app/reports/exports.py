@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
-from dataclasses import astuple, dataclass, fields
+from collections.abc import Callable, Iterator
+from dataclasses import astuple, dataclass, fields, replace
 
 from flask import Response, render_template, send_file, stream_with_context
 
@@ -78,6 +78,8 @@ def _section_rows(report: Report, section, key: str, row) -> Iterator[TidyRow]:
             continue
         for statistic in ("score", "low", "high"):
             yield row(key, "criterion", criterion, label, statistic, figure[statistic], figure["n"])
+        for leaning, count in figure.get("answers", {}).items():
+            yield row(key, "criterion", criterion, label, "answers", count, figure["n"], option=leaning)
     for item in report.items_of_type("agreement", "number", "single_choice"):
         label = report.item_texts.get(item["key"], item["key"])
         figure = section["items"].get(item["key"]) if section else None
@@ -152,8 +154,20 @@ def write_xlsx(rows: Iterator[TidyRow], target) -> None:
 def pdf_bytes(report: Report) -> bytes:
     from weasyprint import HTML
 
+    report = replace(report, visual_order=visual_order_for(report.writing.rtl))
     html = render_template("reports/pdf.html", report=report, round=report.survey_round)
     return HTML(string=html).write_pdf()
+
+
+def visual_order_for(rtl: bool) -> Callable[[str], str]:
+    """Chart text as WeasyPrint must receive it: it draws SVG text letter by letter, with no
+    bidirectional layout and no shaping. So Arabic letters are given their joined forms
+    (arabic-reshaper) and every line is put in display order (python-bidi)."""
+    import arabic_reshaper
+    from bidi import get_display
+
+    base = "R" if rtl else "L"
+    return lambda line: get_display(arabic_reshaper.reshape(line), base_dir=base)
 
 
 def file_stem_of(survey_round) -> str:

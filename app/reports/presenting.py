@@ -8,12 +8,13 @@ same names, so a PDF says what the page says.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from markupsafe import Markup
 from sqlalchemy import select
 
@@ -50,9 +51,11 @@ class Report:
     def payload(self) -> dict[str, Any]:
         return self.snapshot.payload
 
+    visual_order: Callable[[str], str] | None = None  # set for renderers without bidi (the PDF)
+
     @property
-    def rtl(self) -> bool:
-        return text_direction(str(get_locale())) == "rtl"
+    def writing(self) -> charts.Writing:
+        return charts.Writing(rtl=text_direction(str(get_locale())) == "rtl", visual_order=self.visual_order)
 
     def section(self, key: str) -> dict[str, Any] | None:
         return next((s for s in self.payload["sections"] if s["key"] == key), None)
@@ -97,29 +100,36 @@ class Report:
         needs = self.top_needs(section)
         if not needs:
             return None
-        return _(
-            "%(group)s (%(count)s people) most need: %(needs)s.",
+        return ngettext(
+            "%(group)s (%(num)s person) most need: %(needs)s.",
+            "%(group)s (%(num)s people) most need: %(needs)s.",
+            section["respondents"],
             group=self.name_of(section["key"]),
-            count=section["respondents"],
             needs="; ".join(needs),
         )
 
     # -- charts -------------------------------------------------------------------------------
 
     def criteria_radar(self, sections: Iterable[dict[str, Any]], id_prefix: str) -> Markup | None:
-        sections = list(sections)
-        axes = [c for c in self.criteria() if any(c in s["criteria"] for s in sections)]
+        """The criteria profile of one or more sections of this report (everyone, or groups)."""
+        return self._radar([(self.name_of(s["key"]), s["criteria"]) for s in sections], id_prefix)
+
+    def communities_radar(self, reports: Iterable[Report], id_prefix: str) -> Markup | None:
+        """Everyone's criteria profile in each of several communities' reports."""
+        return self._radar([(r.survey_round.community.name, r.everyone["criteria"]) for r in reports
+                            if r.everyone is not None], id_prefix)
+
+    def _radar(self, series: list[tuple[str, dict[str, Any]]], id_prefix: str) -> Markup | None:
+        axes = [c for c in self.criteria() if any(c in criteria for _, criteria in series)]
         if len(axes) < 3:
             return None
-        series = [charts.RadarSeries(self.name_of(s["key"]),
-                                     [s["criteria"].get(c, {}).get("score") for c in axes])
-                  for s in sections]
         return charts.radar_chart(
-            [self.criterion_names.get(c, c) for c in axes], series,
+            [self.criterion_names.get(c, c) for c in axes],
+            [charts.RadarSeries(name, [criteria.get(c, {}).get("score") for c in axes]) for name, criteria in series],
             title=_("Criteria profile"),
             description=_("Scores from 0 to 100 on each criterion, higher is better; "
                           "the table below gives every figure."),
-            id_prefix=id_prefix, rtl=self.rtl, missing_label=_("hidden"),
+            id_prefix=id_prefix, writing=self.writing, missing_label=_("hidden"),
         )
 
     def criteria_bars(self, section: dict[str, Any], id_prefix: str) -> Markup | None:
@@ -133,7 +143,7 @@ class Report:
         return charts.bar_chart(
             bars, title=_("Criterion scores"),
             description=_("Scores from 0 to 100 with their 95 % intervals."),
-            id_prefix=id_prefix, rtl=self.rtl, missing_label=_("hidden"),
+            id_prefix=id_prefix, writing=self.writing, missing_label=_("hidden"),
         )
 
     def needs_bars(self, section: dict[str, Any], id_prefix: str) -> Markup | None:
@@ -149,8 +159,8 @@ class Report:
             bars, title=_("Gap between importance and how well it is met"),
             description=_("For each need, how much more important it is than it is met, on the "
                           "answer scale (0: fully met). Highest priority first."),
-            id_prefix=id_prefix, rtl=self.rtl, maximum=4,
-            missing_label=_("hidden"), value_format=lambda v: format_decimal(v, "0.0"),
+            id_prefix=id_prefix, writing=self.writing, maximum=4,
+            missing_label=_("hidden"), value_format=format_decimal1,
         )
 
     def comparison(self, rows: list[tuple[str, float | None, float | None, str]],
@@ -161,7 +171,7 @@ class Report:
             [charts.ComparisonRow(label, a, b, note) for label, a, b, note in rows],
             series_names=names, title=title,
             description=_("Scores from 0 to 100 for both, side by side; the table gives every figure."),
-            id_prefix=id_prefix, rtl=self.rtl, missing_label=_("hidden"),
+            id_prefix=id_prefix, writing=self.writing, missing_label=_("hidden"),
         )
 
 
@@ -204,6 +214,11 @@ def matching_items(a: Report, b: Report) -> list[str]:
 
 def _criterion_signatures(report: Report, criterion: str) -> set[str]:
     return {i["signature"] for i in report.payload["items"] if i["criterion"] == criterion}
+
+
+def format_decimal1(value: float | None) -> str:
+    """A mean or gap on an answer scale: one decimal, in the reader's notation (3,7 in Dutch)."""
+    return "—" if value is None else format_decimal(value, "0.0")
 
 
 def format_score(value: float | None) -> str:
