@@ -161,7 +161,7 @@ class _Section:
         section = {
             "key": self.key,
             "respondents": self.respondents,
-            "criteria": self._criteria(k),
+            "criteria": self._criteria(k, inputs.items),
             "items": {key: _item_figures(items[key], item_cells) for key, item_cells in by_item.items()
                       if items[key].type in ("agreement", "single_choice", "number")},
             "needs": needs,
@@ -175,13 +175,15 @@ class _Section:
             section["compared_with_all"] = self._compared_with(everyone, k)
         return section
 
-    def _criteria(self, k: int) -> dict[str, dict[str, Any]]:
+    def _criteria(self, k: int, items: Sequence[ItemMeta]) -> dict[str, dict[str, Any]]:
+        distributions = answer_leanings(self.cells, items)
         scores = {}
         for criterion, moments in self.moments.items():
             score = criterion_score(moments)
             if score is not None and is_publishable(score.n, k):
                 scores[criterion] = {"score": score.value, "n": score.n,
-                                     "low": score.ci_low, "high": score.ci_high}
+                                     "low": score.ci_low, "high": score.ci_high,
+                                     "answers": distributions.get(criterion, dict.fromkeys(LEANINGS, 0))}
         return scores
 
     def _compared_with(self, everyone: _Section, k: int) -> dict[str, dict[str, Any]]:
@@ -201,6 +203,37 @@ class _Section:
             )
             comparisons[criterion] = {"difference": shown.value, "significant": bool(significant)}
         return comparisons
+
+
+LEANINGS = ("low", "middle", "high", "dont_know")
+
+
+def answer_leanings(cells: Iterable[Cell], items: Sequence[ItemMeta]) -> dict[str, dict[str, int]]:
+    """Per criterion, how its scale answers fall: below the middle of the scale, on it, above it,
+    or "don't know".
+
+    Scales of different lengths cannot be added point by point, but every answer can be placed
+    on its own scale: on a 5-point scale 1-2 are low, 3 the middle, 4-5 high; a 4-point scale
+    has no middle. An importance/current pair counts by its current-state half, as in the
+    criterion score.
+    """
+    scored = {i.key: i for i in items if i.criterion and i.type in SCORED_TYPES and i.points}
+    leanings: dict[str, dict[str, int]] = {}
+    for cell in cells:
+        item = scored.get(cell.item)
+        if item is None:
+            continue
+        point = cell.value2 if item.type == "importance_current" else cell.value
+        counts = leanings.setdefault(item.criterion, dict.fromkeys(LEANINGS, 0))  # type: ignore[arg-type]
+        counts[_leaning(point, item.points)] += cell.count  # type: ignore[arg-type]
+    return leanings
+
+
+def _leaning(point: float | None, points: int) -> str:
+    if point is None:
+        return "dont_know"
+    middle = (points + 1) / 2
+    return "low" if point < middle else "high" if point > middle else "middle"
 
 
 def _suppress_small_items(
@@ -288,6 +321,8 @@ def _item_figures(item: ItemMeta, cells: list[Cell]) -> dict[str, Any]:
     figures["distribution"] = dict(sorted(distribution.items(), key=lambda kv: int(kv[0])))
     if item.points:
         figures["points"] = item.points
+        figures["answers"] = answer_leanings(cells, [item]).get(item.criterion or "", None) if item.criterion \
+            else None
     return figures
 
 
@@ -354,7 +389,7 @@ def _text_figures(
         for group in groups:
             if group in text and question in text[group].terms:
                 counter.merge(text[group].terms[question])
-                quotes.extend(text[group].quotes.get(question, []))
+                quotes.extend(q for q in text[group].quotes.get(question, []) if q not in quotes)
         result[question] = {
             "criterion": criteria.get(question),
             "languages": {lang: {"answers": counter.answers(lang),

@@ -42,30 +42,54 @@ def stop_words(language: str) -> frozenset[str]:
 def normalise(word: str, language: str) -> str:
     """One spelling per word: NFKC, case folded; Greek without accents; Hebrew without niqqud;
     Arabic without harakat or tatweel, with one alef, ى as ي and ة as ه (as people type them)."""
-    word = unicodedata.normalize("NFKC", word)
+    return _fold(_clean(word, language), language)
+
+
+def _clean(text: str, language: str) -> str:
+    """What a reader would still call the same spelling: NFKC, lower case, no vowel marks."""
+    text = unicodedata.normalize("NFKC", text)
     if language == "el":  # lower(), not casefold(): casefold would turn a final ς into σ
-        decomposed = unicodedata.normalize("NFD", word.lower())
-        return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
-    word = word.casefold()
+        return text.lower()
+    text = text.casefold()
     if language == "he":
-        word = _HEBREW_MARKS.sub("", word)
-    elif language == "ar":
-        word = _ARABIC_MARKS.sub("", word).translate(_ARABIC_LETTERS)
+        return _HEBREW_MARKS.sub("", text)
+    if language == "ar":
+        return _ARABIC_MARKS.sub("", text)
+    return text
+
+
+def _fold(word: str, language: str) -> str:
+    """The letters people type interchangeably, made one (Greek accents, Arabic alef forms)."""
+    if language == "el":
+        decomposed = unicodedata.normalize("NFD", word)
+        return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+    if language == "ar":
+        return word.translate(_ARABIC_LETTERS)
     return word
 
 
 def terms(text: str, language: str) -> list[str]:
     """The meaningful words of one answer, normalised, in order (repeats kept)."""
-    # Normalised before cutting: a vowel mark is not a letter, and would split a word in two.
-    text = normalise(_LINK.sub(" ", text), language)
+    return [term for term, _ in spelled_terms(text, language)]
+
+
+def spelled_terms(text: str, language: str) -> list[tuple[str, str]]:
+    """(normalised term, the spelling used) for each meaningful word of one answer.
+
+    Terms are counted by their normalised form but shown as people spelled them: "لغة", not
+    "لغه"; "μαθήματα", not "μαθηματα".
+    """
+    # Cleaned before cutting: a vowel mark is not a letter, and would split a word in two.
+    text = _clean(_LINK.sub(" ", text), language)
     minimum = 2 if language in SHORT_WORD_LANGUAGES else 3
     stops = stop_words(language)
     found = []
     for raw in _WORD.findall(text):
-        word = _after_elision(raw)
+        spelling = _after_elision(raw)
+        word = _fold(spelling, language)
         if len(word) < minimum or word in stops or _prefixed_stop_word(word, language, stops):
             continue
-        found.append(word)
+        found.append((word, spelling))
     return found
 
 
@@ -95,16 +119,25 @@ class TermCounter:
 
     def __init__(self) -> None:
         self._terms: dict[str, Counter[str]] = {}
+        self._spellings: dict[str, dict[str, Counter[str]]] = {}
         self._answers: Counter[str] = Counter()
 
     def add(self, text: str, language: str) -> None:
         self._answers[language] += 1
-        self._terms.setdefault(language, Counter()).update(set(terms(text, language)))
+        found = spelled_terms(text, language)
+        self._terms.setdefault(language, Counter()).update({term for term, _ in found})
+        spellings = self._spellings.setdefault(language, {})
+        for term, spelling in found:
+            spellings.setdefault(term, Counter())[spelling] += 1
 
     def merge(self, other: TermCounter) -> None:
         """Add another counter's answers (a group's into everyone's)."""
         for language, counts in other._terms.items():
             self._terms.setdefault(language, Counter()).update(counts)
+        for language, terms_spelled in other._spellings.items():
+            spellings = self._spellings.setdefault(language, {})
+            for term, counts in terms_spelled.items():
+                spellings.setdefault(term, Counter()).update(counts)
         self._answers.update(other._answers)
 
     def languages(self) -> list[str]:
@@ -114,11 +147,18 @@ class TermCounter:
         return self._answers[language]
 
     def top(self, language: str, limit: int = 10, min_count: int = 2) -> list[tuple[str, int]]:
-        """The most used terms, most answers first, ties alphabetically.
+        """The most used terms, in their most common spelling, most answers first, ties
+        alphabetically.
 
         A term used in a single answer is left out by default (min_count 2): a rare word, a
         name or a street, can point at the one person who wrote it.
         """
         counts = self._terms.get(language, Counter())
         ranked = sorted((item for item in counts.items() if item[1] >= min_count), key=lambda tc: (-tc[1], tc[0]))
-        return ranked[:limit]
+        return [(self._spelling(language, term), n) for term, n in ranked[:limit]]
+
+    def _spelling(self, language: str, term: str) -> str:
+        spellings = self._spellings.get(language, {}).get(term)
+        if not spellings:
+            return term
+        return min(spellings.items(), key=lambda item: (-item[1], item[0]))[0]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, stream_with_context, url_for
+from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -13,6 +13,7 @@ from app.i18n import LANGUAGE_NAMES
 from app.models import Community, ReportSnapshot, Round, Survey
 from app.reports import bp, exports
 from app.reports.presenting import (
+    format_decimal1,
     format_score,
     format_share,
     load_report,
@@ -26,8 +27,8 @@ from app.services.report_build import build_status
 
 @bp.app_context_processor
 def report_helpers() -> dict[str, object]:
-    return {"format_score": format_score, "format_share": format_share, "quadrant_labels": quadrant_labels,
-            "language_names": LANGUAGE_NAMES}
+    return {"format_score": format_score, "format_share": format_share, "format_decimal1": format_decimal1,
+            "quadrant_labels": quadrant_labels, "language_names": LANGUAGE_NAMES}
 
 
 @bp.get("/")
@@ -99,18 +100,19 @@ def compare(round_id: int, other_id: int):
 @bp.get("/communities/<int:community_id>")
 @login_required
 def community(community_id: int):
-    """A city's learning communities side by side: each one's latest report."""
+    """A city's learning communities side by side: each one's latest report of one survey."""
     community = require_reader(db.session.get(Community, community_id))
-    reports = []
-    for member in [community, *community.children]:
-        latest = db.session.scalar(
-            select(Round).join(ReportSnapshot, ReportSnapshot.round_id == Round.id)
-            .where(Round.community_id == member.id)
-            .order_by(Round.created_at.desc()).limit(1)
-        )
-        if latest is not None and (report := load_report(latest)) is not None:
-            reports.append(report)
-    return render_template("reports/community.html", community=community, reports=reports)
+    by_survey = _latest_reported_rounds([community, *community.children])
+    if not by_survey:
+        return render_template("reports/community.html", community=community, reports=[], surveys=[],
+                               survey_key=None)
+    survey_key = request.args.get("survey") or max(by_survey, key=lambda key: len(by_survey[key]))
+    if survey_key not in by_survey:
+        abort(404)
+    reports = [report for r in by_survey[survey_key] if (report := load_report(r)) is not None]
+    surveys = [(key, rounds[0].survey) for key, rounds in sorted(by_survey.items())]
+    return render_template("reports/community.html", community=community, reports=reports, surveys=surveys,
+                           survey_key=survey_key)
 
 
 @bp.post("/rounds/<int:round_id>/refresh")
@@ -156,6 +158,20 @@ def _readable_round(round_id: int) -> Round:
 
 def _can_manage(survey_round: Round) -> bool:
     return role_over(current_user, survey_round.community) in MANAGING_ROLES
+
+
+def _latest_reported_rounds(communities: list[Community]) -> dict[str, list[Round]]:
+    """Per survey key, each community's latest round of that survey that has a report."""
+    rounds = db.session.scalars(
+        select(Round).join(ReportSnapshot, ReportSnapshot.round_id == Round.id)
+        .where(Round.community_id.in_([c.id for c in communities]))
+        .order_by(Round.created_at.desc())
+    ).all()
+    latest: dict[str, dict[int, Round]] = {}
+    for survey_round in rounds:
+        latest.setdefault(survey_round.survey.key, {}).setdefault(survey_round.community_id, survey_round)
+    order = {c.id: position for position, c in enumerate(communities)}
+    return {key: sorted(found.values(), key=lambda r: order[r.community_id]) for key, found in latest.items()}
 
 
 def _comparable_rounds(survey_round: Round) -> list[Round]:

@@ -346,6 +346,6 @@ def _text(round_id: int, questions: dict[int, ItemMeta], keys: dict[int | None, 
         question = questions[question_id].key
         group_text.terms.setdefault(question, TermCounter()).add(text, language)
         quotes = group_text.quotes.setdefault(question, [])
-        if may_quote and len(quotes) < QUOTES_KEPT:
-            quotes.append((language, text))
+        if may_quote and len(quotes) < QUOTES_KEPT and (language, text) not in quotes:
+            quotes.append((language, text))  # the same sentence twice says nothing more
     return dict(result)

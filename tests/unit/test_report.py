@@ -105,3 +105,19 @@ def test_weighted_scores_need_two_groups_with_a_population():
     assert payload["weighted"]["criteria"]["needs"] == 0.75 * 20 + 0.25 * 80
     unweighted = sections(payload)[EVERYONE]["criteria"]["needs"]["score"]
     assert unweighted == 50.0
+
+
+def test_a_criterion_says_how_its_answers_lean_on_scales_of_any_length():
+    items = [ItemMeta("agree5", "agreement", criterion="needs", points=5),
+             ItemMeta("agree4", "agreement", criterion="needs", points=4),
+             ItemMeta("pair", "importance_current", criterion="needs", points=5)]
+    cells = [Cell("a", "agree5", 2, value=1.0), Cell("a", "agree5", 3, value=3.0), Cell("a", "agree5", 4, value=5.0),
+             Cell("a", "agree4", 5, value=2.0), Cell("a", "agree4", 6, value=3.0),
+             Cell("a", "agree5", 1, value=None),
+             # importance 5 would be "high"; the pair counts by how well the need is met now (2: low)
+             Cell("a", "pair", 7, value=5.0, value2=2.0), Cell("a", "pair", 1, value=4.0, value2=None)]
+    moments = {("a", "needs"): Moments.of([50.0] * 12)}
+    report_inputs = ReportInputs(items=items, groups=[GroupMeta("a", "citizens")], respondents={"a": 12},
+                                 cells=cells, criterion_moments=moments, choice_respondents={}, text={}, k=5)
+    figure = sections(build_report(report_inputs))["a"]["criteria"]["needs"]
+    assert figure["answers"] == {"low": 2 + 5 + 7, "middle": 3, "high": 4 + 6, "dont_know": 1 + 1}

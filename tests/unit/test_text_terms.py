@@ -101,3 +101,14 @@ def test_every_stop_word_file_loads_without_duplicates_or_spaces(language):
     normalised = [normalise(word, language) for word in words]
     assert len(normalised) == len(set(normalised)), "duplicates after normalisation"
     assert stop_words(language) == frozenset(normalised)
+
+
+def test_terms_are_counted_normalised_but_shown_as_people_spell_them():
+    counter = TermCounter()
+    for text in ("دروس لغة مسائية", "لغة عربية للكبار", "لغه سهلة"):
+        counter.add(text, "ar")
+    assert ("لغة", 3) in counter.top("ar")  # counted as one term, shown with its taa marbuta
+    greek = TermCounter()
+    for text in ("Μαθήματα το βράδυ", "μαθηματα για ενήλικες"):
+        greek.add(text, "el")
+    assert greek.top("el") == [("μαθήματα", 2)]
