@@ -62,6 +62,7 @@ class GroupSpec:
     option_hints: dict[str, float] = field(default_factory=dict)
     satisfaction: float = 0.0
     texts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    translated_names: dict[str, str] = field(default_factory=dict)
 
 
 GROUPS = [
@@ -73,6 +74,11 @@ GROUPS = [
             "en": ("An evening course on starting my own business.", "Internships with local companies."),
             "nl": ("Meer stageplekken bij bedrijven in de buurt.",),
         },
+        translated_names={
+            "he": "צעירים וצעירות 16–25", "ar": "الشباب من 16 إلى 25", "nl": "Jongeren 16–25",
+            "es": "Jóvenes de 16 a 25", "it": "Giovani 16–25", "el": "Νέοι και νέες 16–25",
+            "hu": "Fiatalok (16–25)",
+        },
     ),
     GroupSpec(
         "seniors", GroupKind.CITIZENS, "Older residents 65+", 3100, 100, 0.2,
@@ -81,6 +87,11 @@ GROUPS = [
         texts={
             "en": ("Someone patient to help me with my phone.", "A computer class in the library, in the morning."),
             "el": ("Μαθήματα υπολογιστή στη βιβλιοθήκη το πρωί.",),
+        },
+        translated_names={
+            "he": "בני ובנות 65 ומעלה", "ar": "كبار السن (65 فأكثر)", "nl": "Ouderen (65+)",
+            "es": "Personas mayores de 65", "it": "Persone over 65", "el": "Άτομα 65 ετών και άνω",
+            "hu": "Idősebb lakók (65+)",
         },
     ),
     GroupSpec(
@@ -93,6 +104,11 @@ GROUPS = [
             "ar": ("دروس لغة في المساء مع رعاية للأطفال.",),
             "he": ("שיעורי שפה בערב עם מסגרת לילדים.",),
         },
+        translated_names={
+            "he": "חדשים וחדשות בעיר", "ar": "القادمون الجدد", "nl": "Nieuwkomers",
+            "es": "Personas recién llegadas", "it": "Persone arrivate da poco",
+            "el": "Άτομα που ήρθαν πρόσφατα", "hu": "Újonnan érkezettek",
+        },
     ),
     GroupSpec(
         "jobseekers", GroupKind.CITIZENS, "People looking for work", 1200, 80, 0.16,
@@ -101,6 +117,11 @@ GROUPS = [
         texts={
             "en": ("Free training that leads to a real job.", "Help with my CV and interviews."),
             "es": ("Formación gratuita que lleve a un trabajo.",),
+        },
+        translated_names={
+            "he": "מחפשי ומחפשות עבודה", "ar": "الباحثون عن عمل", "nl": "Werkzoekenden",
+            "es": "Personas que buscan empleo", "it": "Persone in cerca di lavoro",
+            "el": "Άτομα που αναζητούν εργασία", "hu": "Álláskeresők",
         },
     ),
     GroupSpec(
@@ -111,11 +132,33 @@ GROUPS = [
             "it": ("Attività dove imparare insieme ai miei figli.",),
             "hu": ("Közös tanulás a gyerekeimmel hétvégén.",),
         },
+        translated_names={
+            "he": "הורים לילדים צעירים", "ar": "أولياء أمور الأطفال الصغار",
+            "nl": "Ouders van jonge kinderen", "es": "Familias con hijos pequeños",
+            "it": "Genitori di bambini piccoli", "el": "Γονείς μικρών παιδιών",
+            "hu": "Kisgyermekes szülők",
+        },
     ),
-    GroupSpec("public_authority", GroupKind.STAKEHOLDERS, "Public authority", None, 5, 0.0),
-    GroupSpec("education", GroupKind.STAKEHOLDERS, "Education and training", None, 8, 0.0),
-    GroupSpec("business", GroupKind.STAKEHOLDERS, "Business", None, 8, 0.0),
-    GroupSpec("civil_society", GroupKind.STAKEHOLDERS, "Civil society and NGOs", None, 8, 0.0),
+    GroupSpec("public_authority", GroupKind.STAKEHOLDERS, "Public authority", None, 5, 0.0, translated_names={
+            "he": "רשות ציבורית", "ar": "السلطات العامة", "nl": "Overheid",
+            "es": "Administración pública", "it": "Pubblica amministrazione",
+            "el": "Δημόσιοι φορείς", "hu": "Önkormányzat és közintézmények",
+        }),
+    GroupSpec("education", GroupKind.STAKEHOLDERS, "Education and training", None, 8, 0.0, translated_names={
+            "he": "חינוך והכשרה", "ar": "التعليم والتدريب", "nl": "Onderwijs en training",
+            "es": "Educación y formación", "it": "Istruzione e formazione",
+            "el": "Εκπαίδευση και κατάρτιση", "hu": "Oktatás és képzés",
+        }),
+    GroupSpec("business", GroupKind.STAKEHOLDERS, "Business", None, 8, 0.0, translated_names={
+            "he": "עסקים", "ar": "قطاع الأعمال", "nl": "Bedrijfsleven", "es": "Empresas",
+            "it": "Imprese", "el": "Επιχειρήσεις", "hu": "Vállalkozások",
+        }),
+    GroupSpec("civil_society", GroupKind.STAKEHOLDERS, "Civil society and NGOs", None, 8, 0.0, translated_names={
+            "he": "חברה אזרחית ועמותות", "ar": "المجتمع المدني والجمعيات",
+            "nl": "Maatschappelijke organisaties", "es": "Sociedad civil y ONG",
+            "it": "Società civile e associazioni", "el": "Κοινωνία των πολιτών και ΜΚΟ",
+            "hu": "Civil szervezetek",
+        }),
 ]
 
 
@@ -143,6 +186,7 @@ def create_demo(surveys_dir: Path, responses: int, seed: int) -> DemoSummary:
     if survey is None:
         raise DemoError(f"the survey {DEMO_SURVEY!r} is not in {surveys_dir}")
 
+    definition = survey.parsed()
     city = Community(slug=CITY_SLUG, name="Lakeside", kind=CommunityKind.CITY,
                      languages=ALL_LANGUAGES, default_language="en")
     db.session.add(city)
@@ -150,12 +194,13 @@ def create_demo(surveys_dir: Path, responses: int, seed: int) -> DemoSummary:
     for slug, name, _weight in LEARNING_COMMUNITIES:
         community = Community(slug=slug, name=name, kind=CommunityKind.NEIGHBOURHOOD,
                               parent=city, languages=ALL_LANGUAGES, default_language="en")
+        db.session.add(community)
         for position, spec in enumerate(GROUPS):
             community.groups.append(Group(key=spec.key, kind=spec.kind, name=spec.name,
+                                          name_translations=spec.translated_names,
                                           population=spec.population, target_responses=spec.target,
-                                          fixed_answers=fixed_answers(spec, survey.parsed()),
+                                          fixed_answers=fixed_answers(spec, definition),
                                           position=position))
-        db.session.add(community)
         rounds.append(open_round(community, survey))
     add_logins([city, *(r.community for r in rounds)])
     db.session.flush()
