@@ -88,6 +88,9 @@ class Config:
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.PERMANENT_SESSION_LIFETIME = env_int("SESSION_LIFETIME_MINUTES", 8 * 60) * 60
         self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_DURATION = env_int("REMEMBER_DAYS", 14) * 24 * 3600
+        # A password reset or account link works this long, and once.
+        self.PASSWORD_RESET_HOURS = env_int("PASSWORD_RESET_HOURS", 24)
 
         self.MAIL_SERVER = env_str("MAIL_SERVER", "localhost")
         self.MAIL_PORT = env_int("MAIL_PORT", 25)
@@ -95,6 +98,8 @@ class Config:
         self.MAIL_PASSWORD = env_str("MAIL_PASSWORD")
         self.MAIL_USE_TLS = env_bool("MAIL_USE_TLS")
         self.MAIL_DEFAULT_SENDER = env_str("MAIL_DEFAULT_SENDER", "CommonGround <noreply@localhost>")
+        # Invitees' email addresses are erased this many days after their round closes.
+        self.CONTACT_RETENTION_DAYS = env_int("CONTACT_RETENTION_DAYS", 30)
 
         # gzip only: brotli would need a compiled extension for little gain on small pages.
         self.COMPRESS_ALGORITHM = "gzip"

@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.extensions import db, login_manager
-from app.models import Community, Membership, Role, User
+from app.models import Community, Membership, Role, Round, User
 
 MANAGING_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR})
 READING_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.STAKEHOLDER})
@@ -65,6 +65,23 @@ def require_reader(community: Community | None, roles: Iterable[Role] = READING_
     if community is None or role_over(current_user, community) not in set(roles):
         abort(404)
     return community
+
+
+def require_managed(community: Community | None) -> Community:
+    """The community, if the current user coordinates it (or a community above it); 404 otherwise."""
+    return require_reader(community, MANAGING_ROLES)
+
+
+def require_admin(community: Community | None) -> Community:
+    """The community, if the current user administers it (or a community above it); 404 otherwise."""
+    return require_reader(community, {Role.ADMIN})
+
+
+def require_round(round_id: int) -> Round:
+    """A round the current user coordinates; 404 for anyone else, and for no such round."""
+    survey_round = db.session.get(Round, round_id)
+    require_managed(survey_round.community if survey_round else None)
+    return survey_round  # type: ignore[return-value]
 
 
 def communities_read_by(user: User) -> list[Community]:

@@ -2,6 +2,7 @@
 
 from app.models.community import Community, CommunityKind, Group, GroupKind
 from app.models.framework import Criterion, Framework
+from app.models.outreach import AuditEvent, Invitation, MailKind, MailLog, MailStatus
 from app.models.report import ReportBuild, ReportSnapshot
 from app.models.response import Answer, Response, ResponseStatus
 from app.models.round import AccessLink, LinkKind, Round, RoundStatus, round_groups
@@ -12,13 +13,18 @@ from app.models.user import Membership, Role, User
 __all__ = [
     "AccessLink",
     "Answer",
+    "AuditEvent",
     "Community",
     "CommunityKind",
     "Criterion",
     "Framework",
     "Group",
     "GroupKind",
+    "Invitation",
     "LinkKind",
+    "MailKind",
+    "MailLog",
+    "MailStatus",
     "Membership",
     "Question",
     "ReportBuild",

@@ -42,6 +42,9 @@ class Community(db.Model):
     default_language: Mapped[str] = mapped_column(String(8), default="en")
     # k: figures resting on fewer respondents are suppressed everywhere.
     min_group_size: Mapped[int] = mapped_column(default=5)
+    # The community's own list for survey questions that ask where people live
+    # (`options_from: neighbourhoods`): [{"key": "harbour", "name": {"en": "Harbour", ...}}].
+    neighbourhoods: Mapped[list[dict]] = mapped_column(JSON, default=list, server_default="[]")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     parent: Mapped[Community | None] = relationship(remote_side=[id], back_populates="children")

@@ -17,6 +17,7 @@ from app.models.types import UTCDateTime, str_enum, utcnow
 
 class RoundStatus(enum.Enum):
     DRAFT = "draft"
+    SCHEDULED = "scheduled"  # launched, waiting for its opening time (beat opens it)
     OPEN = "open"
     PAUSED = "paused"
     CLOSED = "closed"
@@ -54,6 +55,8 @@ class Round(db.Model):
     # The round this one repeats ("same survey again next year"), for comparisons over time.
     previous_round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    launched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # contact details are erased after it
 
     community: Mapped[Community] = relationship()
     survey: Mapped[Survey] = relationship()
