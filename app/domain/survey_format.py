@@ -11,8 +11,8 @@ import hashlib
 import json
 import keyword
 import re
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field, fields
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from typing import Any
 
@@ -59,11 +59,14 @@ CRITERION_FIELDS = ("key", "name", "description")
 SURVEY_FIELDS = ("key", "audience", "languages", "title", "intro", "minutes", "scales", "pages")
 PAGE_FIELDS = ("key", "title", "questions")
 OPTION_FIELDS = ("key", "label")
+# Lists a community keeps itself, which a single choice can offer as its options
+# (`options_from: neighbourhoods`); the survey's own options come after them.
+OPTION_SOURCES = ("neighbourhoods",)
 COMMON_QUESTION_FIELDS = ("key", "type", "role", "required", "text", "help", "criterion", "show_if")
 TYPE_FIELDS = {
     "agreement": ("scale",),
     "importance_current": (),
-    "single_choice": ("options",),
+    "single_choice": ("options", "options_from"),
     "multiple_choice": ("options", "other", "max"),  # max: how many options may be ticked
     "text": ("long", "max_length"),
     "number": ("min", "max", "integer", "unit"),
@@ -137,6 +140,7 @@ class Question:
     integer: bool = True
     unit: Translated | None = None
     scale: tuple[Translated, ...] | None = None  # None: the built-in 5-point agreement scale
+    options_from: str | None = None  # one of OPTION_SOURCES: options come from the community
     # Where the question starts in its file; not content, so equal questions may differ here.
     line: int = field(default=0, compare=False)
 
@@ -151,6 +155,8 @@ class Question:
     def to_dict(self) -> dict[str, Any]:
         """Every field but those given by the question's place (page_key, position)."""
         data = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _PLACE}
+        if self.options_from is None:
+            del data["options_from"]  # surveys without it keep the fingerprint they had
         return data | {
             "text": dict(self.text),
             "help": _optional_dict(self.help),
@@ -254,6 +260,25 @@ class SurveyDefinition:
                 del question["line"]
         canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def resolve_option_sources(
+    definition: SurveyDefinition, sources: Mapping[str, Sequence[Option]]
+) -> SurveyDefinition:
+    """The survey as one community asks it: questions with `options_from` offer the community's
+    list first, then the survey's own options. A community that keeps no such list is not asked
+    the question at all (a page left empty goes too). Without such questions, the same object."""
+    if not any(q.options_from for q in definition.questions):
+        return definition
+    pages = []
+    for page in definition.pages:
+        questions = tuple(
+            replace(q, options=(*sources[q.options_from], *q.options)) if q.options_from else q
+            for q in page.questions if not q.options_from or sources.get(q.options_from)
+        )
+        if questions:
+            pages.append(replace(page, questions=questions))
+    return replace(definition, pages=tuple(pages))
 
 
 def _optional_dict(text: Translated | None) -> dict[str, str] | None:
@@ -557,7 +582,9 @@ class _SurveyReader(_Reader):
         if question_type == "agreement":
             return {"scale": self.scale(data, what)}
         if question_type == "single_choice":
-            return {"options": self.options(data, what)}
+            source = self.option_source(data, what)
+            minimum = 0 if "options_from" in data else 2  # a wrong source is reported once, above
+            return {"options": self.options(data, what, minimum), "options_from": source}
         if question_type == "multiple_choice":
             options = self.options(data, what)
             return {
@@ -585,9 +612,19 @@ class _SurveyReader(_Reader):
             return ()
         return self.scales[name]
 
-    def options(self, data: LineDict, what: str) -> tuple[Option, ...]:
+    def option_source(self, data: LineDict, what: str) -> str | None:
+        source = data.get("options_from")
+        if source is None:
+            return None
+        if source not in OPTION_SOURCES:
+            self.report(data.line_of("options_from"),
+                        f"{what}: options_from can be {one_of(OPTION_SOURCES)}, not {source!r}")
+            return None
+        return str(source)
+
+    def options(self, data: LineDict, what: str, minimum: int = 2) -> tuple[Option, ...]:
         items = self.items(data, "options", what)
-        if len(items) < 2:
+        if len(items) < minimum:
             self.report(
                 data.line_of("options"), f"{what} needs at least 2 options, it has {len(items)}"
             )
@@ -750,6 +787,9 @@ def _literal_misuse(question: Question, literal: LiteralValue) -> str | None:
                 f"not the number {literal}"
             )
         if literal not in question.option_keys:
+            if question.options_from:
+                return (f"'{key}' takes its options from the community's {question.options_from}, "
+                        f"so a condition can only name the survey's own options ({options or 'none'})")
             return f"'{literal}' is not an option of '{key}' (its options are {options})"
     if question_type in ("number", "agreement") and isinstance(literal, str):
         return f"'{key}' is answered with a number: compare it with a number, not '{literal}'"

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.domain.survey_format import Option, SurveyDefinition, resolve_option_sources
 from app.extensions import db
 from app.models.community import Community, Group
 from app.models.survey import Survey
@@ -64,6 +65,12 @@ class Round(db.Model):
     links: Mapped[list[AccessLink]] = relationship(
         back_populates="round", cascade="all, delete-orphan"
     )
+
+    def definition(self) -> SurveyDefinition:
+        """The survey as this round's community asks it: lists the community keeps (its
+        neighbourhoods) filled in where a question takes its options from them."""
+        neighbourhoods = tuple(Option(n["key"], dict(n["name"])) for n in self.community.neighbourhoods or ())
+        return resolve_option_sources(self.survey.parsed(), {"neighbourhoods": neighbourhoods})
 
     def accepts_answers(self, now: datetime) -> bool:
         if self.status is not RoundStatus.OPEN:

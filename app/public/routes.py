@@ -83,7 +83,7 @@ def respondent_for(link: AccessLink) -> responding.Respondent | None:
     response = responding.find_by_resume_code(link.round_id, code) if code else None
     if response is None:
         return None
-    definition = link.round.survey.parsed()
+    definition = link.round.definition()
     return responding.Respondent(
         response, link, definition, responding.saved_answers(response, definition))
 
@@ -96,7 +96,7 @@ def already_answered(link: AccessLink) -> bool:
 
 
 def page(template: str, link: AccessLink, status: int = 200, **context) -> tuple[str, int]:
-    survey = link.round.survey.parsed()
+    survey = link.round.definition()
     # A text missing in the page language is shown in the community's default language,
     # else in the survey's source language.
     fallback = [link.round.community.default_language, *survey.languages]
@@ -169,7 +169,7 @@ def resume(token: str):
         message = (_("These answers were already sent. Thank you!") if response
                    else _("We could not find answers with this code. Please check it and try again."))
         return page("public/resume.html", link, status=400, code=typed, error=message)
-    definition = link.round.survey.parsed()
+    definition = link.round.definition()
     respondent = responding.Respondent(
         response, link, definition, responding.saved_answers(response, definition))
     redirect_response = redirect(screen_url(link, respondent, resume=True))

@@ -142,7 +142,8 @@ class Report:
             return None
         return charts.bar_chart(
             bars, title=_("Criterion scores"),
-            description=_("Scores from 0 to 100 with their 95 % intervals."),
+            description=_("Scores from 0 to 100 with their %(level)s intervals.",
+                          level=format_percent(0.95, "0 %")),
             id_prefix=id_prefix, writing=self.writing, missing_label=_("hidden"),
         )
 
@@ -179,7 +180,7 @@ def load_report(survey_round: Round) -> Report | None:
     snapshot = db.session.scalar(select(ReportSnapshot).where(ReportSnapshot.round_id == survey_round.id))
     if snapshot is None:
         return None
-    definition = survey_round.survey.parsed()
+    definition = survey_round.definition()
     fallback = [survey_round.community.default_language, *definition.languages]
     criteria = db.session.scalars(select(Criterion).where(Criterion.key.in_(snapshot.payload["criteria"])))
     groups = db.session.scalars(select(Group).where(Group.community_id == survey_round.community_id))

@@ -190,7 +190,7 @@ def store(round_id: int, payload: dict[str, Any], respondents: int, now: datetim
 
 def collect_inputs(survey_round: Round) -> tuple[ReportInputs, int]:
     """Everything build_report() needs, queried with GROUP BY; and the number of respondents."""
-    definition = survey_round.survey.parsed()
+    definition = survey_round.definition()
     rows = {q.key: q for q in survey_round.survey.questions}
     items = [item_meta(q, definition.languages[0]) for q in definition.questions]
     questions = {rows[i.key].id: i for i in items}

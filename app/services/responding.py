@@ -63,7 +63,7 @@ def start(link: AccessLink, language: str) -> tuple[Response, str]:
     db.session.add(response)
     db.session.flush()
     if group and group.fixed_answers:
-        definition = link.round.survey.parsed()
+        definition = link.round.definition()
         fixed = {key: value for key, value in group.fixed_answers.items()
                  if key in {q.key for q in definition.questions}}
         write_answers(response, link.round.survey_id, definition, fixed, replace=set())

@@ -30,7 +30,7 @@ def columns(survey_round: Round) -> list[tuple[str, int | None, str]]:
     """(column name, question id, what goes in it) in survey order."""
     result: list[tuple[str, int | None, str]] = []
     ids = {q.key: q.id for q in survey_round.survey.questions}
-    for question in survey_round.survey.parsed().questions:
+    for question in survey_round.definition().questions:
         qid = ids[question.key]
         if question.type == "importance_current":
             result += [(f"{question.key}_importance", qid, "value"), (f"{question.key}_current", qid, "value2")]

@@ -811,3 +811,49 @@ def test_domain_modules_import_only_the_standard_library_yaml_and_the_domain(mod
     allowed = set(sys.stdlib_module_names) | {"yaml"}
     assert {name for name in imported if not name.startswith("app.domain.")
             and name.split(".")[0] not in allowed} == set()
+
+
+NEIGHBOURHOOD = """\
+- key: neighbourhood
+  type: single_choice
+  role: group
+  options_from: neighbourhoods
+  text: {en: Where do you live, he: איפה המגורים}
+  options:
+    - {key: elsewhere, label: {en: Somewhere else, he: במקום אחר}}
+"""
+
+
+def test_a_choice_can_take_its_options_from_the_community_and_keep_its_own_after_them():
+    from app.domain.survey_format import resolve_option_sources
+
+    definition, problems = parse_survey(survey(NEIGHBOURHOOD), "surveys/pilot.yaml", CRITERIA)
+    assert problems == []
+    question = definition.question("neighbourhood")
+    assert question.options_from == "neighbourhoods" and question.option_keys == ("elsewhere",)
+    docks = Option("docks", {"en": "The Docks"})
+    resolved = resolve_option_sources(definition, {"neighbourhoods": (docks,)})
+    assert resolved.question("neighbourhood").option_keys == ("docks", "elsewhere")
+    assert definition.question("neighbourhood").option_keys == ("elsewhere",)  # the survey itself is unchanged
+    assert SurveyDefinition.from_dict(definition.to_dict()) == definition
+    # A community that keeps no list of neighbourhoods is not asked where people live.
+    assert "neighbourhood" not in [q.key for q in resolve_option_sources(definition, {}).questions]
+
+
+def test_a_survey_without_community_options_keeps_its_fingerprint_format():
+    definition, _ = parse_survey(survey(AGE_BAND), "surveys/pilot.yaml", CRITERIA)
+    assert "options_from" not in json.dumps(definition.to_dict())
+
+
+def test_options_from_names_a_known_list_and_conditions_use_only_the_survey_s_own_options():
+    assert_one_problem(survey(NEIGHBOURHOOD.replace("options_from: neighbourhoods", "options_from: streets")),
+                       "options_from:", "options_from can be")
+    follow_up = NEIGHBOURHOOD + """\
+- key: how_long
+  type: number
+  text: {en: Years there, he: כמה שנים}
+  show_if: neighbourhood == 'docks'
+"""
+    assert_one_problem(survey(follow_up), "show_if:", "takes its options from the community")
+    allowed = follow_up.replace("neighbourhood == 'docks'", "neighbourhood != 'elsewhere'")
+    assert problems_in(survey(allowed)) == []
