@@ -10,7 +10,7 @@ from app.domain.answers import AnswerCell, decode
 
 from app.extensions import db
 from app.models import (
-    AccessLink, Answer, Community, Group, Question, Response, Round, RoundStatus, User,
+    Answer, Community, Group, Question, ReportSnapshot, Response, Round, RoundStatus, User,
 )
 from tests.conftest import empty_all_tables
 
@@ -27,28 +27,48 @@ def answer_fingerprint() -> list[tuple]:
     return [tuple(row) for row in rows]
 
 
-def test_demo_creates_a_city_with_two_learning_communities_and_open_rounds(runner):
+def test_demo_creates_a_city_with_two_learning_communities_and_rounds_of_every_survey(runner):
     result = runner.invoke(args=["demo", "--responses", "120", "--seed", "3"])
     assert result.exit_code == 0, result.output
     city = db.session.scalar(select(Community).where(Community.slug == "lakeside"))
     assert len(city.children) == 2
     rounds = db.session.scalars(select(Round)).all()
-    assert len(rounds) == 2 and all(r.status is RoundStatus.OPEN for r in rounds)
-    assert all(len(r.groups) >= 3 for r in rounds)
-    assert db.session.scalar(select(func.count()).select_from(Response)) == 120
+    assert {r.survey.key for r in rounds} == {"citizen_needs", "partner_organisations", "community_health_check",
+                                              "unesco_self_assessment"}
+    current = [r for r in rounds if r.title == "Learning needs 2026"]
+    assert len(current) == 2 and all(r.status is RoundStatus.OPEN and len(r.groups) >= 3 for r in current)
+    # This year's round repeats last year's, so the report can say what changed.
+    assert all(db.session.get(Round, r.previous_round_id).status is RoundStatus.CLOSED for r in current)
+    counted = select(func.count()).select_from(Response).where(Response.round_id.in_([r.id for r in current]))
+    assert db.session.scalar(counted) == 120
     assert db.session.scalar(select(func.count()).select_from(User)) == 3
     for line in ("coordinator@lakeside.example", "stakeholder@lakeside.example", "/s/"):
         assert line in result.output
-    for link in db.session.scalars(select(AccessLink)):
+    for link in (link for r in current for link in r.links):
         assert f"/s/{link.token}" in result.output
+
+
+def test_every_demo_round_has_a_report_with_figures(runner):
+    runner.invoke(args=["demo", "--responses", "200", "--seed", "4"])
+    for survey_round in db.session.scalars(select(Round)):
+        snapshot = db.session.scalar(select(ReportSnapshot).where(ReportSnapshot.round_id == survey_round.id))
+        assert snapshot is not None, survey_round.title
+        everyone = next(s for s in snapshot.payload["sections"] if s["key"] == "all")
+        assert everyone["criteria"], f"{survey_round.title} has no criterion scores"
+    # Organisations answer in their sectors; each sector with enough answers gets its own figures.
+    partners = db.session.scalar(select(Round).where(Round.title == "Partners 2026"))
+    shown = [g for g in db.session.scalar(select(ReportSnapshot).where(ReportSnapshot.round_id == partners.id))
+             .payload["groups"] if not g["suppressed"]]
+    assert len(shown) >= 3
 
 
 def test_demo_is_created_once(runner):
     runner.invoke(args=["demo", "--responses", "10"])
+    responses = db.session.scalar(select(func.count()).select_from(Response))
     again = runner.invoke(args=["demo", "--responses", "10"])
     assert again.exit_code == 0
     assert "already there" in again.output
-    assert db.session.scalar(select(func.count()).select_from(Response)) == 10
+    assert db.session.scalar(select(func.count()).select_from(Response)) == responses
 
 
 def test_the_same_seed_gives_the_same_answers(app, runner):
@@ -84,13 +104,16 @@ def test_groups_answer_differently(runner):
 def test_demo_answers_respect_the_display_conditions(runner):
     """A question hidden by its condition is never answered; shown, it sometimes is."""
     runner.invoke(args=["demo", "--responses", "200", "--seed", "9"])
-    definition = db.session.scalars(select(Round)).first().survey.parsed()
+    citizen_rounds = db.session.scalars(select(Round).where(Round.title.like("Learning needs%"))).all()
+    definition = citizen_rounds[0].definition()
     conditional = [q for q in definition.questions if q.condition is not None]
     assert conditional, "the demo survey should exercise a display condition"
     cells: dict[int, dict[str, list[AnswerCell]]] = defaultdict(lambda: defaultdict(list))
     rows = db.session.execute(
         select(Answer.response_id, Question.key, Answer.option, Answer.value, Answer.value2,
-               Answer.text).join(Question, Answer.question_id == Question.id))
+               Answer.text).join(Question, Answer.question_id == Question.id)
+        .join(Response, Answer.response_id == Response.id)
+        .where(Response.round_id.in_([r.id for r in citizen_rounds])))
     for response_id, key, option, value, value2, text in rows:
         cells[response_id][key].append(AnswerCell(option, value, value2, text))
     answered_when_shown = 0

@@ -1,10 +1,11 @@
-"""Demo data: a city with two learning communities, their groups, an open round each,
-public links, three logins and simulated responses that differ between groups."""
+"""Demo data: a city with two learning communities, their groups, rounds of all four shipped
+surveys (one of them repeated from last year), public links, three logins and simulated
+responses that differ between groups."""
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from app.models import (
     Role,
     Round,
     RoundStatus,
+    Survey,
     User,
     utcnow,
 )
@@ -34,7 +36,6 @@ from app.services import report_build
 from app.services.survey_bank import latest_version, load_bank
 
 CITY_SLUG = "lakeside"
-DEMO_SURVEY = "citizen_needs"
 ALL_LANGUAGES = ["en", "he", "ar", "nl", "es", "it", "el", "hu"]
 LANGUAGE_SHARE = {"en": 40, "nl": 12, "he": 10, "ar": 10, "es": 8, "it": 7, "el": 7, "hu": 6}
 LOGINS = [
@@ -162,6 +163,38 @@ GROUPS = [
 ]
 
 
+COORDINATION = GroupSpec(
+    "coordination", GroupKind.STAKEHOLDERS, "Coordinators and partners", None, 15, 0.0,
+    satisfaction=-0.1,
+    texts={
+        "en": ("A shared calendar of everything the partners offer.", "One contact person per partner."),
+        "nl": ("Een gezamenlijke agenda van wat alle partners aanbieden.",),
+    },
+    translated_names={
+        "he": "צוות התיאום והשותפים", "ar": "فريق التنسيق والشركاء", "nl": "Coördinatie en partners",
+        "es": "Coordinación y entidades socias", "it": "Coordinamento e partner",
+        "el": "Συντονισμός και εταίροι", "hu": "Koordinátorok és partnerek",
+    },
+)
+# How each sector tends to see the partnership (organisations see it rosier than citizens do).
+SECTOR_SATISFACTION = {"public_authority": 0.5, "education": 0.3, "business": -0.1, "civil_society": 0.1}
+PARTNER_TEXTS = {
+    "en": ("A small budget we can count on for more than one year.", "Knowing who does what in the network."),
+    "nl": ("Een vaste contactpersoon bij de gemeente.",),
+    "he": ("תקציב קבוע לשנתיים לפחות.",),
+}
+NEIGHBOURHOODS = {
+    "lakeside-harbour": ["Dockside", "North Pier", "Fishermen's Row"],
+    "lakeside-old-town": ["Castle Hill", "Market Square", "Riverside"],
+}
+CITIZEN_SURVEY = "citizen_needs"
+PARTNER_SURVEY = "partner_organisations"
+COORDINATOR_SURVEYS = {"community_health_check": ("Health check 2026", 12, True),
+                       "unesco_self_assessment": ("UNESCO self-assessment 2026", 9, False)}
+EARLIER_SHARE = 0.6  # last year's round had fewer answers
+EARLIER_SATISFACTION = -0.25  # and people were less satisfied: the comparison shows a change
+
+
 @dataclass
 class DemoSummary:
     created: bool
@@ -175,56 +208,110 @@ class DemoError(Exception):
 
 
 def create_demo(surveys_dir: Path, responses: int, seed: int) -> DemoSummary:
-    """Create the demo once; a second call changes nothing and reports what is there."""
+    """Create the demo once; a second call changes nothing and reports what is there.
+
+    Lakeside (a city) and its two learning communities: in each, this year's open citizens'
+    round (`responses` simulated answers between them), last year's closed one to compare
+    with, and a round of the partner organisations' survey; at the city, the coordinators'
+    health check and UNESCO self-assessment. Every round has its report built.
+    """
     existing = db.session.scalar(select(Community).where(Community.slug == CITY_SLUG))
     if existing is not None:
         return summarise(created=False, responses=0)
-    survey = latest_version(DEMO_SURVEY)
-    if survey is None:
-        load_bank(surveys_dir)
-        survey = latest_version(DEMO_SURVEY)
-    if survey is None:
-        raise DemoError(f"the survey {DEMO_SURVEY!r} is not in {surveys_dir}")
-
-    definition = survey.parsed()
+    surveys = demo_surveys(surveys_dir)
+    rng = random.Random(seed)
+    citizens_definition = surveys[CITIZEN_SURVEY].parsed()
     city = Community(slug=CITY_SLUG, name="Lakeside", kind=CommunityKind.CITY,
                      languages=ALL_LANGUAGES, default_language="en")
     db.session.add(city)
-    rounds = []
+    city.groups.append(new_group(COORDINATION, 0, citizens_definition))
+    current_rounds, earlier_rounds, partner_rounds = [], [], []
     for slug, name, _weight in LEARNING_COMMUNITIES:
-        community = Community(slug=slug, name=name, kind=CommunityKind.NEIGHBOURHOOD,
-                              parent=city, languages=ALL_LANGUAGES, default_language="en")
+        community = Community(slug=slug, name=name, kind=CommunityKind.NEIGHBOURHOOD, parent=city,
+                              languages=ALL_LANGUAGES, default_language="en",
+                              neighbourhoods=neighbourhood_list(NEIGHBOURHOODS[slug]))
         db.session.add(community)
         for position, spec in enumerate(GROUPS):
-            community.groups.append(Group(key=spec.key, kind=spec.kind, name=spec.name,
-                                          name_translations=spec.translated_names,
-                                          population=spec.population, target_responses=spec.target,
-                                          fixed_answers=fixed_answers(spec, definition),
-                                          position=position))
-        rounds.append(open_round(community, survey))
-    add_logins([city, *(r.community for r in rounds)])
+            community.groups.append(new_group(spec, position, citizens_definition))
+        citizens = [g for g in community.groups if g.kind is GroupKind.CITIZENS]
+        sectors = [g for g in community.groups if g.kind is GroupKind.STAKEHOLDERS]
+        earlier = demo_round(community, surveys[CITIZEN_SURVEY], "Learning needs 2025", citizens,
+                             opened_days_ago=380, closed_days_ago=350)
+        earlier_rounds.append(earlier)
+        current = demo_round(community, surveys[CITIZEN_SURVEY], "Learning needs 2026", citizens,
+                             opened_days_ago=14)
+        current_rounds.append((current, earlier))
+        partner_rounds.append(demo_round(community, surveys[PARTNER_SURVEY], "Partners 2026", sectors,
+                                         opened_days_ago=21))
+    coordinator_rounds = [
+        (demo_round(city, surveys[key], title, list(city.groups), opened_days_ago=30,
+                    closed_days_ago=2 if closed else None), count)
+        for key, (title, count, closed) in COORDINATOR_SURVEYS.items()
+    ]
+    add_logins([city, *(r.community for r, _ in current_rounds)])
     db.session.flush()
-    simulate_responses(rounds, survey.parsed(), responses, random.Random(seed))
+    for current, earlier in current_rounds:
+        current.previous_round_id = earlier.id
+
+    simulate_citizens([r for r, _ in current_rounds], responses, rng)
+    simulate_citizens(earlier_rounds, round(responses * EARLIER_SHARE), rng, shift=EARLIER_SATISFACTION)
+    for survey_round in partner_rounds:
+        simulate_round(survey_round, [(link, rng.randint(6, 9)) for link in group_links(survey_round)], rng)
+    for survey_round, count in coordinator_rounds:
+        simulate_round(survey_round, [(link, count) for link in group_links(survey_round)], rng)
     db.session.flush()
-    for survey_round in rounds:  # stakeholders find a report at once, not after the first beat
+    everything = [*(r for r, _ in current_rounds), *earlier_rounds, *partner_rounds,
+                  *(r for r, _ in coordinator_rounds)]
+    for survey_round in everything:  # stakeholders find reports at once, not after the first beat
         report_build.build_and_store(survey_round.id, utcnow())
     return summarise(created=True, responses=responses)
 
 
-def open_round(community: Community, survey) -> Round:
+def demo_surveys(surveys_dir: Path) -> dict[str, Survey]:
+    """The four surveys the demo asks, loading the bank first if it is not loaded yet."""
+    keys = [CITIZEN_SURVEY, PARTNER_SURVEY, *COORDINATOR_SURVEYS]
+    if any(latest_version(key) is None for key in keys):
+        load_bank(surveys_dir)
+    surveys = {key: latest_version(key) for key in keys}
+    missing = [key for key, survey in surveys.items() if survey is None]
+    if missing:
+        raise DemoError(f"the survey bank in {surveys_dir} lacks {', '.join(missing)}")
+    return surveys  # type: ignore[return-value]
+
+
+def new_group(spec: GroupSpec, position: int, definition: SurveyDefinition) -> Group:
+    return Group(key=spec.key, kind=spec.kind, name=spec.name, name_translations=spec.translated_names,
+                 population=spec.population, target_responses=spec.target,
+                 fixed_answers=fixed_answers(spec, definition), position=position)
+
+
+def neighbourhood_list(names: list[str]) -> list[dict]:
+    return [{"key": name.lower().replace("'", "").replace(" ", "_"), "name": {"en": name}} for name in names]
+
+
+def demo_round(community: Community, survey: Survey, title: str, groups: list[Group], opened_days_ago: int,
+               closed_days_ago: int | None = None) -> Round:
+    """A launched round with a public link per group and one for everyone; closed if asked."""
     now = utcnow()
-    citizen_groups = [g for g in community.groups if g.kind is GroupKind.CITIZENS]
+    closed = closed_days_ago is not None
     survey_round = Round(
-        community=community, survey=survey, title="Learning needs 2026",
+        community=community, survey=survey, title=title, groups=groups,
         languages=[lang for lang in survey.languages if lang in community.languages],
-        status=RoundStatus.OPEN, opens_at=now - timedelta(days=14), closes_at=now + timedelta(days=30),
-        groups=citizen_groups,
+        status=RoundStatus.CLOSED if closed else RoundStatus.OPEN,
+        opens_at=now - timedelta(days=opened_days_ago),
+        closes_at=now - timedelta(days=closed_days_ago) if closed else now + timedelta(days=30),
+        launched_at=now - timedelta(days=opened_days_ago),
+        closed_at=now - timedelta(days=closed_days_ago) if closed else None,
     )
     survey_round.links.append(AccessLink(group=None))
-    for group in citizen_groups:
+    for group in groups:
         survey_round.links.append(AccessLink(group=group))
     db.session.add(survey_round)
     return survey_round
+
+
+def group_links(survey_round: Round) -> list[AccessLink]:
+    return [link for link in survey_round.links if link.group is not None]
 
 
 def add_logins(communities: list[Community]) -> None:
@@ -239,35 +326,59 @@ def add_logins(communities: list[Community]) -> None:
         db.session.add(user)
 
 
-def simulate_responses(
-    rounds: list[Round], definition: SurveyDefinition, count: int, rng: random.Random
-) -> None:
-    question_ids = {q.key: q.id for q in rounds[0].survey.questions}
+def simulate_citizens(rounds: list[Round], count: int, rng: random.Random, shift: float = 0.0) -> None:
+    """`count` responses spread over the rounds' group links by community size and group share."""
+    choices = [(r, link) for r in rounds for link in group_links(r)]
+    weights = [community_weight(r.community.slug) * spec_for(link.group.key).share for r, link in choices]
+    per_link: dict[int, int] = {}
+    for _ in range(count):
+        _, link = rng.choices(choices, weights=weights)[0]
+        per_link[link.id] = per_link.get(link.id, 0) + 1
+    for survey_round in rounds:
+        simulate_round(survey_round, [(link, per_link.get(link.id, 0)) for link in group_links(survey_round)],
+                       rng, shift)
+
+
+def simulate_round(survey_round: Round, counts: list[tuple[AccessLink, int]], rng: random.Random,
+                   shift: float = 0.0) -> None:
+    """Complete responses through each link, answered as the link's group tends to answer."""
+    definition = survey_round.definition()
+    question_ids = {q.key: q.id for q in survey_round.survey.questions}
     question_types = {q.key: q.type for q in definition.questions}
     consent_keys = [q.key for q in definition.questions if q.role == "consent"]
-    choices = [(r, link) for r in rounds for link in r.links if link.group is not None]
-    weights = [
-        community_weight(r.community.slug) * spec_for(link.group.key).share for r, link in choices
-    ]
-    languages = list(LANGUAGE_SHARE)
-    profiles = {spec.key: profile_for(spec, definition) for spec in GROUPS}
+    languages = [lang for lang in LANGUAGE_SHARE if lang in survey_round.languages]
+    language_weights = [LANGUAGE_SHARE[lang] for lang in languages]
+    window = (survey_round.closes_at if survey_round.status is RoundStatus.CLOSED else utcnow()) \
+        - survey_round.opens_at
     batch: list[tuple[Response, dict[str, object]]] = []
-    for _ in range(count):
-        survey_round, link = rng.choices(choices, weights=weights)[0]
-        language = rng.choices(languages, weights=list(LANGUAGE_SHARE.values()))[0]
-        answers = simulate_respondent(definition, profiles[link.group.key], language, rng)
-        submitted = survey_round.opens_at + timedelta(minutes=rng.randint(10, 14 * 24 * 60))
-        response = Response(
-            round_id=survey_round.id, group_id=link.group_id, access_link_id=link.id,
-            language=language, status=ResponseStatus.COMPLETE, is_simulated=True,
-            started_at=submitted - timedelta(minutes=rng.randint(3, 12)), submitted_at=submitted,
-            may_quote=any(answers.get(key) == "yes" for key in consent_keys),
-        )
-        batch.append((response, answers))
-        if len(batch) >= 500:
-            write_batch(batch, question_ids, question_types)
-            batch = []
+    for link, count in counts:
+        profile = demo_profile(link.group, definition, shift)
+        for _ in range(count):
+            language = rng.choices(languages, weights=language_weights)[0]
+            answers = simulate_respondent(definition, profile, language, rng)
+            submitted = survey_round.opens_at + timedelta(seconds=rng.randint(600, int(window.total_seconds())))
+            batch.append((Response(
+                round_id=survey_round.id, group_id=link.group_id, access_link_id=link.id, language=language,
+                status=ResponseStatus.COMPLETE, is_simulated=True, submitted_at=submitted,
+                started_at=submitted - timedelta(minutes=rng.randint(3, 12)),
+                may_quote=any(answers.get(key) == "yes" for key in consent_keys),
+            ), answers))
+            if len(batch) >= 500:
+                write_batch(batch, question_ids, question_types)
+                batch = []
     write_batch(batch, question_ids, question_types)
+
+
+def demo_profile(group: Group, definition: SurveyDefinition, shift: float) -> RespondentProfile:
+    if group.key == COORDINATION.key:
+        spec = COORDINATION
+    elif group.kind is GroupKind.STAKEHOLDERS:
+        base = spec_for(group.key)
+        spec = replace(base, satisfaction=SECTOR_SATISFACTION.get(group.key, 0.0), texts=PARTNER_TEXTS)
+    else:
+        spec = spec_for(group.key)
+    profile = profile_for(spec, definition)
+    return replace(profile, satisfaction=profile.satisfaction + shift)
 
 
 def write_batch(batch, question_ids: dict[str, int], question_types: dict[str, str]) -> None:
@@ -326,11 +437,14 @@ def fixed_answers(spec: GroupSpec, definition: SurveyDefinition) -> dict[str, st
 
 
 def summarise(created: bool, responses: int) -> DemoSummary:
+    """The logins, and the public links of this year's citizens' rounds."""
     links = []
     for slug, name, _weight in LEARNING_COMMUNITIES:
         community = db.session.scalar(select(Community).where(Community.slug == slug))
-        survey_round = db.session.scalar(select(Round).where(Round.community_id == community.id))
-        for link in survey_round.links:
+        survey_round = db.session.scalar(select(Round).where(
+            Round.community_id == community.id, Round.status == RoundStatus.OPEN,
+            Round.previous_round_id.is_not(None)))
+        for link in sorted(survey_round.links, key=lambda link: link.id):
             links.append((name, link.group.name if link.group else "everyone", f"/s/{link.token}"))
     logins = [(role.value, email, password) for role, email, _name, password in LOGINS]
     return DemoSummary(created=created, logins=logins, links=links, responses=responses)

@@ -1,0 +1,59 @@
+"""The demo's stakeholder reads the demo round's report on a phone, in English and in Hebrew:
+who needs what most is the first thing on the page, nothing is wider than the phone, and
+axe-core finds no violation on any report page."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.extensions import db
+from app.services.demo import LOGINS, create_demo
+from tests.browser.axe import assert_accessible
+from tests.browser.conftest import screenshot
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.browser
+
+STAKEHOLDER = next((email, password) for role, email, _, password in LOGINS if role.value == "stakeholder")
+
+
+@pytest.fixture
+def demo(app):
+    create_demo(ROOT / "surveys", responses=240, seed=3)
+    db.session.commit()
+
+
+def log_in(page, base: str, language: str) -> None:
+    email, password = STAKEHOLDER
+    page.goto(f"{base}/auth/login?lang={language}")
+    page.locator("input[name=email]").fill(email)
+    page.locator("input[name=password]").fill(password)
+    page.locator("button.primary").click()
+    page.wait_for_load_state()
+
+
+def fits_the_phone(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+
+
+@pytest.mark.parametrize("language", ["en", "he"])
+def test_the_stakeholder_finds_who_needs_what_first_and_every_report_page_fits_and_is_accessible(
+        phone, live_server, demo, language):
+    log_in(phone, live_server, language)
+    phone.goto(f"{live_server}/reports/")
+    phone.locator(".cards a").first.click()
+    phone.wait_for_load_state()
+    assert phone.locator("main h2").first.get_attribute("id") == "who-needs"
+    summary = phone.locator(".needs-summary > li")
+    assert summary.count() >= 4  # a plain list of what each group needs most, before any chart
+    assert summary.first.locator("ol > li").count() == 3
+    assert phone.locator("svg.chart[role=img]").count() >= 2  # the radar and the needs bars
+    pages = {"overview": phone.url}
+    pages["group"] = live_server + phone.locator(".needs-summary > li a").first.get_attribute("href")
+    pages["groups"] = live_server + phone.locator(".report-nav a").first.get_attribute("href")
+    for name, url in pages.items():
+        phone.goto(url)
+        assert phone.locator("html").get_attribute("dir") == ("rtl" if language == "he" else "ltr")
+        assert fits_the_phone(phone), f"the {name} page is wider than the phone"
+        assert_accessible(phone, f"report {name} ({language})")
+        screenshot(phone, f"report-{name}-{language}")
