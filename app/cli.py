@@ -102,18 +102,27 @@ def demo_command(responses: int, seed: int) -> None:
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--admin-of", "admin_of", multiple=True,
               help="Slug of a community this user administers (repeatable).")
-def create_user_command(email: str, name: str, password: str, admin_of: tuple[str, ...]) -> None:
+@click.option("--site-admin", is_flag=True,
+              help="May create top-level communities (the first account always may).")
+def create_user_command(email: str, name: str, password: str, admin_of: tuple[str, ...], site_admin: bool) -> None:
     """Create an account (the first admin, typically)."""
+    from flask_babel import force_locale
+
     from app.models import Community, Membership, Role, User
+    from app.services.accounts import password_problem
 
     email = email.strip().lower()
     if "@" not in email:
         raise click.BadParameter("that is not an email address", param_hint="--email")
-    if len(password) < 10:
-        raise click.BadParameter("use at least 10 characters", param_hint="--password")
+    problem = password_problem(password, email)
+    if problem is not None:
+        with force_locale("en"):  # no request here: the locale selector would fail
+            raise click.BadParameter(str(problem), param_hint="--password")
     if db.session.scalar(select(User).where(func.lower(User.email) == email)):
         raise click.ClickException(f"an account for {email} exists already")
-    user = User(email=email, name=name.strip())
+    # The first account may create top-level communities; later ones get access through them.
+    first = db.session.scalar(select(func.count()).select_from(User)) == 0
+    user = User(email=email, name=name.strip(), site_admin=first or site_admin)
     user.set_password(password)
     for slug in admin_of:
         community = db.session.scalar(select(Community).where(Community.slug == slug))
@@ -122,4 +131,4 @@ def create_user_command(email: str, name: str, password: str, admin_of: tuple[st
         user.memberships.append(Membership(community=community, role=Role.ADMIN))
     db.session.add(user)
     db.session.commit()
-    click.echo(f"Created {email}.")
+    click.echo(f"Created {email}" + (", who may create communities." if user.site_admin else "."))

@@ -98,6 +98,7 @@ def pick_translation(texts: dict[str, str] | None, fallback_order: list[str] | N
 
 ROUND_STATUS_LABELS = {
     "draft": _l("draft"),
+    "scheduled": _l("scheduled"),
     "open": _l("open"),
     "paused": _l("paused"),
     "closed": _l("closed"),

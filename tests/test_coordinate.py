@@ -1,4 +1,4 @@
-"""The coordinator's community page: rounds, links and responses per group."""
+"""The coordinator's round page: links and responses per group."""
 
 from app.extensions import db
 from app.models import Response, ResponseStatus, Role, utcnow
@@ -8,7 +8,7 @@ from tests.factories import (
 from tests.helpers import log_in
 
 
-def test_the_community_page_lists_each_groups_link_and_its_complete_responses(client, app):
+def test_the_round_page_lists_each_groups_link_and_its_complete_responses(client, app):
     community = make_community("harbour", name="Harbour Quarter")
     youth = make_group(community, "youth", name="Young people", target_responses=40)
     seniors = make_group(community, "seniors", name="Older residents")
@@ -21,7 +21,7 @@ def test_the_community_page_lists_each_groups_link_and_its_complete_responses(cl
     db.session.commit()
 
     log_in(client, "noa@example.org")
-    html = client.get(f"/coordinate/communities/{community.id}").get_data(as_text=True)
+    html = client.get(f"/coordinate/rounds/{survey_round.id}").get_data(as_text=True)
 
     assert f"/s/{youth_link.token}" in html and f"/s/{seniors_link.token}" in html
     youth_row = html[html.index("Young people"):html.index("Older residents")]

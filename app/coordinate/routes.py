@@ -1,33 +1,466 @@
-"""Coordinators' pages: their communities, rounds and the links that lead into them."""
+"""Coordinators' pages: communities, their groups, and the rounds asked in them.
+
+Every view checks first that the user coordinates the community (or a community above it),
+with app.auth.access; anyone else gets 404, so nobody learns which communities exist.
+"""
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
-from app.auth.access import MANAGING_ROLES, communities_of, require_community
-from app.coordinate import bp
+from app.auth.access import (
+    MANAGING_ROLES,
+    communities_of,
+    require_admin,
+    require_managed,
+    require_round,
+    role_over,
+)
+from app.coordinate import audit_text, bp
+from app.coordinate.forms import (
+    CommunityForm,
+    ConfirmForm,
+    GroupForm,
+    ReopenForm,
+    RoundForm,
+    options,
+    slugify,
+    to_local,
+    to_utc,
+)
+from app.domain.round_rules import RoundRuleError
 from app.extensions import db
-from app.models import Round
+from app.i18n import LANGUAGE_NAMES, pick_translation
+from app.models import Community, CommunityKind, Group, GroupKind, Membership, Response, Role, Round, utcnow
+from app.services import audit, rounds
 from app.services.outreach import response_counts_by_group
+
+ROUND_ACTIONS = ("launch", "pause", "resume", "close", "reopen")
+
+
+@bp.app_context_processor
+def coordinator_helpers() -> dict[str, object]:
+    def community_role(community: Community) -> str | None:
+        role = role_over(current_user, community)
+        return role.value if role else None
+
+    return {"community_role": community_role,
+            "audit_actor": audit_text.actor, "audit_action": audit_text.action}
+
+
+def rule_message(code: str) -> str:
+    """What a coordinator reads when a step is refused (app.domain.round_rules codes)."""
+    return {
+        "not_draft": _("This round has been launched already."),
+        "not_open": _("Only an open round can be paused."),
+        "not_paused": _("Only a paused round can be resumed."),
+        "not_running": _("This round is not running, so it cannot be closed."),
+        "not_closed": _("Only a closed round can be reopened."),
+        "no_groups": _("Choose at least one group before launching."),
+        "no_languages": _("Choose at least one language before launching."),
+        "closing_time_passed": _("The closing time has passed: set a later one first."),
+        "closes_before_opening": _("The round must close after it opens."),
+        "survey_fixed_after_answers": _(
+            "People have answered this round, so its questions stay as they are. "
+            "Duplicate it to ask a newer version of the survey."),
+        "group_has_answers": _("A group whose people have answered cannot be taken out of the round."),
+        "unknown_survey": _("Choose a survey from the list."),
+        "unknown_group": _("Choose groups of this community."),
+        "language_not_offered": _("Choose languages both the survey and the community offer."),
+    }.get(code, _("This cannot be done now."))
+
+
+# -- communities -------------------------------------------------------------------------------
 
 
 @bp.get("/")
 @login_required
 def index():
     communities = communities_of(current_user, MANAGING_ROLES)
-    return render_template("coordinate/index.html", communities=communities)
+    administered = communities_of(current_user, {Role.ADMIN})
+    return render_template("coordinate/index.html", communities=communities,
+                           can_create=current_user.site_admin or bool(administered))
+
+
+@bp.route("/communities/new", methods=["GET", "POST"])
+@login_required
+def new_community():
+    parents = _possible_parents()
+    if not current_user.site_admin and not parents:
+        abort(404)
+    form = CommunityForm(parents=[(c.id, c.name) for c in parents])
+    if request.method == "GET":
+        form.parent_id.data = int(request.args["parent"]) if request.args.get("parent", "").isdigit() else 0
+        form.languages.data, form.default_language.data = ["en"], "en"
+    if form.validate_on_submit():
+        parent = next((c for c in parents if c.id == form.parent_id.data), None)
+        if parent is None and not current_user.site_admin:
+            form.parent_id.errors.append(_("Choose the community this one is part of."))
+        elif _slug_taken(form.slug.data or slugify(form.name.data)):
+            form.slug.errors.append(_("This short name is taken: choose another."))
+        else:
+            community = Community(slug=form.slug.data or slugify(form.name.data), parent=parent)
+            _fill_community(community, form)
+            db.session.add(community)
+            community_members_for(community, creator=current_user)
+            db.session.flush()
+            audit.record("community_created", community_id=community.id, user_id=current_user.id,
+                         name=community.name)
+            db.session.commit()
+            flash(_("%(name)s is ready. Now add the groups of people it wants to reach.", name=community.name),
+                  "info")
+            return redirect(url_for("coordinate.groups", community_id=community.id))
+    return render_template("coordinate/community_form.html", form=form, community=None), _status(form)
 
 
 @bp.get("/communities/<int:community_id>")
 @login_required
 def community(community_id: int):
-    community = require_community(community_id, MANAGING_ROLES)
-    rounds = db.session.scalars(
+    community = require_managed(db.session.get(Community, community_id))
+    community_rounds = db.session.scalars(
         select(Round).where(Round.community_id == community.id).order_by(Round.created_at.desc())
     ).all()
-    counts = {r.id: response_counts_by_group(r.id) for r in rounds}
+    counts = {r.id: sum(response_counts_by_group(r.id).values()) for r in community_rounds}
+    return render_template("coordinate/community.html", community=community, rounds=community_rounds,
+                           counts=counts, is_admin=_is_admin(community))
+
+
+@bp.route("/communities/<int:community_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_community(community_id: int):
+    community = require_admin(db.session.get(Community, community_id))
+    parents = [c for c in _possible_parents() if c.id != community.id and not _is_below(c, community)]
+    if community.parent and community.parent not in parents:
+        parents.insert(0, community.parent)  # keep the current parent choosable
+    form = CommunityForm(obj=community, parents=[(c.id, c.name) for c in parents])
+    if request.method == "GET":
+        form.parent_id.data = community.parent_id or 0
+        form.neighbourhoods.data = "\n".join(n["name"].get(community.default_language) or next(iter(n["name"].values()))
+                                             for n in community.neighbourhoods)
+    if form.validate_on_submit():
+        slug = form.slug.data or community.slug
+        if slug != community.slug and _slug_taken(slug):
+            form.slug.errors.append(_("This short name is taken: choose another."))
+        else:
+            community.slug = slug
+            community.parent = next((c for c in parents if c.id == form.parent_id.data), None)
+            _fill_community(community, form)
+            audit.record("community_edited", community_id=community.id, user_id=current_user.id)
+            db.session.commit()
+            flash(_("Saved."), "info")
+            return redirect(url_for("coordinate.community", community_id=community.id))
+    return render_template("coordinate/community_form.html", form=form, community=community), _status(form)
+
+
+@bp.get("/communities/<int:community_id>/audit")
+@login_required
+def audit_log(community_id: int):
+    community = require_admin(db.session.get(Community, community_id))
+    before = request.args.get("before", type=int)
+    events = audit.events_of(community.id, limit=100, before_id=before)
+    return render_template("coordinate/audit.html", community=community, events=events)
+
+
+def community_members_for(community: Community, creator) -> None:
+    """Whoever creates a community administers it."""
+    community_membership = Membership(user=creator, role=Role.ADMIN)
+    community_membership.community = community
+    db.session.add(community_membership)
+
+
+def _fill_community(community: Community, form: CommunityForm) -> None:
+    community.name = form.name.data.strip()
+    community.kind = CommunityKind(form.kind.data)
+    community.languages = [code for code in LANGUAGE_NAMES if code in form.languages.data]
+    community.default_language = form.default_language.data
+    community.timezone = form.timezone.data
+    community.min_group_size = form.min_group_size.data
+    community.neighbourhoods = _neighbourhood_list(community, form.neighbourhood_names())
+
+
+def _neighbourhood_list(community: Community, names: list[str]) -> list[dict]:
+    """Keep each neighbourhood's key (answers refer to it) when its name is unchanged."""
+    known = {n["name"].get(community.default_language): n for n in (community.neighbourhoods or [])}
+    result, keys = [], set()
+    for name in names:
+        entry = known.get(name) or {"key": slugify(name).replace("-", "_"), "name": {}}
+        key = entry["key"]
+        while key in keys:
+            key += "_2"
+        keys.add(key)
+        result.append({"key": key, "name": {**entry["name"], community.default_language: name}})
+    return result
+
+
+def _possible_parents() -> list[Community]:
+    """Communities the user administers: a new community can be created inside them."""
+    return communities_of(current_user, {Role.ADMIN})
+
+
+def _is_below(candidate: Community, community: Community) -> bool:
+    seen: set[int] = set()
+    current = candidate.parent
+    while current is not None and current.id not in seen:
+        if current.id == community.id:
+            return True
+        seen.add(current.id)
+        current = current.parent
+    return False
+
+
+def _slug_taken(slug: str) -> bool:
+    return bool(db.session.scalar(select(exists().where(Community.slug == slug))))
+
+
+def _is_admin(community: Community) -> bool:
+    return role_over(current_user, community) is Role.ADMIN
+
+
+# -- groups ------------------------------------------------------------------------------------
+
+
+@bp.get("/communities/<int:community_id>/groups")
+@login_required
+def groups(community_id: int):
+    community = require_managed(db.session.get(Community, community_id))
+    answered = set(db.session.scalars(
+        select(Response.group_id).where(Response.group_id.in_([g.id for g in community.groups])).distinct()))
+    return render_template("coordinate/groups.html", community=community, answered=answered,
+                           confirm=ConfirmForm())
+
+
+@bp.route("/communities/<int:community_id>/groups/new", methods=["GET", "POST"])
+@login_required
+def new_group(community_id: int):
+    community = require_managed(db.session.get(Community, community_id))
+    form = GroupForm()
+    translations = _translation_fields(community)
+    if request.method == "GET":
+        form.kind.data = request.args.get("kind") if request.args.get("kind") in ("citizens", "stakeholders") \
+            else "citizens"
+        form.position.data = len(community.groups)
+    if form.validate_on_submit():
+        group = Group(community=community, key=_free_group_key(community, form.name.data))
+        _fill_group(group, form, translations)
+        db.session.add(group)
+        db.session.flush()
+        audit.record("group_created", community_id=community.id, group_id=group.id, user_id=current_user.id,
+                     name=group.name)
+        db.session.commit()
+        flash(_("Group %(name)s added.", name=group.name), "info")
+        return redirect(url_for("coordinate.groups", community_id=community.id))
+    return render_template("coordinate/group_form.html", form=form, community=community, group=None,
+                           translations=translations), _status(form)
+
+
+@bp.route("/groups/<int:group_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_group(group_id: int):
+    group = db.get_or_404(Group, group_id)
+    community = require_managed(group.community)
+    form = GroupForm(obj=group)
+    translations = _translation_fields(community, group)
+    if request.method == "GET":
+        form.kind.data = group.kind.value
+    if form.validate_on_submit():
+        _fill_group(group, form, translations)
+        audit.record("group_edited", community_id=community.id, group_id=group.id, user_id=current_user.id)
+        db.session.commit()
+        flash(_("Saved."), "info")
+        return redirect(url_for("coordinate.groups", community_id=community.id))
+    return render_template("coordinate/group_form.html", form=form, community=community, group=group,
+                           translations=translations), _status(form)
+
+
+@bp.post("/groups/<int:group_id>/delete")
+@login_required
+def delete_group(group_id: int):
+    group = db.get_or_404(Group, group_id)
+    community = require_managed(group.community)
+    ConfirmForm().validate_on_submit() or abort(400)
+    if db.session.scalar(select(exists().where(Response.group_id == group.id))):
+        flash(_("People of %(name)s have answered, so the group stays: their answers need it.", name=group.name),
+              "error")
+        return redirect(url_for("coordinate.groups", community_id=community.id)), 303
+    audit.record("group_deleted", community_id=community.id, user_id=current_user.id, name=group.name)
+    db.session.delete(group)
+    db.session.commit()
+    flash(_("Group %(name)s removed.", name=group.name), "info")
+    return redirect(url_for("coordinate.groups", community_id=community.id)), 303
+
+
+def _translation_fields(community: Community, group: Group | None = None) -> list[tuple[str, str, str]]:
+    """(language, field name, value) for the group's name in the community's other languages;
+    the values come from the submitted form, so nothing typed is lost on an error."""
+    fields = []
+    for language in community.languages:
+        if language == community.default_language:
+            continue
+        name = f"name_{language}"
+        saved = group.name_translations.get(language, "") if group else ""
+        fields.append((language, name, request.form.get(name, saved)[:200]))
+    return fields
+
+
+def _fill_group(group: Group, form: GroupForm, translations: list[tuple[str, str, str]]) -> None:
+    group.name = form.name.data.strip()
+    group.kind = GroupKind(form.kind.data)
+    group.population = form.population.data
+    group.target_responses = form.target_responses.data
+    group.position = form.position.data or 0
+    group.name_translations = {language: value.strip() for language, _, value in translations if value.strip()}
+
+
+def _free_group_key(community: Community, name: str) -> str:
+    base = slugify(name).replace("-", "_")
+    taken = {g.key for g in community.groups}
+    key, number = base, 2
+    while key in taken:
+        key, number = f"{base}_{number}", number + 1
+    return key
+
+
+# -- rounds ------------------------------------------------------------------------------------
+
+
+@bp.route("/communities/<int:community_id>/rounds/new", methods=["GET", "POST"])
+@login_required
+def new_round(community_id: int):
+    community = require_managed(db.session.get(Community, community_id))
+    surveys = rounds.surveys_to_choose()
+    form = _round_form(community, surveys)
+    if request.method == "GET":
+        form.group_ids.data = [g.id for g in community.groups if g.kind is GroupKind.CITIZENS]
+        form.languages.data = list(community.languages)
+    if form.validate_on_submit():
+        try:
+            survey_round = rounds.create(community, _round_spec(form, community))
+        except RoundRuleError as error:
+            db.session.rollback()
+            form.survey_id.errors.append(rule_message(error.code))
+        else:
+            audit.record("round_created", community_id=community.id, round_id=survey_round.id,
+                         user_id=current_user.id, title=survey_round.title)
+            db.session.commit()
+            flash(_("The round is saved as a draft. Check it, then launch it."), "info")
+            return redirect(url_for("coordinate.round_page", round_id=survey_round.id))
+    return render_template("coordinate/round_form.html", form=form, community=community, round=None,
+                           surveys=surveys), _status(form)
+
+
+@bp.get("/rounds/<int:round_id>")
+@login_required
+def round_page(round_id: int):
+    survey_round = require_round(round_id)
+    counts = response_counts_by_group(survey_round.id)
     return render_template(
-        "coordinate/community.html", community=community, rounds=rounds, counts=counts
+        "coordinate/round.html", round=survey_round, community=survey_round.community, counts=counts,
+        total=sum(counts.values()), confirm=ConfirmForm(), reopen=ReopenForm(),
+        answered=rounds.has_responses(survey_round.id), local=lambda moment: to_local(
+            moment, survey_round.community.timezone),
     )
+
+
+@bp.route("/rounds/<int:round_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_round(round_id: int):
+    survey_round = require_round(round_id)
+    community = survey_round.community
+    surveys = rounds.surveys_to_choose()
+    if survey_round.survey not in surveys:
+        surveys.insert(0, survey_round.survey)  # the pinned version stays choosable
+    form = _round_form(community, surveys, obj=survey_round)
+    if request.method == "GET":
+        form.survey_id.data = survey_round.survey_id
+        form.group_ids.data = [g.id for g in survey_round.groups]
+        form.languages.data = list(survey_round.languages)
+        form.opens_at.data = to_local(survey_round.opens_at, community.timezone)
+        form.closes_at.data = to_local(survey_round.closes_at, community.timezone)
+    if form.validate_on_submit():
+        try:
+            rounds.update(survey_round, _round_spec(form, community))
+        except RoundRuleError as error:
+            db.session.rollback()
+            target = form.group_ids if error.code == "group_has_answers" else form.survey_id
+            target.errors.append(rule_message(error.code))
+        else:
+            audit.record("round_edited", community_id=community.id, round_id=survey_round.id,
+                         user_id=current_user.id)
+            db.session.commit()
+            flash(_("Saved."), "info")
+            return redirect(url_for("coordinate.round_page", round_id=survey_round.id))
+    return render_template("coordinate/round_form.html", form=form, community=community, round=survey_round,
+                           surveys=surveys, answered=rounds.has_responses(survey_round.id)), _status(form)
+
+
+@bp.post("/rounds/<int:round_id>/<any(launch, pause, resume, close, reopen):action>")
+@login_required
+def round_action(round_id: int, action: str):
+    survey_round = require_round(round_id)
+    form = ReopenForm() if action == "reopen" else ConfirmForm()
+    if not form.validate_on_submit():
+        flash(_("Your session had expired: please press the button again."), "error")
+        return redirect(url_for("coordinate.round_page", round_id=round_id)), 303
+    if action == "reopen" and form.closes_at.data:
+        survey_round.closes_at = to_utc(form.closes_at.data, survey_round.community.timezone)
+    try:
+        status = rounds.act(survey_round, action, utcnow())
+    except RoundRuleError as error:
+        db.session.rollback()
+        flash(rule_message(error.code), "error")
+        return redirect(url_for("coordinate.round_page", round_id=round_id)), 303
+    audit.record(f"round_{action}ed" if not action.endswith("e") else f"round_{action}d",
+                 community_id=survey_round.community_id, round_id=survey_round.id, user_id=current_user.id,
+                 status=status.value)
+    db.session.commit()
+    if status.value == "closed":
+        from app.tasks import request_report  # the tasks module imports the services; keep imports one way
+
+        request_report(survey_round.id)  # its final report
+    flash(_("The round is now %(status)s.", status=_status_word(status)), "info")
+    return redirect(url_for("coordinate.round_page", round_id=round_id)), 303
+
+
+@bp.post("/rounds/<int:round_id>/duplicate")
+@login_required
+def duplicate_round(round_id: int):
+    survey_round = require_round(round_id)
+    ConfirmForm().validate_on_submit() or abort(400)
+    copy = rounds.duplicate(survey_round)
+    audit.record("round_duplicated", community_id=survey_round.community_id, round_id=copy.id,
+                 user_id=current_user.id, copied_from=survey_round.id)
+    db.session.commit()
+    flash(_("A new draft repeats this round. Set its times, then launch it."), "info")
+    return redirect(url_for("coordinate.edit_round", round_id=copy.id)), 303
+
+
+def _round_form(community: Community, surveys, obj=None) -> RoundForm:
+    form = RoundForm(obj=obj)
+    form.survey_id.choices = options(
+        (s.id, f"{pick_translation(s.title, [community.default_language])} (v{s.version})") for s in surveys)
+    form.group_ids.choices = options((g.id, g.display_name(community.default_language)) for g in community.groups)
+    form.languages.choices = options((code, LANGUAGE_NAMES[code]) for code in community.languages)
+    return form
+
+
+def _round_spec(form: RoundForm, community: Community) -> rounds.RoundSpec:
+    return rounds.RoundSpec(
+        title=form.title.data, survey_id=form.survey_id.data, group_ids=form.group_ids.data,
+        languages=form.languages.data, opens_at=to_utc(form.opens_at.data, community.timezone),
+        closes_at=to_utc(form.closes_at.data, community.timezone),
+        one_response_per_browser=form.one_response_per_browser.data,
+    )
+
+
+def _status_word(status) -> str:
+    from app.i18n import round_status_label
+
+    return round_status_label(status)
+
+
+def _status(form) -> int:
+    """400 when a submitted form comes back with errors, so clients and tests can tell."""
+    return 400 if form.is_submitted() and form.errors else 200

@@ -40,6 +40,8 @@ class Community(db.Model):
     )
     languages: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["en"])
     default_language: Mapped[str] = mapped_column(String(8), default="en")
+    # Opening and closing times are typed and shown in the community's own time zone.
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     # k: figures resting on fewer respondents are suppressed everywhere.
     min_group_size: Mapped[int] = mapped_column(default=5)
     # The community's own list for survey questions that ask where people live

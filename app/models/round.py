@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import json
 import secrets
 from datetime import datetime
 
@@ -28,6 +29,10 @@ class LinkKind(enum.Enum):
     PUBLIC = "public"  # shared on posters and QR codes; many people answer through it
     INVITATION = "invitation"  # a personal, single-use link
 
+
+# Survey versions and community lists never change in place: resolved definitions are kept.
+_RESOLVED: dict[tuple[str, str], SurveyDefinition] = {}
+_RESOLVED_CACHE_SIZE = 256
 
 round_groups = Table(
     "round_groups",
@@ -69,8 +74,16 @@ class Round(db.Model):
     def definition(self) -> SurveyDefinition:
         """The survey as this round's community asks it: lists the community keeps (its
         neighbourhoods) filled in where a question takes its options from them."""
-        neighbourhoods = tuple(Option(n["key"], dict(n["name"])) for n in self.community.neighbourhoods or ())
-        return resolve_option_sources(self.survey.parsed(), {"neighbourhoods": neighbourhoods})
+        listed = self.community.neighbourhoods or []
+        key = (self.survey.fingerprint, json.dumps(listed, sort_keys=True, ensure_ascii=False))
+        definition = _RESOLVED.get(key)
+        if definition is None:
+            neighbourhoods = tuple(Option(n["key"], dict(n["name"])) for n in listed)
+            definition = resolve_option_sources(self.survey.parsed(), {"neighbourhoods": neighbourhoods})
+            if len(_RESOLVED) >= _RESOLVED_CACHE_SIZE:
+                _RESOLVED.pop(next(iter(_RESOLVED)))
+            _RESOLVED[key] = definition
+        return definition
 
     def accepts_answers(self, now: datetime) -> bool:
         if self.status is not RoundStatus.OPEN:

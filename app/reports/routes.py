@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from app.auth.access import MANAGING_ROLES, communities_read_by, require_reader, role_over
 from app.extensions import db
@@ -21,7 +21,7 @@ from app.reports.presenting import (
     matching_items,
     quadrant_labels,
 )
-from app.services import response_export
+from app.services import audit, response_export
 from app.services.report_build import build_status
 
 
@@ -132,6 +132,9 @@ def refresh(round_id: int):
 @login_required
 def export(round_id: int, kind: str):
     survey_round = _readable_round(round_id)
+    if not db.session.scalar(select(exists().where(ReportSnapshot.round_id == round_id))):
+        abort(404)
+    _record_export(survey_round, f"report.{kind}")  # commits: load what the download reads after it
     report = load_report(survey_round) or abort(404)
     return exports.respond(report, kind)
 
@@ -143,11 +146,19 @@ def responses_export(round_id: int):
     survey_round = _readable_round(round_id)
     if not _can_manage(survey_round):
         abort(403)
+    _record_export(survey_round, "responses.csv")
     response = Response(stream_with_context(response_export.csv_lines(round_id)), mimetype="text/csv")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{exports.file_stem_of(survey_round)}-responses.csv"'
     )
     return response
+
+
+def _record_export(survey_round: Round, kind: str) -> None:
+    """Downloads are in the audit log: who took which figures out, and when."""
+    audit.record("report_exported", community_id=survey_round.community_id, round_id=survey_round.id,
+                 user_id=current_user.id, kind=kind)
+    db.session.commit()
 
 
 def _readable_round(round_id: int) -> Round:

@@ -12,22 +12,24 @@ from app.domain import answering, codes
 from app.domain.answers import AnswerCell, decode, encode
 from app.domain.survey_format import SurveyDefinition
 from app.extensions import db
-from app.models import AccessLink, Answer, LinkKind, Question, Response, ResponseStatus, utcnow
+from app.models import AccessLink, Answer, LinkKind, Question, Response, ResponseStatus, Survey, utcnow
 
-_QUESTION_IDS: dict[int, dict[str, int]] = {}
+_QUESTION_IDS: dict[tuple, dict[str, int]] = {}
 
 
 def hashed(code: str) -> str:
     return codes.hash_code(code, current_app.config["CODE_HASH_KEY"].encode())
 
 
-def question_ids(survey_id: int) -> dict[str, int]:
-    """Question key -> id for a survey version. Versions never change, so this is kept."""
-    ids = _QUESTION_IDS.get(survey_id)
+def question_ids(survey: Survey) -> dict[str, int]:
+    """Question key -> id for a survey version. Versions never change, so this is kept, under
+    the row's id and when it was loaded (a database made anew may reuse the ids)."""
+    cache_key = (survey.id, survey.fingerprint, survey.loaded_at)
+    ids = _QUESTION_IDS.get(cache_key)
     if ids is None:
         ids = dict(db.session.execute(
-            select(Question.key, Question.id).where(Question.survey_id == survey_id)).all())
-        _QUESTION_IDS[survey_id] = ids
+            select(Question.key, Question.id).where(Question.survey_id == survey.id)).all())
+        _QUESTION_IDS[cache_key] = ids
     return ids
 
 
@@ -66,7 +68,7 @@ def start(link: AccessLink, language: str) -> tuple[Response, str]:
         definition = link.round.definition()
         fixed = {key: value for key, value in group.fixed_answers.items()
                  if key in {q.key for q in definition.questions}}
-        write_answers(response, link.round.survey_id, definition, fixed, replace=set())
+        write_answers(response, link.round.survey, definition, fixed, replace=set())
     return response, resume_code
 
 
@@ -92,7 +94,7 @@ def saved_answers(response: Response, definition: SurveyDefinition) -> dict[str,
 
 def save_screen(respondent: Respondent, result: answering.PageResult, screen_key: str) -> None:
     response = respondent.response
-    write_answers(response, respondent.link.round.survey_id,
+    write_answers(response, respondent.link.round.survey,
                   respondent.definition, result.answers, replace=set(result.cleared))
     respondent.answers.update(result.answers)
     for key in result.cleared:
@@ -101,10 +103,10 @@ def save_screen(respondent: Respondent, result: answering.PageResult, screen_key
     response.updated_at = utcnow()
 
 
-def write_answers(response: Response, survey_id: int, definition: SurveyDefinition,
+def write_answers(response: Response, survey: Survey, definition: SurveyDefinition,
                   answers: dict[str, object], replace: set[str]) -> None:
     """Replace the stored answers to these questions (and forget those in `replace`)."""
-    ids = question_ids(survey_id)
+    ids = question_ids(survey)
     touched = [ids[key] for key in set(answers) | replace]
     if touched:
         db.session.execute(delete(Answer).where(
@@ -129,7 +131,7 @@ def submit(respondent: Respondent) -> str | None:
     kept = answering.prune_hidden(respondent.definition, respondent.answers)
     hidden = set(respondent.answers) - set(kept)
     if hidden:
-        write_answers(response, respondent.link.round.survey_id, respondent.definition, {}, hidden)
+        write_answers(response, respondent.link.round.survey, respondent.definition, {}, hidden)
     receipt = codes.new_code()
     consent_keys = [q.key for q in respondent.definition.questions if q.role == "consent"]
     response.may_quote = any(kept.get(key) == "yes" for key in consent_keys)

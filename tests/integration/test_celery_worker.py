@@ -54,19 +54,25 @@ def run_schedule_through(worker: subprocess.Popen, app, log_path) -> None:
             community = make_community()
             due = make_round(community, load_fixture_bank(), closes_at=utcnow() - timedelta(minutes=1))
             later = make_round(community, due.survey, closes_at=utcnow() + timedelta(days=1))
+            starting = make_round(community, due.survey, status=RoundStatus.SCHEDULED,
+                                  opens_at=utcnow() - timedelta(minutes=1))
+            waiting = make_round(community, due.survey, status=RoundStatus.SCHEDULED,
+                                 opens_at=utcnow() + timedelta(days=1))
             db.session.commit()
-            due_id, later_id = due.id, later.id
+            ids = {"due": due.id, "later": later.id, "starting": starting.id, "waiting": waiting.id}
 
             app.extensions["celery"].send_task("app.tasks.apply_round_schedule")
 
-            def closed() -> bool:
-                db.session.expire_all()
-                return db.session.get(Round, due_id).status is RoundStatus.CLOSED
+            def status(name: str) -> RoundStatus:
+                return db.session.get(Round, ids[name]).status
 
-            assert wait_for(closed), "the worker did not close the round:\n" + log_path.read_text()
-            assert db.session.get(Round, later_id).status is RoundStatus.OPEN
-            statuses = db.session.scalars(select(Round.status)).all()
-            assert sorted(s.value for s in statuses) == ["closed", "open"]
+            def applied() -> bool:
+                db.session.expire_all()
+                return status("due") is RoundStatus.CLOSED and status("starting") is RoundStatus.OPEN
+
+            assert wait_for(applied), "the worker did not apply the schedule:\n" + log_path.read_text()
+            assert status("later") is RoundStatus.OPEN
+            assert status("waiting") is RoundStatus.SCHEDULED
     finally:
         worker.terminate()
         worker.wait(timeout=30)

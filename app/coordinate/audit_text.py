@@ -1,0 +1,67 @@
+"""The audit log in words: what each recorded action means, in the reader's language."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from app.extensions import db
+from app.models import AuditEvent, Group, Round, User
+
+
+def actor(event: AuditEvent) -> str:
+    if event.user_id is None:
+        return _("CommonGround (on schedule)")
+    user = db.session.get(User, event.user_id)
+    return user.name if user else _("a removed account")
+
+
+def action(event: AuditEvent) -> str:
+    """One sentence per event; an action this list does not know is shown by its name."""
+    round_title = _round_title(event.round_id)
+    group = _group_name(event.group_id)
+    details = event.details or {}
+    sentences = {
+        "community_created": lambda: _("created the community %(name)s", name=details.get("name", "")),
+        "community_edited": lambda: _("changed the community's settings"),
+        "group_created": lambda: _("added the group %(name)s", name=details.get("name", group)),
+        "group_edited": lambda: _("changed the group %(name)s", name=group),
+        "group_deleted": lambda: _("removed the group %(name)s", name=details.get("name", "")),
+        "round_created": lambda: _("created the round %(title)s", title=round_title),
+        "round_edited": lambda: _("changed the round %(title)s", title=round_title),
+        "round_duplicated": lambda: _("made the round %(title)s as a repeat of an earlier one", title=round_title),
+        "round_launched": lambda: _("launched the round %(title)s", title=round_title),
+        "round_paused": lambda: _("paused the round %(title)s", title=round_title),
+        "round_resumed": lambda: _("resumed the round %(title)s", title=round_title),
+        "round_closed": lambda: _("closed the round %(title)s", title=round_title),
+        "round_reopened": lambda: _("reopened the round %(title)s", title=round_title),
+        "opened_on_schedule": lambda: _("opened the round %(title)s at its opening time", title=round_title),
+        "closed_on_schedule": lambda: _("closed the round %(title)s at its closing time", title=round_title),
+        "report_exported": lambda: _("downloaded the %(kind)s of %(title)s", kind=details.get("kind", ""),
+                                     title=round_title),
+        "invitations_imported": lambda: _("imported %(count)s invitations to %(title)s",
+                                          count=details.get("count", ""), title=round_title),
+        "invitations_sent": lambda: _("sent invitations for %(title)s", title=round_title),
+        "reminders_sent": lambda: _("sent reminders for %(title)s", title=round_title),
+        "poster_opened": lambda: _("opened the poster of %(group)s for %(title)s", group=group, title=round_title),
+        "qr_downloaded": lambda: _("downloaded the QR code of %(group)s for %(title)s", group=group,
+                                   title=round_title),
+        "contacts_erased": lambda: _("erased the email addresses of %(count)s invitees of %(title)s",
+                                     count=details.get("count", ""), title=round_title),
+        "member_added": lambda: _("gave %(email)s access as %(role)s", email=details.get("email", ""),
+                                  role=details.get("role", "")),
+        "member_role_changed": lambda: _("made %(email)s %(role)s", email=details.get("email", ""),
+                                         role=details.get("role", "")),
+        "member_removed": lambda: _("removed the access of %(email)s", email=details.get("email", "")),
+    }
+    sentence = sentences.get(event.action)
+    return sentence() if sentence else event.action.replace("_", " ")
+
+
+def _round_title(round_id: int | None) -> str:
+    survey_round = db.session.get(Round, round_id) if round_id else None
+    return survey_round.title if survey_round else _("a removed round")
+
+
+def _group_name(group_id: int | None) -> str:
+    group = db.session.get(Group, group_id) if group_id else None
+    return group.name if group else _("everyone")

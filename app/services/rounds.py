@@ -1,0 +1,172 @@
+"""Rounds: create, edit, launch, pause, resume, close, reopen, duplicate, and the clock.
+
+The rules of what may happen when are in app.domain.round_rules; this module applies them to
+rows, creates the public links a launched round needs, and flushes. Callers commit (and write
+the audit event in the same transaction).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import exists, func, select
+
+from app.domain import round_rules
+from app.domain.round_rules import RoundRuleError, RoundState
+from app.extensions import db
+from app.models import AccessLink, Community, Group, LinkKind, Response, Round, RoundStatus, Survey
+from app.services.survey_bank import latest_version
+
+
+@dataclass(frozen=True)
+class RoundSpec:
+    """What a coordinator chooses for a round."""
+
+    title: str
+    survey_id: int
+    group_ids: Sequence[int]
+    languages: Sequence[str]
+    opens_at: datetime | None
+    closes_at: datetime | None
+    one_response_per_browser: bool = True
+
+
+def create(community: Community, spec: RoundSpec) -> Round:
+    survey_round = Round(community=community, status=RoundStatus.DRAFT)
+    with db.session.no_autoflush:  # not a row until it has its survey and title
+        _apply_spec(survey_round, spec)
+    db.session.add(survey_round)
+    db.session.flush()
+    return survey_round
+
+
+def update(survey_round: Round, spec: RoundSpec) -> Round:
+    """Change a round's settings. Once anyone has answered, its questions (the survey version)
+    stay as they are, and no group with answers can be taken out."""
+    answered = has_responses(survey_round.id)
+    if answered and spec.survey_id != survey_round.survey_id:
+        raise RoundRuleError("survey_fixed_after_answers")
+    removed = {g.id for g in survey_round.groups} - set(spec.group_ids)
+    if removed and _groups_with_answers(survey_round.id, removed):
+        raise RoundRuleError("group_has_answers")
+    _apply_spec(survey_round, spec)
+    if survey_round.status is not RoundStatus.DRAFT:
+        ensure_links(survey_round)
+    db.session.flush()
+    return survey_round
+
+
+def act(survey_round: Round, action: str, now: datetime) -> RoundStatus:
+    """Launch, pause, resume, close or reopen the round; its new status."""
+    new_status = RoundStatus(round_rules.next_status(state_of(survey_round), action, now))
+    if action == "launch":
+        survey_round.launched_at = now
+        ensure_links(survey_round)
+    _set_status(survey_round, new_status, now)
+    db.session.flush()
+    return new_status
+
+
+def duplicate(survey_round: Round) -> Round:
+    """The same survey again ("next year"): its latest version, the same groups and languages,
+    a draft without times, remembering which round it repeats so results can be compared."""
+    survey = latest_version(survey_round.survey.key) or survey_round.survey
+    languages = [lang for lang in survey_round.languages if lang in survey.languages]
+    copy = Round(
+        community=survey_round.community, survey=survey, status=RoundStatus.DRAFT,
+        title=survey_round.title, languages=languages, groups=list(survey_round.groups),
+        one_response_per_browser=survey_round.one_response_per_browser, previous_round_id=survey_round.id,
+    )
+    db.session.add(copy)
+    db.session.flush()
+    return copy
+
+
+def apply_clock(now: datetime) -> tuple[list[int], list[int]]:
+    """Open scheduled rounds whose time has come and close those whose closing time passed.
+
+    Returns (opened ids, closed ids). Run every minute by beat (app.tasks.apply_round_schedule).
+    """
+    running = db.session.scalars(
+        select(Round).where(Round.status.in_([RoundStatus.SCHEDULED, RoundStatus.OPEN, RoundStatus.PAUSED]))
+    ).all()
+    opened, closed = [], []
+    for survey_round in running:
+        new_status = RoundStatus(round_rules.status_at(state_of(survey_round), now))
+        if new_status is survey_round.status:
+            continue
+        _set_status(survey_round, new_status, now)
+        (closed if new_status is RoundStatus.CLOSED else opened).append(survey_round.id)
+    db.session.flush()
+    return opened, closed
+
+
+def ensure_links(survey_round: Round) -> None:
+    """A public link for each of the round's groups, and one for everyone (no group)."""
+    have = {link.group_id for link in survey_round.links if link.kind is LinkKind.PUBLIC}
+    for group_id in [None, *(g.id for g in survey_round.groups)]:
+        if group_id not in have:
+            survey_round.links.append(AccessLink(kind=LinkKind.PUBLIC, group_id=group_id))
+
+
+def state_of(survey_round: Round) -> RoundState:
+    return RoundState(survey_round.status.value, survey_round.opens_at, survey_round.closes_at,
+                      len(survey_round.groups), len(survey_round.languages))
+
+
+def has_responses(round_id: int) -> bool:
+    return bool(db.session.scalar(select(exists().where(Response.round_id == round_id))))
+
+
+def response_counts(round_ids: Sequence[int]) -> dict[int, int]:
+    """Responses of any status per round (what decides whether a round's survey is fixed)."""
+    if not round_ids:
+        return {}
+    rows = db.session.execute(
+        select(Response.round_id, func.count()).where(Response.round_id.in_(round_ids)).group_by(Response.round_id)
+    )
+    return dict(rows.tuples().all())
+
+
+def surveys_to_choose() -> list[Survey]:
+    """The latest version of every survey in the bank, for a new round."""
+    keys = db.session.scalars(select(Survey.key).distinct().order_by(Survey.key)).all()
+    return [survey for key in keys if (survey := latest_version(key)) is not None]
+
+
+def _apply_spec(survey_round: Round, spec: RoundSpec) -> None:
+    round_rules.check_times(spec.opens_at, spec.closes_at)
+    survey = db.session.get(Survey, spec.survey_id)
+    if survey is None:
+        raise RoundRuleError("unknown_survey")
+    community = survey_round.community
+    groups = db.session.scalars(
+        select(Group).where(Group.community_id == community.id, Group.id.in_(list(spec.group_ids)))
+    ).all()
+    if len(groups) != len(set(spec.group_ids)):
+        raise RoundRuleError("unknown_group")
+    offered = [lang for lang in spec.languages if lang in survey.languages and lang in community.languages]
+    if len(offered) != len(set(spec.languages)):
+        raise RoundRuleError("language_not_offered")
+    survey_round.title = spec.title.strip()
+    survey_round.survey = survey
+    survey_round.groups = sorted(groups, key=lambda g: g.position)
+    survey_round.languages = offered
+    survey_round.opens_at = spec.opens_at
+    survey_round.closes_at = spec.closes_at
+    survey_round.one_response_per_browser = spec.one_response_per_browser
+
+
+def _groups_with_answers(round_id: int, group_ids: set[int]) -> bool:
+    return bool(db.session.scalar(select(exists().where(
+        Response.round_id == round_id, Response.group_id.in_(list(group_ids))))))
+
+
+def _set_status(survey_round: Round, status: RoundStatus, now: datetime) -> None:
+    if status is RoundStatus.CLOSED:
+        survey_round.closed_at = now
+    elif survey_round.status is RoundStatus.CLOSED:
+        survey_round.closed_at = None  # reopened: contact details are kept again
+    survey_round.status = status

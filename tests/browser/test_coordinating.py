@@ -1,0 +1,76 @@
+"""A coordinator, on a phone in real Chromium: logs in, creates a round, launches it and opens
+its poster; axe-core finds no violation on any coordinator page on the way."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import GroupKind, Role, Round, RoundStatus
+from app.services.survey_bank import load_bank
+from tests.browser.axe import assert_accessible
+from tests.browser.conftest import screenshot
+from tests.conftest import ROOT
+from tests.factories import make_community, make_group, make_user
+from tests.helpers import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def harbour(app):
+    load_bank(ROOT / "surveys")
+    community = make_community("harbour", name="Harbour Quarter", languages=("en", "he", "ar"))
+    for position, (key, name) in enumerate([("youth", "Young people"), ("seniors", "Older residents"),
+                                            ("newcomers", "Newcomers")]):
+        make_group(community, key, name=name, position=position, target_responses=50)
+    make_group(community, "business", name="Business", kind=GroupKind.STAKEHOLDERS, position=3)
+    make_user("noa@example.org", memberships=[(community, Role.COORDINATOR)])
+    db.session.commit()
+    return community
+
+
+def check(page, name: str) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, f"{name} is wider than the phone"
+    assert_accessible(page, name)
+    screenshot(page, f"coordinate-{name}")
+
+
+def test_a_coordinator_creates_launches_and_prints_a_round_on_a_phone(phone, live_server, harbour):
+    phone.goto(f"{live_server}/auth/login")
+    phone.get_by_label("Email").fill("noa@example.org")
+    phone.get_by_label("Password").fill(PASSWORD)
+    phone.locator("button.primary").click()
+    phone.goto(f"{live_server}/coordinate/")
+    check(phone, "communities")
+    phone.get_by_role("link", name="Harbour Quarter").click()
+    check(phone, "community")
+    phone.get_by_role("link", name="Groups").click()
+    check(phone, "groups")
+    phone.get_by_role("link", name="Rounds").click()
+    phone.get_by_role("link", name="New round").click()
+    phone.get_by_label("Title").fill("Listening to the harbour 2027")
+    phone.get_by_label("Survey").select_option(label="Learning where you live: what would help you? (v1)")
+    check(phone, "new-round")
+    phone.get_by_role("button", name="Save").click()
+    assert phone.locator("h2").first.inner_text().startswith("Listening to the harbour 2027")
+    check(phone, "draft-round")
+    phone.get_by_role("button", name="Launch").click()
+    assert "The round is now open." in phone.locator(".flash").inner_text()
+    survey_round = db.session.scalar(select(Round))
+    db.session.refresh(survey_round)
+    assert survey_round.status is RoundStatus.OPEN
+    assert [g.key for g in survey_round.groups] == ["youth", "seniors", "newcomers"]  # citizens by default
+    check(phone, "open-round")
+    phone.get_by_role("link", name="Live outreach").click()
+    check(phone, "dashboard")
+    phone.go_back()
+    phone.get_by_role("link", name="Links, QR codes and posters").click()
+    check(phone, "links")
+    youth = phone.locator("section", has=phone.get_by_role("heading", name="Young people"))
+    youth.get_by_role("link", name="עברית").click()
+    assert phone.locator("html").get_attribute("dir") == "rtl"
+    assert phone.locator(".qr[role=img] svg").count() == 1
+    assert "/s/" in phone.locator("main, body").first.inner_text()
+    check(phone, "poster-he")
