@@ -2,21 +2,35 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import func, select
+from kombu.exceptions import OperationalError as BrokerDown
 
+from app import tasks
 from app.auth import bp
-from app.auth.forms import LoginForm
-from app.extensions import db, login_manager
-from app.models import User, utcnow
+from app.auth.forms import ChangePasswordForm, LoginForm, NewPasswordForm, ResetRequestForm
+from app.extensions import db, limiter, login_manager
+from app.models import utcnow
+from app.services import accounts
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = _l("Please log in to see this page.")
 login_manager.localize_callback = str  # translate now: the session stores plain text
 login_manager.login_message_category = "info"
+# "basic": a session seen from another address or browser is marked not fresh, but stays.
+# "strong" would end it instead, logging phones out whenever they change networks, and would
+# delete the remember cookie with it; Flask-Login skips that check for permanent sessions
+# anyway, which every login here is. Against session fixation, login starts a new session.
+login_manager.session_protection = "basic"
+
+PASSWORD_MARK = "_password_mark"  # session key: the password's fingerprint at login
+# Asking for reset mails: per client (someone trying many addresses) and per address (someone
+# filling a person's inbox). Config can override either.
+RESET_LIMIT_PER_CLIENT = "5 per minute;20 per hour"
+RESET_LIMIT_PER_ADDRESS = "3 per hour;10 per day"
 
 
 def safe_next_url(target: str | None) -> str:
@@ -27,22 +41,61 @@ def safe_next_url(target: str | None) -> str:
     return url_for("public.index")
 
 
+def page_language() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def form_status(form) -> int:
+    """400 when a submitted form comes back with errors, 200 when it is first shown."""
+    return 400 if form.is_submitted() else 200
+
+
+# --- Sessions ---------------------------------------------------------------------------------
+
+
+def start_session(user, remember: bool) -> None:
+    # A new session: nothing from before the login (a planted cookie, the old CSRF token)
+    # carries over into the logged-in one.
+    session.clear()
+    # Permanent, so that it ends after PERMANENT_SESSION_LIFETIME without a request (the
+    # cookie's expiry, checked by the server too); "keep me logged in" adds the remember cookie.
+    session.permanent = True
+    login_user(user, remember=remember)
+    session[PASSWORD_MARK] = accounts.password_mark(user)
+
+
+@bp.before_app_request
+def end_logins_that_no_longer_hold() -> None:
+    """Log out, on their next request, anyone deactivated (or deleted) since they logged in,
+    and sessions started before the password changed elsewhere (a reset after a lost phone)."""
+    remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    if "_user_id" not in session and remember_cookie not in request.cookies:
+        return  # nobody was logged in: do not even look
+    if not current_user.is_authenticated:  # Flask-Login: an inactive user is not authenticated
+        if "_user_id" in session:
+            logout_user()
+        return
+    mark = accounts.password_mark(current_user)
+    if PASSWORD_MARK not in session:  # just restored from the remember cookie
+        session[PASSWORD_MARK] = mark
+    elif session[PASSWORD_MARK] != mark:
+        logout_user()
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next_url(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
-        email = form.email.data.strip().lower()
-        user = db.session.scalar(select(User).where(func.lower(User.email) == email))
+        user = accounts.find_user(form.email.data)
         if user is not None and user.active and user.check_password(form.password.data):
-            login_user(user, remember=form.remember.data)
+            start_session(user, remember=form.remember.data)
             user.last_login_at = utcnow()
             db.session.commit()
             return redirect(safe_next_url(request.args.get("next")))
         form.password.errors.append(_("This email and password do not match an account."))
-    status = 400 if form.is_submitted() else 200
-    return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=form), form_status(form)
 
 
 @bp.post("/logout")
@@ -51,3 +104,93 @@ def logout():
     logout_user()
     flash(_("You are logged out."), "info")
     return redirect(url_for("public.index"))
+
+
+# --- Changing one's password ------------------------------------------------------------------
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current_password.data):
+            form.current_password.errors.append(_("This is not your current password."))
+        elif problem := accounts.password_problem(form.new_password.data, current_user.email):
+            form.new_password.errors.append(str(problem))
+        else:
+            accounts.set_password(current_user, form.new_password.data)
+            db.session.commit()
+            # This session goes on; sessions elsewhere end at their next request.
+            session[PASSWORD_MARK] = accounts.password_mark(current_user)
+            flash(_("Your new password is saved. Other devices where you were logged in are logged out."),
+                  "info")
+            return redirect(url_for("auth.password"))
+    return render_template("auth/password.html", form=form), form_status(form)
+
+
+# --- Forgotten passwords ----------------------------------------------------------------------
+
+
+def reset_limit_per_client() -> str:
+    return current_app.config.get("PASSWORD_RESET_LIMIT_PER_CLIENT", RESET_LIMIT_PER_CLIENT)
+
+
+def reset_limit_per_address() -> str:
+    return current_app.config.get("PASSWORD_RESET_LIMIT_PER_ADDRESS", RESET_LIMIT_PER_ADDRESS)
+
+
+def typed_address() -> str:
+    return "reset-address:" + accounts.normalized_email(request.form.get("email", ""))
+
+
+def queue_mail(mail_log_id: int) -> None:
+    """Hand the mail to the workers. If the broker is down the row stays QUEUED; the person
+    still sees the usual answer (and can ask again), rather than an error page."""
+    try:
+        tasks.send_account_mail.delay(mail_log_id)
+    except BrokerDown:
+        current_app.logger.exception("Could not queue account mail %s", mail_log_id)
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit(reset_limit_per_client, methods=["POST"])
+@limiter.limit(reset_limit_per_address, methods=["POST"], key_func=typed_address)
+def reset_request():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        mail_log = accounts.request_password_reset(form.email.data, page_language())
+        db.session.commit()
+        if mail_log is not None:
+            queue_mail(mail_log.id)
+        # The same page whether or not the address has an account: it tells nobody which do.
+        return render_template("auth/reset_sent.html", hours=current_app.config["PASSWORD_RESET_HOURS"])
+    return render_template("auth/reset_request.html", form=form), form_status(form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    try:
+        user = accounts.user_for_reset_token(token)
+    except accounts.ResetLinkExpired:
+        return link_not_working(_("This link has expired: a link works for %(hours)d hours.",
+                                  hours=current_app.config["PASSWORD_RESET_HOURS"]))
+    except accounts.ResetLinkInvalid:
+        return link_not_working(_("This link has been used already, or it is not complete."))
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        if problem := accounts.password_problem(form.new_password.data, user.email):
+            form.new_password.errors.append(str(problem))
+        else:
+            accounts.set_password(user, form.new_password.data)
+            db.session.commit()
+            flash(_("Your password is set. You can log in with it now."), "info")
+            return redirect(url_for("auth.login"))
+    response = current_app.make_response(
+        (render_template("auth/reset_password.html", form=form, user=user), form_status(form)))
+    response.headers["Referrer-Policy"] = "no-referrer"  # the token is in the address
+    return response
+
+
+def link_not_working(reason: str):
+    return render_template("auth/reset_invalid.html", reason=reason), 400
