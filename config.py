@@ -82,6 +82,10 @@ class Config:
         self.BABEL_DEFAULT_TIMEZONE = "UTC"
         self.BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
 
+        # Uploads (invitation lists) are small; anything bigger is refused with a 413 page before
+        # the whole body is read.
+        self.MAX_CONTENT_LENGTH = env_int("MAX_UPLOAD_MB", 8) * 1024 * 1024
+
         # A respondent may pause for an hour: the token lives as long as the session.
         self.WTF_CSRF_TIME_LIMIT = None
         self.SESSION_COOKIE_HTTPONLY = True

@@ -19,6 +19,10 @@ BEAT_SCHEDULE = {
         "task": "app.tasks.refresh_open_reports",
         "schedule": 300.0,  # reports of open rounds stay at most five minutes behind
     },
+    "erase-expired-contacts": {
+        "task": "app.tasks.erase_expired_contacts",
+        "schedule": 24 * 3600.0,  # invitees' addresses go at most a day after their time is up
+    },
 }
 
 

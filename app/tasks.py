@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+import smtplib
 
 from celery import shared_task
+from celery.utils.time import get_exponential_backoff_interval
+from flask import current_app
 from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
-from app.models import utcnow
-from app.services import report_build, round_schedule
-
+from app.models import MailStatus, Round, utcnow
+from app.services import accounts, audit, invitations, mail, report_build, rounds
 
 
 @shared_task(name="app.tasks.apply_round_schedule", ignore_result=True)
-def apply_round_schedule() -> list[int]:
-    closed = round_schedule.close_due_rounds(utcnow())
+def apply_round_schedule() -> dict[str, list[int]]:
+    """Open scheduled rounds and close finished ones on time; closed rounds get their final report."""
+    opened, closed = rounds.apply_clock(utcnow())
+    for round_id, action in [*((r, "opened_on_schedule") for r in opened), *((r, "closed_on_schedule") for r in closed)]:
+        audit.record(action, community_id=db.session.get(Round, round_id).community_id, round_id=round_id)
     db.session.commit()
     for round_id in closed:
-        request_report(round_id)  # a closed round's final report
-    return closed
+        request_report(round_id)
+    return {"opened": opened, "closed": closed}
 
 
 def request_report(round_id: int) -> None:
@@ -68,3 +73,81 @@ def refresh_open_reports() -> list[int]:
     for round_id in due:
         build_report.delay(round_id)
     return due
+
+
+# --- Account mails: password resets, and new members choosing their password ------------------
+
+
+@shared_task(bind=True, name="app.tasks.send_account_mail", ignore_result=True, max_retries=5)
+def send_account_mail(self, mail_log_id: int):
+    """Send a password-reset or account mail; its MailLog row ends SENT, SKIPPED or FAILED.
+
+    A failing mail server is tried again after 30 s, 1, 2, 4 and 8 minutes; the last failure
+    marks the row FAILED instead of raising, so nothing is left half done.
+    """
+    final_attempt = self.request.retries >= self.max_retries
+    try:
+        status = accounts.send_account_mail(mail_log_id, current_app.config, final_attempt=final_attempt)
+    except Exception as error:  # a bug, not the mail server: retrying would not help
+        db.session.rollback()
+        accounts.give_up_on(mail_log_id, error)
+        db.session.commit()
+        raise
+    db.session.commit()  # the attempt is counted even when it failed
+    if status is MailStatus.QUEUED:
+        countdown = get_exponential_backoff_interval(30, self.request.retries, 600)
+        # With a worker, raise Retry (the retry is queued). Without a broker (tasks run eagerly,
+        # in-process) return it: Celery then runs the retry at once instead of raising it into
+        # the web request.
+        return self.retry(countdown=countdown, throw=not self.request.is_eager)
+    return status.value
+
+
+# --- Personal invitations: invitation and reminder mails, erasing contact details -------------
+
+MAIL_MAX_RETRIES = 5
+
+
+def mail_retry_countdown(retries: int) -> int:
+    """Seconds before the next try: 5 s, 20 s, 80 s, 5 min, 21 min; a hiccup is over quickly,
+    a mail server being restarted has half an hour (invitations.STALE_QUEUED is longer)."""
+    return 5 * 4 ** retries
+
+
+@shared_task(bind=True, name="app.tasks.send_invitation_mail", ignore_result=True, max_retries=MAIL_MAX_RETRIES)
+def send_invitation_mail(self, mail_log_id: int) -> str:
+    """Send one invitation or reminder in the invitee's language; its MailLog row ends SENT,
+    SKIPPED (unsubscribed, answered, erased, round closed) or FAILED after the last retry."""
+    attempt = invitations.begin_attempt(mail_log_id, utcnow())
+    db.session.commit()  # the attempt counts even if the worker dies while sending
+    if attempt is None:
+        return "skipped"
+    try:
+        message = invitations.message_for(attempt)
+        mail.deliver(message, current_app.config)
+    except (smtplib.SMTPException, OSError) as error:
+        final = self.request.retries >= self.max_retries
+        invitations.mark_failed(mail_log_id, error, final=final)
+        db.session.commit()
+        if final:
+            return "failed"
+        # Without a broker (eager, in-process) the retry is returned, and Celery runs it at once
+        # instead of raising it into the web request.
+        return self.retry(exc=error, countdown=mail_retry_countdown(self.request.retries),
+                          throw=not self.request.is_eager)
+    except Exception as error:  # a bug, not the mail server: retrying would not help
+        db.session.rollback()
+        invitations.mark_failed(mail_log_id, error, final=True)
+        db.session.commit()
+        raise
+    invitations.mark_sent(attempt, utcnow())
+    db.session.commit()
+    return "sent"
+
+
+@shared_task(name="app.tasks.erase_expired_contacts", ignore_result=True)
+def erase_expired_contacts() -> int:
+    """Daily: forget invitees' addresses once their round has been closed for the retention period."""
+    erased = invitations.erase_expired_contacts(utcnow())
+    db.session.commit()
+    return erased

@@ -3,3 +3,4 @@ from flask import Blueprint
 bp = Blueprint("public", __name__)
 
 from app.public import routes  # noqa: E402,F401
+from app.public import unsubscribe  # noqa: E402,F401

@@ -32,13 +32,14 @@ def build_message(*, sender: str, to: str, subject: str, text: str, html: str | 
     message["From"] = sender
     message["To"] = to
     message["Subject"] = subject
-    message["Content-Language"] = language
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip(">") or None)
     for name, value in (headers or {}).items():
         message[name] = value
     message.set_content(text)
     if html is not None:
         message.add_alternative(html, subtype="html")
+    # After the parts: making the message multipart moves Content-* headers into the first part.
+    message["Content-Language"] = language
     return message
 
 
