@@ -3,3 +3,7 @@ from flask import Blueprint
 bp = Blueprint("coordinate", __name__)
 
 from app.coordinate import routes  # noqa: E402,F401
+from app.coordinate import posters  # noqa: E402,F401
+from app.coordinate import dashboard  # noqa: E402,F401
+from app.coordinate import members  # noqa: E402,F401
+from app.coordinate import invitations  # noqa: E402,F401
