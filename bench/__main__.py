@@ -16,8 +16,9 @@ from sqlalchemy import create_engine, make_url, text
 
 from app import create_app
 from app.extensions import db
-from app.models import AccessLink
+from app.models import AccessLink, Round, RoundStatus, Survey
 from bench.harness import Figure, median_ms, print_figures
+from bench.outreach_bench import outreach_dashboard_figure
 from bench.report_bench import export_figures, report_figures
 from tests.helpers import csrf_token
 from config import sqlalchemy_url
@@ -47,12 +48,20 @@ def scratch_database():
             yield f"sqlite:///{directory}/bench.sqlite"
 
 
+def open_group_link() -> str:
+    """A group's link into the demo's open citizens' round (the pages people really answer)."""
+    return db.session.scalar(
+        db.select(AccessLink.token).join(Round).join(Survey)
+        .where(AccessLink.group_id.is_not(None), Round.status == RoundStatus.OPEN, Survey.key == "citizen_needs")
+        .order_by(AccessLink.id).limit(1))
+
+
 def page_figures(app) -> list[Figure]:
     """Server time of public pages against a minimal endpoint on the same stack."""
     app.add_url_rule("/bench/minimal", "bench_minimal", lambda: "ok")
     client = app.test_client()
     with app.app_context():
-        token = db.session.scalar(db.select(AccessLink.token).where(AccessLink.group_id.is_not(None)).limit(1))
+        token = open_group_link()
     floor = Figure("minimal_endpoint", median_ms(lambda: client.get("/bench/minimal"), 500), "ms")
     welcome = median_ms(lambda: client.get(f"/s/{token}"), 500)
     start_answering(client, token)
@@ -76,7 +85,7 @@ def byte_figures(app) -> list[Figure]:
     """What a phone downloads for each page type (gzip, as served), the stylesheet included."""
     client = app.test_client()
     with app.app_context():
-        token = db.session.scalar(db.select(AccessLink.token).where(AccessLink.group_id.is_not(None)).limit(1))
+        token = open_group_link()
     css = transferred_kib(client, "/static/app.css")
     pages = {"welcome": f"/s/{token}"}
     start_answering(client, token)
@@ -99,6 +108,7 @@ def main() -> None:
         print(f"# {RESPONSES} responses stored, on {backend}\n")
         figures = page_figures(app) + byte_figures(app)
         if backend == "postgresql":
+            figures.append(outreach_dashboard_figure(app, figures[0]))  # figures[0]: the minimal endpoint
             with app.app_context(), tempfile.TemporaryDirectory() as work_dir:
                 figures += report_figures(Path(work_dir)) + export_figures(Path(work_dir))
         else:

@@ -41,7 +41,7 @@ def test_the_stakeholder_finds_who_needs_what_first_and_every_report_page_fits_a
         phone, live_server, demo, language):
     log_in(phone, live_server, language)
     phone.goto(f"{live_server}/reports/")
-    phone.locator(".cards a").first.click()
+    phone.get_by_role("link", name="Learning needs 2026").first.click()
     phone.wait_for_load_state()
     assert phone.locator("main h2").first.get_attribute("id") == "who-needs"
     summary = phone.locator(".needs-summary > li")
