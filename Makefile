@@ -43,6 +43,8 @@ run: compile-translations migrate
 
 test: install-test compile-translations
 	$(BIN)/ruff check app tests bench config.py migrations
+	$(FLASK) surveys validate
+	$(FLASK) translations coverage
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install-test
