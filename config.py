@@ -119,6 +119,8 @@ class Config:
         # How many reverse proxies stand in front of the app (0: none).
         self.TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
 
+        # Memory PostgreSQL may use per sort or hash while building a report (SET LOCAL).
+        self.REPORT_WORK_MEM_MB = env_int("REPORT_WORK_MEM_MB", 64)
         # Figures resting on fewer respondents than this are never shown.
         self.MIN_GROUP_SIZE = env_int("MIN_GROUP_SIZE", 5)
         self.PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:5000")

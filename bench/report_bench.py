@@ -129,6 +129,7 @@ ANSWER_ROWS = {
 
 
 def floor_query(round_id: int) -> None:
+    report_build.give_the_build_memory()  # the same memory as the build, so the ratio is fair
     db.session.execute(text(
         "SELECT r.group_id, a.question_id, count(*), avg(a.value) FROM answers a "
         "JOIN responses r ON r.id = a.response_id "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from app.extensions import db
-from app.models import AuditEvent, Group, Round, User
+from app.models import AuditEvent, Group, Role, Round, User
 
 
 def actor(event: AuditEvent) -> str:
@@ -36,7 +36,7 @@ def action(event: AuditEvent) -> str:
         "round_reopened": lambda: _("reopened the round %(title)s", title=round_title),
         "opened_on_schedule": lambda: _("opened the round %(title)s at its opening time", title=round_title),
         "closed_on_schedule": lambda: _("closed the round %(title)s at its closing time", title=round_title),
-        "report_exported": lambda: _("downloaded the %(kind)s of %(title)s", kind=details.get("kind", ""),
+        "report_exported": lambda: _("downloaded %(what)s of %(title)s", what=_download(details.get("kind")),
                                      title=round_title),
         "invitations_imported": lambda: _("imported %(count)s invitations to %(title)s",
                                           count=details.get("count", ""), title=round_title),
@@ -48,13 +48,27 @@ def action(event: AuditEvent) -> str:
         "contacts_erased": lambda: _("erased the email addresses of %(count)s invitees of %(title)s",
                                      count=details.get("count", ""), title=round_title),
         "member_added": lambda: _("gave %(email)s access as %(role)s", email=details.get("email", ""),
-                                  role=details.get("role", "")),
+                                  role=_role(details.get("role"))),
         "member_role_changed": lambda: _("made %(email)s %(role)s", email=details.get("email", ""),
-                                         role=details.get("role", "")),
+                                         role=_role(details.get("role"))),
         "member_removed": lambda: _("removed the access of %(email)s", email=details.get("email", "")),
     }
     sentence = sentences.get(event.action)
     return sentence() if sentence else event.action.replace("_", " ")
+
+
+def _role(value: str | None) -> str:
+    from app.services.accounts import ROLE_LABELS
+
+    role = next((r for r in Role if r.value == value), None)
+    return str(ROLE_LABELS[role]) if role else (value or "")
+
+
+def _download(kind: str | None) -> str:
+    return {
+        "report.pdf": _("the report (PDF)"), "report.xlsx": _("the figures (Excel)"),
+        "report.csv": _("the figures (CSV)"), "responses.csv": _("every response (CSV)"),
+    }.get(kind or "", kind or "")
 
 
 def _round_title(round_id: int | None) -> str:

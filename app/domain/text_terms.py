@@ -123,12 +123,26 @@ class TermCounter:
         self._answers: Counter[str] = Counter()
 
     def add(self, text: str, language: str) -> None:
-        self._answers[language] += 1
-        found = spelled_terms(text, language)
-        self._terms.setdefault(language, Counter()).update({term for term, _ in found})
+        """One answer."""
+        self.add_answers(language, 1)
+        for token in set(text.split()):
+            self.add_token(token, language, 1)
+
+    def add_answers(self, language: str, answers: int) -> None:
+        self._answers[language] += answers
+
+    def add_token(self, token: str, language: str, answers: int) -> None:
+        """A word as written (between spaces) and how many answers use it.
+
+        This is how the report builder feeds the counter: the database splits and counts the
+        words, so the texts never travel. A term is counted once per answer for each way it is
+        written there ("evening" and "evening," in one answer count twice; rare enough).
+        """
+        counts = self._terms.setdefault(language, Counter())
         spellings = self._spellings.setdefault(language, {})
-        for term, spelling in found:
-            spellings.setdefault(term, Counter())[spelling] += 1
+        for term, spelling in dict(spelled_terms(token, language)).items():
+            counts[term] += answers
+            spellings.setdefault(term, Counter())[spelling] += answers
 
     def merge(self, other: TermCounter) -> None:
         """Add another counter's answers (a group's into everyone's)."""

@@ -127,7 +127,7 @@ def response_counts(round_ids: Sequence[int]) -> dict[int, int]:
     rows = db.session.execute(
         select(Response.round_id, func.count()).where(Response.round_id.in_(round_ids)).group_by(Response.round_id)
     )
-    return dict(rows.tuples().all())
+    return {round_id: count for round_id, count in rows}
 
 
 def surveys_to_choose() -> list[Survey]:
