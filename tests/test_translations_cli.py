@@ -45,3 +45,19 @@ def test_init_refuses_a_language_that_exists(runner, project_copy):
     assert "already" in result.output
     assert runner.invoke(args=["translations", "init", "pt"]).exit_code == 0
     assert (project_copy / "translations" / "pt" / "LC_MESSAGES" / "messages.po").exists()
+
+
+def test_coverage_reports_every_shipped_language_complete(runner):
+    result = runner.invoke(args=["translations", "coverage"])
+    assert result.exit_code == 0, result.output
+    rows = [line.split() for line in result.output.splitlines()[1:9]]
+    assert [row[0] for row in rows] == ["en", "he", "ar", "nl", "es", "it", "el", "hu"]
+    assert all(row[2] == "(100%)" and row[4] == "(100%)" for row in rows), result.output
+
+
+def test_coverage_counts_a_new_untranslated_string_and_fails(runner, project_copy):
+    template = project_copy / "app" / "templates" / "error.html"
+    template.write_text(template.read_text() + '{{ _("A sentence nobody translated yet") }}\n')
+    result = runner.invoke(args=["translations", "coverage"])
+    assert result.exit_code != 0
+    assert "not complete: he, ar, nl, es, it, el, hu" in result.output

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
-import time
 import uuid
 from datetime import timedelta
 
@@ -13,27 +10,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Round, RoundStatus, utcnow
-from tests.conftest import ROOT, celery_settings, make_app
+from tests.conftest import celery_settings, make_app
 from tests.factories import load_fixture_bank, make_community, make_round
-
-
-def start_worker(database_url: str, redis_url: str, queue: str, log) -> subprocess.Popen:
-    env = dict(os.environ, APP_ENV="test", DATABASE_URL=database_url, REDIS_URL=redis_url,
-               CELERY_QUEUE=queue, INSTANCE_DIR=os.path.dirname(log.name))
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "app.worker", "worker", "--pool", "solo",
-         "--queues", queue, "--loglevel", "INFO", "--without-mingle", "--without-gossip"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-
-
-def wait_for(predicate, timeout: float = 60.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.25)
-    return False
+from tests.integration.workers import start_worker, wait_for
 
 
 def test_a_worker_process_closes_a_due_round(on_postgres, redis_url, tmp_path):

@@ -9,13 +9,9 @@ from __future__ import annotations
 
 import email
 import email.policy
-import os
 import re
 import socket
-import subprocess
-import sys
 import threading
-import time
 import uuid
 
 import pytest
@@ -24,8 +20,9 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Invitation, MailLog, MailStatus, utcnow
 from app.services import invitations
-from tests.conftest import ROOT, celery_settings, empty_all_tables, make_app
+from tests.conftest import celery_settings, empty_all_tables, make_app
 from tests.factories import load_fixture_bank, make_community, make_group, make_round
+from tests.integration.workers import start_worker, wait_for
 
 aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
 
@@ -68,27 +65,6 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_worker(database_url: str, redis_url: str, queue: str, smtp_port: int, log) -> subprocess.Popen:
-    env = dict(os.environ, APP_ENV="test", DATABASE_URL=database_url, REDIS_URL=redis_url,
-               CELERY_QUEUE=queue, INSTANCE_DIR=os.path.dirname(log.name), SECRET_KEY=SECRET,
-               MAIL_SERVER="127.0.0.1", MAIL_PORT=str(smtp_port), MAIL_USE_TLS="", MAIL_USERNAME="",
-               MAIL_DEFAULT_SENDER="Harbour Quarter <survey@commonground.test>", PUBLIC_BASE_URL=BASE_URL)
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "app.worker", "worker", "--pool", "solo",
-         "--queues", queue, "--loglevel", "INFO", "--without-mingle", "--without-gossip"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-
-
-def wait_for(predicate, timeout: float = 60.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.25)
-    return False
-
-
 def body(message, kind: str) -> str:
     return message.get_body((kind,)).get_content()
 
@@ -103,7 +79,10 @@ def test_a_worker_mails_each_invitee_in_their_language_and_retries_a_refused_del
     log_path = tmp_path / "worker.log"
     try:
         with log_path.open("w") as log, app.app_context():
-            worker = start_worker(on_postgres, redis_url, queue, smtp.port, log)
+            worker = start_worker(
+                on_postgres, redis_url, queue, log, SECRET_KEY=SECRET, MAIL_SERVER="127.0.0.1",
+                MAIL_PORT=str(smtp.port), MAIL_USE_TLS="", MAIL_USERNAME="", PUBLIC_BASE_URL=BASE_URL,
+                MAIL_DEFAULT_SENDER="Harbour Quarter <survey@commonground.test>")
             try:
                 send_and_check(app, inbox, log_path)
             finally:

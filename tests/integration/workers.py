@@ -1,0 +1,31 @@
+"""A real Celery worker process for integration tests, and waiting for what it does."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+from tests.conftest import ROOT
+
+
+def start_worker(database_url: str, redis_url: str, queue: str, log, **env: str) -> subprocess.Popen:
+    """`celery -A app.worker worker` on its own queue, configured through the environment as in
+    production; `env` adds settings (a mail server, a base URL...)."""
+    environment = dict(os.environ, APP_ENV="test", DATABASE_URL=database_url, REDIS_URL=redis_url,
+                       CELERY_QUEUE=queue, INSTANCE_DIR=os.path.dirname(log.name), **env)
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "app.worker", "worker", "--pool", "solo",
+         "--queues", queue, "--loglevel", "INFO", "--without-mingle", "--without-gossip"],
+        cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
+    )
+
+
+def wait_for(predicate, timeout: float = 60.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.25)
+    return False
