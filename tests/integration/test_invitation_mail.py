@@ -115,8 +115,8 @@ def send_and_check(app, inbox: Inbox, log_path) -> None:
     hebrew, dutch = inbox.received()["dana@example.org"], inbox.received()["daan@example.org"]
 
     assert hebrew["Content-Language"] == "he" and dutch["Content-Language"] == "nl"
-    assert hebrew["Subject"] == "Harbour Quarter invites you: סקר קצר"
-    assert dutch["Subject"] == "Harbour Quarter invites you: Een korte vragenlijst"
+    assert hebrew["Subject"] == "הזמנה מ־Harbour Quarter: סקר קצר"
+    assert dutch["Subject"] == "Harbour Quarter nodigt je uit: Een korte vragenlijst"
     assert "זה לוקח בערך 3 דקות." in body(hebrew, "plain")
     assert "Het duurt ongeveer 3 minuten." in body(dutch, "plain")
     assert '<html lang="he" dir="rtl">' in body(hebrew, "html")
