@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import zoneinfo
 from datetime import UTC, datetime
 
@@ -43,12 +42,6 @@ def options(pairs) -> list[SelectChoice]:
 
 def language_choices() -> list[SelectChoice]:
     return options(LANGUAGE_NAMES.items())
-
-
-def slugify(text: str) -> str:
-    """A key from a name: lower-case ASCII letters, digits and dashes."""
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return slug[:80] or "item"
 
 
 class CommunityForm(FlaskForm):

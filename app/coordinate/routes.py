@@ -27,21 +27,18 @@ from app.coordinate.forms import (
     ReopenForm,
     RoundForm,
     options,
-    slugify,
     to_local,
     to_utc,
 )
+from app.domain.naming import free_key, neighbourhood_list, slugify
 from app.domain.round_rules import RoundRuleError
 from app.extensions import db
 from app.i18n import LANGUAGE_NAMES, pick_translation
 from app.models import Community, CommunityKind, Group, GroupKind, Membership, Response, Role, Round, utcnow
 from app.services import audit, rounds
-from app.services.outreach import response_counts_by_group
+from app.services.outreach import complete_responses_per_round, response_counts_by_group
 
-ROUND_ACTIONS = ("launch", "pause", "resume", "close", "reopen")
-
-
-@bp.app_context_processor
+@bp.context_processor  # only the coordinator pages use these
 def coordinator_helpers() -> dict[str, object]:
     def community_role(community: Community) -> str | None:
         role = role_over(current_user, community)
@@ -123,9 +120,9 @@ def community(community_id: int):
     community_rounds = db.session.scalars(
         select(Round).where(Round.community_id == community.id).order_by(Round.created_at.desc())
     ).all()
-    counts = {r.id: sum(response_counts_by_group(r.id).values()) for r in community_rounds}
+    counts = complete_responses_per_round([r.id for r in community_rounds])
     return render_template("coordinate/community.html", community=community, rounds=community_rounds,
-                           counts=counts, is_admin=_is_admin(community))
+                           counts=counts)
 
 
 @bp.route("/communities/<int:community_id>/edit", methods=["GET", "POST"])
@@ -178,21 +175,8 @@ def _fill_community(community: Community, form: CommunityForm) -> None:
     community.default_language = form.default_language.data
     community.timezone = form.timezone.data
     community.min_group_size = form.min_group_size.data
-    community.neighbourhoods = _neighbourhood_list(community, form.neighbourhood_names())
-
-
-def _neighbourhood_list(community: Community, names: list[str]) -> list[dict]:
-    """Keep each neighbourhood's key (answers refer to it) when its name is unchanged."""
-    known = {n["name"].get(community.default_language): n for n in (community.neighbourhoods or [])}
-    result, keys = [], set()
-    for name in names:
-        entry = known.get(name) or {"key": slugify(name).replace("-", "_"), "name": {}}
-        key = entry["key"]
-        while key in keys:
-            key += "_2"
-        keys.add(key)
-        result.append({"key": key, "name": {**entry["name"], community.default_language: name}})
-    return result
+    community.neighbourhoods = neighbourhood_list(form.neighbourhood_names(), community.default_language,
+                                                  community.neighbourhoods or [])
 
 
 def _possible_parents() -> list[Community]:
@@ -213,10 +197,6 @@ def _is_below(candidate: Community, community: Community) -> bool:
 
 def _slug_taken(slug: str) -> bool:
     return bool(db.session.scalar(select(exists().where(Community.slug == slug))))
-
-
-def _is_admin(community: Community) -> bool:
-    return role_over(current_user, community) is Role.ADMIN
 
 
 # -- groups ------------------------------------------------------------------------------------
@@ -243,7 +223,7 @@ def new_group(community_id: int):
             else "citizens"
         form.position.data = len(community.groups)
     if form.validate_on_submit():
-        group = Group(community=community, key=_free_group_key(community, form.name.data))
+        group = Group(community=community, key=free_key(form.name.data, {g.key for g in community.groups}))
         _fill_group(group, form, translations)
         db.session.add(group)
         db.session.flush()
@@ -313,14 +293,6 @@ def _fill_group(group: Group, form: GroupForm, translations: list[tuple[str, str
     group.position = form.position.data or 0
     group.name_translations = {language: value.strip() for language, _, value in translations if value.strip()}
 
-
-def _free_group_key(community: Community, name: str) -> str:
-    base = slugify(name).replace("-", "_")
-    taken = {g.key for g in community.groups}
-    key, number = base, 2
-    while key in taken:
-        key, number = f"{base}_{number}", number + 1
-    return key
 
 
 # -- rounds ------------------------------------------------------------------------------------

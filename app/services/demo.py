@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import insert, select
 
 from app.domain.answers import encode
+from app.domain.naming import neighbourhood_list
 from app.domain.simulation import RespondentProfile, simulate_respondent
 from app.domain.survey_format import SurveyDefinition
 from app.extensions import db
@@ -229,7 +230,7 @@ def create_demo(surveys_dir: Path, responses: int, seed: int) -> DemoSummary:
     for slug, name, _weight in LEARNING_COMMUNITIES:
         community = Community(slug=slug, name=name, kind=CommunityKind.NEIGHBOURHOOD, parent=city,
                               languages=ALL_LANGUAGES, default_language="en",
-                              neighbourhoods=neighbourhood_list(NEIGHBOURHOODS[slug]))
+                              neighbourhoods=neighbourhood_list(NEIGHBOURHOODS[slug], "en"))
         db.session.add(community)
         for position, spec in enumerate(GROUPS):
             community.groups.append(new_group(spec, position, citizens_definition))
@@ -283,10 +284,6 @@ def new_group(spec: GroupSpec, position: int, definition: SurveyDefinition) -> G
     return Group(key=spec.key, kind=spec.kind, name=spec.name, name_translations=spec.translated_names,
                  population=spec.population, target_responses=spec.target,
                  fixed_answers=fixed_answers(spec, definition), position=position)
-
-
-def neighbourhood_list(names: list[str]) -> list[dict]:
-    return [{"key": name.lower().replace("'", "").replace(" ", "_"), "name": {"en": name}} for name in names]
 
 
 def demo_round(community: Community, survey: Survey, title: str, groups: list[Group], opened_days_ago: int,

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, select
 
 from app.domain import round_rules
 from app.domain.round_rules import RoundRuleError, RoundState
@@ -118,16 +118,6 @@ def state_of(survey_round: Round) -> RoundState:
 
 def has_responses(round_id: int) -> bool:
     return bool(db.session.scalar(select(exists().where(Response.round_id == round_id))))
-
-
-def response_counts(round_ids: Sequence[int]) -> dict[int, int]:
-    """Responses of any status per round (what decides whether a round's survey is fixed)."""
-    if not round_ids:
-        return {}
-    rows = db.session.execute(
-        select(Response.round_id, func.count()).where(Response.round_id.in_(round_ids)).group_by(Response.round_id)
-    )
-    return {round_id: count for round_id, count in rows}
 
 
 def surveys_to_choose() -> list[Survey]:

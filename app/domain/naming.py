@@ -1,0 +1,39 @@
+"""Keys made from names people type: community slugs, group keys, neighbourhood keys.
+
+Answers and links refer to keys, so a key is made once, from the name first given, and is
+unique within its list.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping, Sequence
+
+
+def slugify(text: str) -> str:
+    """A key from a name: lower-case ASCII letters, digits and dashes."""
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug[:80] or "item"
+
+
+def free_key(name: str, taken: Collection[str]) -> str:
+    """A snake_case key for `name` that is not in `taken` (a number added when it is)."""
+    base = slugify(name).replace("-", "_")
+    key, number = base, 2
+    while key in taken:
+        key, number = f"{base}_{number}", number + 1
+    return key
+
+
+def neighbourhood_list(names: Sequence[str], language: str,
+                       existing: Sequence[Mapping] = ()) -> list[dict]:
+    """A community's neighbourhoods, as surveys offer them (`options_from: neighbourhoods`):
+    one entry per name (written in `language`), keeping the key and other translations of a
+    neighbourhood whose name is unchanged."""
+    known = {entry["name"].get(language): entry for entry in existing}
+    result: list[dict] = []
+    for name in names:
+        entry = known.get(name)
+        key = entry["key"] if entry else free_key(name, {e["key"] for e in [*existing, *result]})
+        result.append({"key": key, "name": {**(entry["name"] if entry else {}), language: name}})
+    return result
