@@ -16,3 +16,15 @@ def response_counts_by_group(round_id: int) -> dict[int | None, int]:
         .group_by(Response.group_id)
     )
     return {group_id: count for group_id, count in rows}
+
+
+def complete_responses_per_round(round_ids: list[int]) -> dict[int, int]:
+    """Complete responses of each round, in one query (a community's list of rounds)."""
+    if not round_ids:
+        return {}
+    rows = db.session.execute(
+        select(Response.round_id, func.count())
+        .where(Response.round_id.in_(round_ids), Response.status == ResponseStatus.COMPLETE)
+        .group_by(Response.round_id)
+    )
+    return {round_id: count for round_id, count in rows}
