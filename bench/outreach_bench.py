@@ -4,11 +4,9 @@ A round of the citizens' survey in eight groups is answered by that many simulat
 written with COPY (PostgreSQL only): about 70 % complete, spread over thirty days and eight
 languages, the others stopped on some screen. The figure is the median server time of
 GET /coordinate/rounds/<id>/dashboard through the test client, logged in as the round's
-coordinator, against the minimal endpoint of the same run: its GROUP BY queries read
-aggregates, so it should stay a few tens of milliseconds whatever the number of responses.
-
-Run alone (it makes its own scratch database, as `make bench` does):
-    DATABASE_URL=postgresql://... BENCH_OUTREACH_RESPONSES=5000 .venv/bin/python -m bench.outreach_bench
+coordinator, against the minimal endpoint of the same run: its queries are GROUP BYs
+whose results do not grow with the responses; only their scan does.
+(`make bench` runs it, on PostgreSQL; BENCH_OUTREACH_RESPONSES=5000 for a quicker run.)
 """
 
 from __future__ import annotations
@@ -38,7 +36,7 @@ from app.models import (
 )
 from app.services import audit
 from app.services.survey_bank import load_bank
-from bench.harness import Figure, median_ms, print_figures
+from bench.harness import Figure, median_ms
 from tests.helpers import log_in
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -124,30 +122,3 @@ def add_outreach_responses(round_id: int, count: int, seed: int) -> None:
     db.session.commit()
     db.session.execute(text("ANALYZE responses"))
     db.session.commit()
-
-
-def main() -> None:
-    """This figure alone, with its floor, in a scratch database of its own."""
-    import tempfile
-
-    from flask_migrate import upgrade
-
-    from app import create_app
-    from bench.__main__ import scratch_database
-
-    with scratch_database() as database_url, tempfile.TemporaryDirectory() as instance:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "INSTANCE_DIR": Path(instance),
-                          "SURVEYS_DIR": ROOT / "surveys"})
-        with app.app_context():
-            upgrade()
-        app.add_url_rule("/bench/minimal", "bench_minimal", lambda: "ok")
-        client = app.test_client()
-        floor = Figure("minimal_endpoint", median_ms(lambda: client.get("/bench/minimal"), 500), "ms")
-        figures = [floor, outreach_dashboard_figure(app, floor)]
-        with app.app_context():
-            db.engine.dispose()
-    print_figures(figures)
-
-
-if __name__ == "__main__":
-    main()

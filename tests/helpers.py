@@ -22,3 +22,22 @@ def log_in(client, email: str, password: str = PASSWORD, next_url: str | None = 
     return client.post(url, data={
         "csrf_token": csrf_token(page.get_data(as_text=True)), "email": email, "password": password,
     })
+
+
+def queries_for(client, url: str) -> int:
+    """How many SQL statements one GET of `url` runs (it must answer 200)."""
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    statements = []
+
+    def count(*args):
+        statements.append(args[2])
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return len(statements)

@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Answer, LinkKind, Question, Response, ResponseStatus
 from tests.factories import load_fixture_bank, make_community, make_group, make_link, make_round
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, queries_for
 
 SCREEN_1 = {"q_age_band": "age_16_25"}
 SCREEN_2 = {"q_need_language_importance": "5", "q_need_language_current": "2", "q_took_part": "no"}
@@ -321,20 +321,6 @@ def test_submitting_with_required_answers_missing_leads_back_to_them(client, lin
     response = submit(client, link)
     assert response.headers["Location"].endswith("/q/1")
     assert count_responses(ResponseStatus.COMPLETE) == 0
-
-
-def queries_for(client, url) -> int:
-    statements = []
-
-    def count(*args):
-        statements.append(args[2])
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    return len(statements)
 
 
 def test_a_question_page_costs_the_same_few_queries_however_many_answered(app, client, link):

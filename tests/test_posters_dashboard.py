@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 import zxingcpp
 from PIL import Image
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import (
@@ -28,7 +28,7 @@ from app.models import (
 from app.services import audit
 from app.services.outreach_dashboard import dashboard as read_dashboard
 from tests.factories import load_fixture_bank, make_community, make_group, make_link, make_round, make_user
-from tests.helpers import log_in
+from tests.helpers import log_in, queries_for
 
 BASE = "https://survey.example.org"
 
@@ -350,17 +350,7 @@ def test_the_dashboard_runs_as_many_queries_for_200_responses_as_for_20(client, 
 
     def statements_of_one_request() -> int:
         client.get(path)  # warm: what a process reads once (the parsed survey) is not counted
-        statements = []
-
-        def count(*args):
-            statements.append(args[2])
-
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
-            assert client.get(path).status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
-        return len(statements)
+        return queries_for(client, path)
 
     seed_responses(harbour, 20, seed=1)
     with_20 = statements_of_one_request()

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models import Round, RoundStatus, utcnow
 from tests.conftest import celery_settings, make_app
 from tests.factories import load_fixture_bank, make_community, make_round
-from tests.integration.workers import start_worker, wait_for
+from tests.integration.workers import start_worker, stop_worker, wait_for
 
 
 def test_a_worker_process_closes_a_due_round(on_postgres, redis_url, tmp_path):
@@ -53,13 +53,7 @@ def run_schedule_through(worker: subprocess.Popen, app, log_path) -> None:
             assert status("later") is RoundStatus.OPEN
             assert status("waiting") is RoundStatus.SCHEDULED
     finally:
-        worker.terminate()
-        worker.wait(timeout=30)
-        with app.app_context():
-            from tests.conftest import empty_all_tables
-
-            empty_all_tables()
-            db.engine.dispose()
+        stop_worker(worker, app)
 
 
 def test_a_worker_process_builds_a_report_and_a_second_request_waits_its_turn(on_postgres, redis_url, tmp_path):
@@ -88,10 +82,4 @@ def test_a_worker_process_builds_a_report_and_a_second_request_waits_its_turn(on
                 assert snapshot.response_count == 51
                 assert db.session.get(ReportBuild, round_id).started_at is None  # lock released
         finally:
-            worker.terminate()
-            worker.wait(timeout=30)
-            with app.app_context():
-                from tests.conftest import empty_all_tables
-
-                empty_all_tables()
-                db.engine.dispose()
+            stop_worker(worker, app)

@@ -29,3 +29,15 @@ def wait_for(predicate, timeout: float = 60.0) -> bool:
             return True
         time.sleep(0.25)
     return False
+
+
+def stop_worker(worker: subprocess.Popen, app) -> None:
+    """End the worker and empty the tables it wrote to (it committed outside the test's app)."""
+    from app.extensions import db
+    from tests.conftest import empty_all_tables
+
+    worker.terminate()
+    worker.wait(timeout=30)
+    with app.app_context():
+        empty_all_tables()
+        db.engine.dispose()
