@@ -72,7 +72,7 @@ def test_a_failing_build_releases_the_lock_records_the_error_and_keeps_the_old_r
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(report_build, "collect_inputs", broken)
+    monkeypatch.setattr(report_build, "build_report", broken)
     with pytest.raises(RuntimeError):
         tasks.build_report.delay(seeded.round.id).get()
     db.session.expire_all()

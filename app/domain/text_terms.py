@@ -154,6 +154,27 @@ class TermCounter:
                 spellings.setdefault(term, Counter()).update(counts)
         self._answers.update(other._answers)
 
+    def to_json(self) -> dict[str, dict]:
+        """Answers per language and, per term, how many answers spelled it which way; a term's
+        count is the sum of its spellings' (add_token counts both alike)."""
+        return {
+            "answers": dict(sorted(self._answers.items())),
+            "spellings": {language: {term: dict(sorted(spellings.items())) for term, spellings in sorted(terms.items())}
+                          for language, terms in sorted(self._spellings.items())},
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, dict]) -> TermCounter:
+        counter = cls()
+        counter._answers.update(data["answers"])
+        for language, terms_spelled in data["spellings"].items():
+            counts = counter._terms.setdefault(language, Counter())
+            spellings = counter._spellings.setdefault(language, {})
+            for term, spelled in terms_spelled.items():
+                spellings[term] = Counter(spelled)
+                counts[term] = sum(spelled.values())
+        return counter
+
     def languages(self) -> list[str]:
         return sorted(self._answers)
 

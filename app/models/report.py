@@ -32,6 +32,10 @@ class ReportBuild(db.Model):
     backend), so two workers can never build the same round at once; a lock older than the
     stale limit is taken over, so a crashed worker does not block a round forever.
     requested_at records that someone asked for a newer build (a refresh, a closing round).
+
+    The row also keeps the round's tallies (app.domain.report_tallies): the sums over the
+    responses counted so far, stamped with batch numbers up to tally_batches, so the next build
+    only adds the responses completed since.
     """
 
     __tablename__ = "report_builds"
@@ -43,3 +47,5 @@ class ReportBuild(db.Model):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     failures: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(String(300))
+    tally_batches: Mapped[int] = mapped_column(default=0, server_default="0")
+    tallies: Mapped[dict[str, Any] | None] = mapped_column(JSON)

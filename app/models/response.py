@@ -22,7 +22,10 @@ class Response(db.Model):
     """One person's answers to one round; anonymous: nothing here names them."""
 
     __tablename__ = "responses"
-    __table_args__ = (Index("ix_responses_round_status_group", "round_id", "status", "group_id"),)
+    __table_args__ = (
+        Index("ix_responses_round_status_group", "round_id", "status", "group_id"),
+        Index("ix_responses_round_tally_batch", "round_id", "tally_batch"),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(db.Integer, "sqlite"), primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
@@ -47,6 +50,9 @@ class Response(db.Model):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Which report build counted this complete response into the round's tallies (NULL: none
+    # yet). See app.services.report_build.tallies_up_to_date.
+    tally_batch: Mapped[int | None] = mapped_column()
 
     answers: Mapped[list[Answer]] = relationship(
         back_populates="response", cascade="all, delete-orphan", passive_deletes=True
