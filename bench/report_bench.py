@@ -5,7 +5,10 @@ A synthetic 60-question survey (20 importance/current pairs, 28 agreement items,
 BENCH_REPORT_RESPONSES people (20,000 by default) in 8 groups, written with COPY. Then:
 - the floor: one plain SQL GROUP BY (group x question: count, average) over those answers;
 - the build of the report snapshot (every query, the maths, the JSON write), its time and its
-  peak Python memory (tracemalloc), at N and again at 2N responses: memory should stay flat;
+  peak Python memory (tracemalloc), at N and again at 2N responses: memory should stay flat.
+  Two builds are measured: counting every response from scratch (the first build of a round,
+  or the recount after a withdrawal), and the build that adds 1 % new responses to the kept
+  tallies (the periodic build while a round is open, and the one when it closes);
 - the streamed responses CSV export of BENCH_EXPORT_RESPONSES (250,000) to /dev/null.
 The answers are random, made by PostgreSQL itself (see add_responses).
 """
@@ -23,7 +26,7 @@ from pathlib import Path
 from sqlalchemy import func, select, text
 
 from app.extensions import db
-from app.models import Community, CommunityKind, Group, GroupKind, Round, RoundStatus, Survey, utcnow
+from app.models import Community, CommunityKind, Group, GroupKind, Response, Round, RoundStatus, Survey, utcnow
 from app.services import report_build, response_export
 from app.services.survey_bank import load_bank
 from bench.harness import Figure
@@ -137,26 +140,32 @@ def floor_query(round_id: int) -> None:
     ), {"round_id": round_id}).all()
 
 
-def best_seconds(action: Callable[[], object], repeat: int = 3) -> float:
-    action()  # warm the caches: both sides are measured warm
+def best_seconds(action: Callable[[], object], repeat: int = 3, prepare: Callable[[], object] = lambda: None) -> float:
+    """The best of `repeat` timed runs, after one untimed run (both sides are measured warm);
+    prepare() runs, untimed, before each."""
+    prepare()
+    action()
+    db.session.commit()
     samples = []
     for _ in range(repeat):
+        prepare()
         start = time.perf_counter()
         action()
+        db.session.commit()
         samples.append(time.perf_counter() - start)
-        db.session.rollback()
     return min(samples)
 
 
-def peak_mib(action: Callable[[], object]) -> float:
+def peak_mib(action: Callable[[], object], prepare: Callable[[], object] = lambda: None) -> float:
+    prepare()
     gc.collect()
     tracemalloc.start()
     try:
         action()
+        db.session.commit()
     finally:
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        db.session.rollback()
     return peak / 2**20
 
 
@@ -166,26 +175,46 @@ def report_figures(work_dir: Path) -> list[Figure]:
     add_responses(survey_round, REPORT_RESPONSES, seed=1)
     answers = db.session.scalar(text("SELECT count(*) FROM answers a JOIN responses r ON r.id = a.response_id "
                                      "WHERE r.round_id = :id"), {"id": survey_round.id})
-    print(f"# report: {REPORT_RESPONSES} responses, {answers} answers, 60 questions, 8 groups")
+    print(f"# report: {REPORT_RESPONSES} responses, {answers} answers, 60 questions, 8 groups; "
+          f"each incremental build adds {NEW_SHARE:.0%} new responses first")
+    figures = _build_figures(survey_round, "")
+    add_responses(survey_round, REPORT_RESPONSES, seed=2)  # twice as many
+    doubled = _build_figures(survey_round, "_2x", memory_floors=(figures[2], figures[4]))
+    return figures + doubled
+
+
+NEW_SHARE = 0.01
+_new_seeds = iter(range(100, 10_000))
+
+
+def _build_figures(survey_round: Round, suffix: str, memory_floors: tuple[Figure, Figure] | None = None):
+    """The floor; the build from scratch; the incremental build; and their peak memory."""
+    round_id = survey_round.id
+    responses = db.session.scalar(select(func.count()).select_from(Response).where(Response.round_id == round_id))
 
     def build() -> None:
-        report_build.build_and_store(survey_round.id, utcnow())
+        report_build.build_and_store(round_id, utcnow())
 
-    floor = Figure("report_groupby_floor", best_seconds(lambda: floor_query(survey_round.id)) * 1000, "ms")
-    build_ms = best_seconds(build) * 1000
-    memory = peak_mib(build)
-    add_responses(survey_round, REPORT_RESPONSES, seed=2)  # twice as many
-    doubled_floor = Figure("report_groupby_floor_2x", best_seconds(lambda: floor_query(survey_round.id)) * 1000,
-                           "ms")
-    doubled_ms = best_seconds(build) * 1000
-    doubled_memory = peak_mib(build)
+    def forget_the_tallies() -> None:
+        report_build.forget_tallies(round_id)
+        db.session.commit()
+
+    def new_responses_arrive() -> None:
+        add_responses(survey_round, max(1, int(responses * NEW_SHARE)), seed=next(_new_seeds))
+
+    floor = Figure(f"report_groupby_floor{suffix}", best_seconds(lambda: floor_query(round_id)) * 1000, "ms")
+    full = Figure(f"report_build{suffix}", best_seconds(build, prepare=forget_the_tallies) * 1000, "ms", floor)
+    full_memory = peak_mib(build, prepare=forget_the_tallies)
+    incremental = Figure(f"report_build_incremental{suffix}", best_seconds(build, prepare=new_responses_arrive) * 1000,
+                         "ms", floor)
+    incremental_memory = peak_mib(build, prepare=new_responses_arrive)
+    full_floor, incremental_floor = memory_floors or (None, None)
     return [
         floor,
-        Figure("report_build", build_ms, "ms", floor),
-        Figure("report_build_peak_memory", memory, "MiB"),
-        doubled_floor,
-        Figure("report_build_2x", doubled_ms, "ms", doubled_floor),
-        Figure("report_build_2x_peak_memory", doubled_memory, "MiB", Figure("", memory, "MiB")),
+        full,
+        Figure(f"report_build{suffix}_peak_memory", full_memory, "MiB", full_floor),
+        incremental,
+        Figure(f"report_build_incremental{suffix}_peak_memory", incremental_memory, "MiB", incremental_floor),
     ]
 
 
