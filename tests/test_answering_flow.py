@@ -15,7 +15,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Answer, LinkKind, Question, Response, ResponseStatus
+from app.models import Answer, LinkKind, Question, ReportSnapshot, Response, ResponseStatus, utcnow
+from app.services import report_build
 from tests.factories import load_fixture_bank, make_community, make_group, make_link, make_round
 from tests.helpers import csrf_token, queries_for
 
@@ -304,6 +305,19 @@ def test_withdrawing_with_the_receipt_deletes_the_response(client, link):
     assert "deleted" in done.get_data(as_text=True)
     assert count_responses() == 0
     assert db.session.scalar(select(func.count()).select_from(Answer)) == 0
+
+
+def test_withdrawn_answers_leave_the_published_report_at_once(client, link):
+    answer_all(client, link)
+    thanks = client.get(submit(client, link).headers["Location"]).get_data(as_text=True)
+    receipt = SHOWN_CODE.search(thanks).group(1)
+    report_build.build_and_store(link.round_id, utcnow())
+    db.session.commit()
+    assert db.session.scalar(select(ReportSnapshot.response_count)) == 1
+    form = client.get("/withdraw").get_data(as_text=True)
+    client.post("/withdraw", data={"csrf_token": csrf_token(form), "code": receipt})
+    db.session.expire_all()
+    assert db.session.scalar(select(ReportSnapshot.response_count)) == 0
 
 
 def test_screens_without_a_started_response_lead_to_the_welcome_page(client, link):

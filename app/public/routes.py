@@ -34,7 +34,7 @@ from app.extensions import csrf, db, limiter
 from app.i18n import prefer_community_language
 from app.models import AccessLink, LinkKind, ResponseStatus, Round, RoundStatus, utcnow
 from app.public import bp, wording
-from app.services import responding
+from app.services import report_build, responding
 
 RESUME_COOKIE = "cg_resume_{}"
 DONE_COOKIE = "cg_done_{}"
@@ -335,10 +335,16 @@ def withdraw():
     typed = request.form.get("code", "").strip()
     if request.method == "GET":
         return render_template("public/withdraw.html", code="", hide_login=True)
-    if not responding.withdraw(typed):
+    round_id = responding.withdraw(typed)
+    if round_id is None:
         return render_template(
             "public/withdraw.html", code=typed, hide_login=True,
             error=_("We could not find answers with this code. Please check it and try again."),
         ), 400
     db.session.commit()
+    if report_build.build_status(round_id).built_at is not None:
+        # The published report still counts them: rebuild it now, even if the round is closed.
+        from app.tasks import request_report  # the tasks module imports the services; keep imports one way
+
+        request_report(round_id)
     return render_template("public/withdrawn.html", hide_login=True)

@@ -144,15 +144,17 @@ def submit(respondent: Respondent) -> str | None:
     return receipt
 
 
-def withdraw(typed_receipt: str) -> bool:
-    """Delete a completed response and its answers; True if there was one."""
+def withdraw(typed_receipt: str) -> int | None:
+    """Delete a completed response and its answers; the id of its round, or None if there
+    was no such response."""
     if not codes.looks_like_a_code(typed_receipt):
-        return False
+        return None
     response = db.session.scalar(select(Response).where(
         Response.receipt_code_hash == hashed(typed_receipt)))
     if response is None:
-        return False
+        return None
+    round_id = response.round_id
     db.session.execute(delete(Answer).where(Answer.response_id == response.id))
     db.session.delete(response)
     db.session.flush()
-    return True
+    return round_id
