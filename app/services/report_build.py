@@ -261,7 +261,8 @@ def tallies_up_to_date(survey_round: Round, items: list[ItemMeta]) -> Tallies:
     added = Tallies(basis)
     if claimed or kept is None:
         # A recount takes every stamped response, this batch's and the earlier ones'.
-        _fill_batch_table(survey_round.id, Response.tally_batch == batch if kept else Response.tally_batch.is_not(None))
+        recount = kept is None
+        _fill_batch_table(survey_round.id, Response.tally_batch.is_not(None) if recount else Response.tally_batch == batch)
         added = _batch_tallies(survey_round, items, keys, basis)
         _BATCH.drop(db.session.connection())  # a failed build's rollback drops it too
     tallies = added if kept is None else kept + added
@@ -305,6 +306,7 @@ BATCH = _BATCH.c
 
 
 def _fill_batch_table(round_id: int, stamped) -> None:
+    """Copy the round's responses that match `stamped` into the batch table, and count them."""
     _BATCH.create(db.session.connection())
     db.session.execute(insert(_BATCH).from_select(
         ["response_id", "group_id", "language", "may_quote"],
