@@ -6,9 +6,11 @@ BENCH_REPORT_RESPONSES people (20,000 by default) in 8 groups, written with COPY
 - the floor: one plain SQL GROUP BY (group x question: count, average) over those answers;
 - the build of the report snapshot (every query, the maths, the JSON write), its time and its
   peak Python memory (tracemalloc), at N and again at 2N responses: memory should stay flat.
-  Two builds are measured: counting every response from scratch (the first build of a round,
-  or the recount after a withdrawal), and the build that adds 1 % new responses to the kept
-  tallies (the periodic build while a round is open, and the one when it closes);
+  Two builds are measured: counting every response from scratch (the first build of a round
+  never built while open, or the recount after the kept tallies were lost), and the build
+  that adds 1 % new responses to the kept tallies (the periodic build while a round is open,
+  and the one when it closes);
+- a respondent withdrawing, taken out of the kept tallies (so no recount follows);
 - the streamed responses CSV export of BENCH_EXPORT_RESPONSES (250,000) to /dev/null.
 The answers are random, made by PostgreSQL itself (see add_responses).
 """
@@ -26,8 +28,10 @@ from pathlib import Path
 from sqlalchemy import func, select, text
 
 from app.extensions import db
-from app.models import Community, CommunityKind, Group, GroupKind, Response, Round, RoundStatus, Survey, utcnow
-from app.services import report_build, response_export
+from app.domain import codes
+from app.models import (Answer, Community, CommunityKind, Group, GroupKind, ReportBuild, Response, Round, RoundStatus,
+                        Survey, utcnow)
+from app.services import report_build, responding, response_export
 from app.services.survey_bank import load_bank
 from bench.harness import Figure
 
@@ -178,6 +182,7 @@ def report_figures(work_dir: Path) -> list[Figure]:
     print(f"# report: {REPORT_RESPONSES} responses, {answers} answers, 60 questions, 8 groups; "
           f"each incremental build adds {NEW_SHARE:.0%} new responses first")
     figures = _build_figures(survey_round, "")
+    figures.append(_withdrawal_figure(survey_round, floor=figures[0]))
     add_responses(survey_round, REPORT_RESPONSES, seed=2)  # twice as many
     doubled = _build_figures(survey_round, "_2x", memory_floors=(figures[2], figures[4]))
     return figures + doubled
@@ -216,6 +221,28 @@ def _build_figures(survey_round: Round, suffix: str, memory_floors: tuple[Figure
         incremental,
         Figure(f"report_build_incremental{suffix}_peak_memory", incremental_memory, "MiB", incremental_floor),
     ]
+
+
+def _withdrawal_figure(survey_round: Round, floor: Figure) -> Figure:
+    """A respondent withdrawing with their receipt code, taken out of the kept tallies (the
+    worst case: one whose answer is among the quotes, so the question's quotes are looked up
+    again). The next build then only adds; it does not count every response again."""
+    def quoted_respondent_withdraws() -> None:
+        kept = db.session.get(ReportBuild, survey_round.id).tallies
+        latest = max(answer_id for _, _, quotes in kept["quotes"] for answer_id, _, _ in quotes)
+        response = db.session.scalar(select(Response).join(Answer).where(Answer.id == latest))
+        code = codes.new_code()
+        response.receipt_code_hash = responding.hashed(code)
+        db.session.commit()
+        start = time.perf_counter()
+        responding.withdraw(code)
+        db.session.commit()
+        samples.append(time.perf_counter() - start)
+
+    samples: list[float] = []
+    for _ in range(3):
+        quoted_respondent_withdraws()
+    return Figure("report_withdrawal", min(samples) * 1000, "ms", floor)
 
 
 def export_figures(work_dir: Path) -> list[Figure]:

@@ -16,8 +16,9 @@ from sqlalchemy import func, select
 
 from app.domain.report import EVERYONE
 from app.extensions import db
-from app.models import ReportBuild, ReportSnapshot, Response, ResponseStatus, utcnow
-from app.services import report_build
+from app.domain import codes
+from app.models import Answer, ReportBuild, ReportSnapshot, Response, ResponseStatus, utcnow
+from app.services import report_build, responding
 from tests.report_data import GROUP_SIZES, HIDDEN, HIDDEN_WORD, POPULATIONS, seed_round
 
 # Student's t, two-sided 95 %, as printed in statistics textbooks (3 decimals).
@@ -267,6 +268,46 @@ def test_a_withdrawn_response_leaves_the_figures_at_the_next_build(app):
     seniors = next(g for g in after.payload["groups"] if g["key"] == "seniors")
     assert seniors["respondents"] == GROUP_SIZES["seniors"] - 1
     assert_same_figures(payload_without_time(after), recounted(round_id))
+
+
+def withdraw(response: Response) -> None:
+    """Withdraw the response the way its respondent does, with the receipt code."""
+    code = codes.new_code()
+    response.receipt_code_hash = responding.hashed(code)
+    db.session.flush()
+    assert responding.withdraw(code) == response.round_id
+    db.session.commit()
+
+
+def quoted_response(round_id: int, group_id: int) -> Response:
+    """A complete response of the group whose free text is among the kept quotes."""
+    kept = db.session.get(ReportBuild, round_id).tallies
+    quoted = {answer_id for _, _, quotes in kept["quotes"] for answer_id, _, _ in quotes}
+    return db.session.scalars(
+        select(Response).join(Answer).where(Response.group_id == group_id, Answer.id.in_(quoted))
+        .order_by(Answer.id.desc())).first()
+
+
+@pytest.mark.parametrize("leaving", ["a senior quoted in the report", "a newcomer (a hidden group)"])
+def test_a_withdrawal_takes_the_person_out_of_the_kept_tallies_as_a_recount_would(app, monkeypatch, leaving):
+    data = seed_round()
+    round_id = data.round.id
+    report_build.build_and_store(round_id, utcnow())
+    db.session.commit()
+    group = data.groups["seniors" if "senior" in leaving else "newcomers"]
+    withdraw(quoted_response(round_id, group.id))
+    taken_away = db.session.get(ReportBuild, round_id).tallies
+
+    counted_again = []
+    monkeypatch.setattr(report_build, "_batch_tallies", lambda *args: counted_again.append(args))
+    after = report_build.build_and_store(round_id, utcnow())  # nothing new: nothing to count
+    db.session.commit()
+    assert counted_again == []
+    assert after.response_count == sum(GROUP_SIZES.values()) - 1
+    monkeypatch.undo()
+    assert_same_figures(payload_without_time(after), recounted(round_id))
+    db.session.commit()
+    assert_same_figures(taken_away, db.session.get(ReportBuild, round_id).tallies, "tallies")
 
 
 def test_a_build_that_fails_counts_nothing_and_keeps_no_tallies(app, monkeypatch):

@@ -71,6 +71,35 @@ class Tallies:
                     for key in self.quotes.keys() | other.quotes.keys()},
         )
 
+    def without(self, leaving: Tallies) -> Tallies:
+        """These tallies less those of some of their responses (people who withdrew), exactly
+        as if the rest had been counted alone; except for quotes: the leaving responses'
+        quotes are dropped, and the caller fills each question's list back up from the
+        database (see quotes_lost), as the next latest quotes are not kept here."""
+        if leaving.basis != self.basis:
+            raise ValueError("tallies made under different survey items cannot be subtracted")
+        leaving_answers = {q.answer_id for quotes in leaving.quotes.values() for q in quotes}
+        return Tallies(
+            basis=self.basis,
+            respondents=_less(self.respondents, leaving.respondents),
+            cells={key: cell for key, cell in ((key, _less_cell(stats, leaving.cells.get(key)))
+                                               for key, stats in self.cells.items()) if cell[0]},
+            criterion_moments={key: moments for key, moments in (
+                (key, _less_moments(m, leaving.criterion_moments.get(key))) for key, m in self.criterion_moments.items()
+            ) if moments.n},
+            choice_respondents=_less(self.choice_respondents, leaving.choice_respondents),
+            terms={key: rest for key, rest in (
+                (key, _less_terms(counter, leaving.terms.get(key))) for key, counter in self.terms.items()
+            ) if rest.languages()},
+            quotes={key: kept for key, kept in (
+                (key, [q for q in quotes if q.answer_id not in leaving_answers]) for key, quotes in self.quotes.items()
+            ) if kept},
+        )
+
+    def quotes_lost(self, before: Tallies) -> set[tuple[str, str]]:
+        """The (group, item) whose quotes these tallies lost against `before` (see without)."""
+        return {key for key, quotes in before.quotes.items() if len(self.quotes.get(key, [])) < len(quotes)}
+
     def inputs(self, items: Sequence[ItemMeta], groups: Sequence[GroupMeta], k: int) -> ReportInputs:
         """What build_report() takes: these sums, with the round's items, groups and k."""
         text: dict[str, GroupText] = {}
@@ -151,6 +180,43 @@ def _added_cell(
     if a is None or b is None:
         return a or b  # type: ignore[return-value]
     return a[0] + b[0], _plus(a[1], b[1]), _plus(a[2], b[2])
+
+
+def _less(a: Mapping[Any, int], b: Mapping[Any, int]) -> dict[Any, int]:
+    """a less b, keys that come to nothing left out (as a count of the rest would have them)."""
+    less = {key: n - b.get(key, 0) for key, n in a.items()}
+    if any(n < 0 for n in less.values()):
+        raise ValueError("cannot take away responses that were not counted")
+    return {key: n for key, n in less.items() if n}
+
+
+def _less_cell(
+    a: tuple[int, float | None, float | None], b: tuple[int, float | None, float | None] | None
+) -> tuple[int, float | None, float | None]:
+    if b is None:
+        return a
+    if b[0] > a[0]:
+        raise ValueError("cannot take away responses that were not counted")
+    if b[0] == a[0]:
+        return 0, None, None
+    return a[0] - b[0], _minus(a[1], b[1]), _minus(a[2], b[2])
+
+
+def _less_moments(a: Moments, b: Moments | None) -> Moments:
+    if b is None:
+        return a
+    return Moments(a.n - b.n, a.total - b.total, a.total_sq - b.total_sq) if b.n < a.n else Moments(0)
+
+
+def _less_terms(a: TermCounter, b: TermCounter | None) -> TermCounter:
+    rest = _merged_terms(a, None)
+    if b is not None:
+        rest.remove(b)
+    return rest
+
+
+def _minus(a: float | None, b: float | None) -> float | None:
+    return a if b is None else (a or 0.0) - b
 
 
 def _plus(a: float | None, b: float | None) -> float | None:

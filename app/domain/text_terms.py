@@ -154,6 +154,21 @@ class TermCounter:
                 spellings.setdefault(term, Counter()).update(counts)
         self._answers.update(other._answers)
 
+    def remove(self, other: TermCounter) -> None:
+        """Take away another counter's answers (people who withdrew), which this one counted."""
+        for language, counts in other._terms.items():
+            _subtract(self._terms.get(language, Counter()), counts)
+        for language, terms_spelled in other._spellings.items():
+            spellings = self._spellings.get(language, {})
+            for term, counts in terms_spelled.items():
+                _subtract(spellings.get(term, Counter()), counts)
+                if not spellings.get(term):
+                    spellings.pop(term, None)
+        _subtract(self._answers, other._answers)
+        for language in [lang for lang in self._terms if not self._terms[lang] and not self._answers[lang]]:
+            del self._terms[language]
+            self._spellings.pop(language, None)
+
     def to_json(self) -> dict[str, dict]:
         """Answers per language and, per term, how many answers spelled it which way; a term's
         count is the sum of its spellings' (add_token counts both alike)."""
@@ -197,3 +212,15 @@ class TermCounter:
         if not spellings:
             return term
         return min(spellings.items(), key=lambda item: (-item[1], item[0]))[0]
+
+
+def _subtract(counts: Counter[str], taken: Counter[str]) -> None:
+    """counts less taken, in place; what comes to nothing is dropped, as if never counted."""
+    for key, n in taken.items():
+        left = counts[key] - n
+        if left < 0:
+            raise ValueError("cannot take away answers that were not counted")
+        if left:
+            counts[key] = left
+        else:
+            del counts[key]

@@ -262,13 +262,41 @@ def tallies_up_to_date(survey_round: Round, items: list[ItemMeta]) -> Tallies:
     if claimed or kept is None:
         # A recount takes every stamped response, this batch's and the earlier ones'.
         recount = kept is None
-        _fill_batch_table(survey_round.id, Response.tally_batch.is_not(None) if recount else Response.tally_batch == batch)
-        added = _batch_tallies(survey_round, items, keys, basis)
-        _BATCH.drop(db.session.connection())  # a failed build's rollback drops it too
+        stamped = Response.tally_batch.is_not(None) if recount else Response.tally_batch == batch
+        added = _counted(survey_round, items, keys, basis, stamped)
     tallies = added if kept is None else kept + added
     state.tally_batches = batch
     state.tallies = tallies.to_json()
     return tallies
+
+
+def uncount(response: Response) -> None:
+    """Take a response that is leaving (withdrawn) out of its round's kept tallies, so that
+    the next build adds to them instead of counting every response again.
+
+    Its own tallies are counted (a batch of one) and subtracted; a question whose kept quotes
+    lose one of its answers gets its latest quotes again from the others. Call it before the
+    response is deleted, in the same transaction. When the kept tallies do not match the
+    counted responses (a build is under way, or one failed), they are left alone: the next
+    build sees the mismatch and counts again, which is always right.
+    """
+    if response.tally_batch is None:
+        return  # no build has counted it
+    survey_round = db.session.get(Round, response.round_id)
+    state = db.session.get(ReportBuild, survey_round.id, with_for_update=True)
+    items = round_items(survey_round)
+    kept = Tallies.from_json(state.tallies, basis_of(items)) if state is not None else None
+    keys = _group_keys(survey_round)
+    if kept is None or kept.respondents != _counted_respondents(survey_round.id, keys):
+        return
+    own = _counted(survey_round, items, keys, kept.basis, Response.id == response.id)
+    rest = kept.without(own)
+    lost = rest.quotes_lost(kept)
+    if lost:
+        others = _counted(survey_round, items, keys, kept.basis,
+                          and_(Response.tally_batch.is_not(None), Response.id != response.id), quotes_only=True)
+        rest.quotes |= {key: others.quotes[key] for key in lost if key in others.quotes}
+    state.tallies = rest.to_json()
 
 
 def forget_tallies(round_id: int) -> None:
@@ -315,6 +343,16 @@ def _fill_batch_table(round_id: int, stamped) -> None:
     db.session.execute(text(f"ANALYZE {_BATCH.name}"))
 
 
+def _counted(survey_round: Round, items: list[ItemMeta], keys: dict[int | None, str], basis: str, which,
+             quotes_only: bool = False) -> Tallies:
+    """The tallies of the round's responses that match `which`."""
+    _fill_batch_table(survey_round.id, which)
+    try:
+        return _batch_tallies(survey_round, items, keys, basis, quotes_only)
+    finally:
+        _BATCH.drop(db.session.connection())  # a failed build's rollback drops it too
+
+
 def _counted_respondents(round_id: int, keys: dict[int | None, str]) -> dict[str, int]:
     rows = db.session.execute(
         select(Response.group_id, func.count())
@@ -324,10 +362,17 @@ def _counted_respondents(round_id: int, keys: dict[int | None, str]) -> dict[str
     return {keys.get(group_id, UNASSIGNED): n for group_id, n in rows}
 
 
-def _batch_tallies(survey_round: Round, items: list[ItemMeta], keys: dict[int | None, str], basis: str) -> Tallies:
-    """The tallies of the batch's responses, every figure a GROUP BY in the database."""
+def _batch_tallies(
+    survey_round: Round, items: list[ItemMeta], keys: dict[int | None, str], basis: str, quotes_only: bool
+) -> Tallies:
+    """The tallies of the batch's responses, every figure a GROUP BY in the database; or only
+    their latest quotes."""
     rows = {q.key: q.id for q in survey_round.survey.questions}
     questions = {rows[item.key]: item for item in items}
+    if quotes_only:
+        tallies = Tallies(basis)
+        _add_quotes(tallies, questions, keys)
+        return tallies
     tallies = Tallies(
         basis,
         respondents=_respondents(keys),
@@ -448,10 +493,9 @@ def _choice_respondents(
 def _add_text(tallies: Tallies, questions: dict[int, ItemMeta], keys: dict[int | None, str]) -> None:
     """Free text counted in the database: answers per language, how many answers use each
     word, and the latest few quotes respondents allowed. No text is read one answer at a time."""
-    texts = [qid for qid, item in questions.items() if item.type in ("text", "multiple_choice")]
-    if not texts:
+    written = _written(questions)
+    if written is None:
         return
-    written = and_(Answer.question_id.in_(texts), Answer.text.is_not(None), Answer.text != "")
 
     def counter(group_id: int | None, question_id: int) -> TermCounter:
         return tallies.terms.setdefault((keys[group_id], questions[question_id].key), TermCounter())
@@ -460,9 +504,24 @@ def _add_text(tallies: Tallies, questions: dict[int, ItemMeta], keys: dict[int |
         counter(group_id, question_id).add_answers(language, answers)
     for group_id, question_id, language, token, answers in _token_counts(written):
         counter(group_id, question_id).add_token(token, language, answers)
+    _add_quotes(tallies, questions, keys)
+
+
+def _add_quotes(tallies: Tallies, questions: dict[int, ItemMeta], keys: dict[int | None, str]) -> None:
+    written = _written(questions)
+    if written is None:
+        return
     for group_id, question_id, answer_id, language, quote in db.session.execute(_latest_quotes(written)):
         key = (keys[group_id], questions[question_id].key)
         tallies.quotes.setdefault(key, []).append(Quote(answer_id, language, quote))
+
+
+def _written(questions: dict[int, ItemMeta]):
+    """The condition for a written answer (free text, or a multiple choice's own words)."""
+    texts = [qid for qid, item in questions.items() if item.type in ("text", "multiple_choice")]
+    if not texts:
+        return None
+    return and_(Answer.question_id.in_(texts), Answer.text.is_not(None), Answer.text != "")
 
 
 def _answers_per_language(written):

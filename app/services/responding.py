@@ -13,6 +13,7 @@ from app.domain.answers import AnswerCell, decode, encode
 from app.domain.survey_format import SurveyDefinition
 from app.extensions import db
 from app.models import AccessLink, Answer, LinkKind, Question, Response, ResponseStatus, Survey, utcnow
+from app.services import report_build
 
 _QUESTION_IDS: dict[tuple, dict[str, int]] = {}
 
@@ -154,6 +155,7 @@ def withdraw(typed_receipt: str) -> int | None:
     if response is None:
         return None
     round_id = response.round_id
+    report_build.uncount(response)  # before its answers go: they say what to take away
     db.session.execute(delete(Answer).where(Answer.response_id == response.id))
     db.session.delete(response)
     db.session.flush()

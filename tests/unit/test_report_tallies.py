@@ -111,3 +111,51 @@ def test_a_term_counter_survives_its_json_form_with_its_spellings():
     again = TermCounter.from_json(json.loads(json.dumps(counter.to_json())))
     assert again.top("en") == counter.top("en") == [("courses", 3), ("evening", 2)]
     assert again.answers("en") == 3
+
+
+def without_quotes(tallies: Tallies) -> dict:
+    return {key: value for key, value in tallies.to_json().items() if key != "quotes"}
+
+
+def test_taking_away_the_tallies_of_people_who_left_gives_the_tallies_of_those_who_stayed():
+    staying, leaving = respondents(40, seed=8, first_id=1), respondents(25, seed=9, first_id=41)
+    rest = (tallied(staying) + tallied(leaving)).without(tallied(leaving))
+    assert without_quotes(rest) == without_quotes(tallied(staying))
+    assert build_report(rest.inputs(ITEMS, GROUPS, 5))["respondents"] == 40
+
+
+def test_everyone_leaving_leaves_nothing_behind():
+    people = respondents(12, seed=10, first_id=1)
+    assert (tallied(people).without(tallied(people))).to_json() == Tallies(BASIS).to_json()
+
+
+def test_the_quotes_of_people_who_left_go_and_their_questions_are_named_to_fill_up():
+    staying, leaving = respondents(40, seed=11, first_id=1), respondents(25, seed=12, first_id=41)
+    both = tallied(staying) + tallied(leaving)
+    rest = both.without(tallied(leaving))
+    leaving_ids = {person["id"] for person in leaving}
+    assert all(q.answer_id not in leaving_ids for quotes in rest.quotes.values() for q in quotes)
+    lost = rest.quotes_lost(both)
+    assert lost  # the latest quotes were the late people's
+    assert all(key in both.quotes and len(rest.quotes.get(key, [])) < len(both.quotes[key]) for key in lost)
+
+
+def test_taking_away_people_who_were_never_counted_is_refused():
+    few, others = respondents(3, seed=13, first_id=1), respondents(30, seed=14, first_id=10)
+    with pytest.raises(ValueError):
+        tallied(few).without(tallied(others))
+
+
+def test_a_term_counter_gives_back_the_words_of_answers_taken_away():
+    counter, leaving = TermCounter(), TermCounter()
+    for text in ["evening courses", "evening library"]:
+        counter.add(text, "en")
+    counter.add("avondcursus taal", "nl")
+    for text in ["evening library"]:
+        leaving.add(text, "en")
+    leaving.add("avondcursus taal", "nl")
+    counter.remove(leaving)
+    expected = TermCounter()
+    expected.add("evening courses", "en")
+    assert counter.to_json() == expected.to_json()
+    assert counter.languages() == ["en"]
