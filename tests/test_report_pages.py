@@ -13,8 +13,8 @@ from pypdf import PdfReader
 from app.extensions import db
 from app.models import ReportSnapshot, Role, utcnow
 from app.services import report_build
-from tests.factories import make_community, make_user
-from tests.helpers import csrf_token, log_in
+from tests.factories import make_community, make_round, make_user
+from tests.helpers import csrf_token, log_in, queries_for
 from tests.report_data import HIDDEN, HIDDEN_WORD, seed_round
 
 FORMULA_NAME = "=HYPERLINK(\"http://evil.example\")"
@@ -104,6 +104,18 @@ def test_exports_neutralise_text_a_spreadsheet_would_run_as_a_formula(client, re
     sheet = xlsx.read("xl/worksheets/sheet1.xml").decode()  # constant memory: strings inline
     assert "'=HYPERLINK" in sheet or "&apos;=HYPERLINK" in sheet
     assert "<f>" not in sheet  # no formula cell at all
+
+
+def test_the_reports_index_asks_the_same_number_of_queries_for_more_rounds(client, report):
+    log_in(client, "reader@example.org")
+    before = queries_for(client, "/reports/")
+    for number in range(3):
+        later = make_round(report.round.community, report.round.survey, title=f"Round {number}")
+        report_build.build_and_store(later.id, utcnow())
+    db.session.commit()
+    html = client.get("/reports/").get_data(as_text=True)
+    assert all(f"Round {number}" in html for number in range(3))
+    assert queries_for(client, "/reports/") == before
 
 
 def test_the_pdf_is_in_the_reader_s_language(client, report):

@@ -22,7 +22,7 @@ from app.reports.presenting import (
     quadrant_labels,
 )
 from app.services import audit, response_export
-from app.services.report_build import build_status
+from app.services.report_build import build_status, build_statuses
 
 
 @bp.app_context_processor
@@ -42,7 +42,7 @@ def index():
     ).all()
     return render_template(
         "reports/index.html", communities=communities, rounds=rounds,
-        statuses={r.id: build_status(r.id) for r in rounds},
+        statuses=build_statuses([r.id for r in rounds]),
     )
 
 

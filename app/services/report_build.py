@@ -135,10 +135,21 @@ class BuildStatus:
 
 
 def build_status(round_id: int) -> BuildStatus:
-    snapshot = db.session.execute(
-        select(ReportSnapshot.built_at, ReportSnapshot.response_count).where(ReportSnapshot.round_id == round_id)
-    ).first()
-    build = db.session.get(ReportBuild, round_id)
+    return build_statuses([round_id])[round_id]
+
+
+def build_statuses(round_ids: list[int]) -> dict[int, BuildStatus]:
+    """The build status of each round, in two queries however many rounds there are."""
+    snapshots = {row.round_id: row for row in db.session.execute(
+        select(ReportSnapshot.round_id, ReportSnapshot.built_at, ReportSnapshot.response_count)
+        .where(ReportSnapshot.round_id.in_(round_ids)))}
+    builds = {row.round_id: row for row in db.session.execute(
+        select(ReportBuild.round_id, ReportBuild.started_at, ReportBuild.requested_at, ReportBuild.failures)
+        .where(ReportBuild.round_id.in_(round_ids)))}
+    return {round_id: _status(snapshots.get(round_id), builds.get(round_id)) for round_id in round_ids}
+
+
+def _status(snapshot, build) -> BuildStatus:
     built_at = snapshot.built_at if snapshot else None
     under_way = build is not None and (
         build.started_at is not None
