@@ -179,6 +179,39 @@ def test_the_responses_export_is_for_coordinators_and_leaves_out_what_would_sing
     assert HIDDEN_WORD not in text
 
 
+def expected_export_row(respondent) -> dict[str, str]:
+    """The responses CSV row of a seeded respondent, written out here from their answers."""
+    def point(value):
+        return "dont_know" if value is None else str(value)
+
+    answers = respondent.answers
+    importance, current = answers["need_language"]
+    hours = answers["hours"]
+    row = {"group": respondent.group, "language": respondent.language,
+           "need_language_importance": point(importance), "need_language_current": point(current),
+           "took_part": answers["took_part"], "heard_of_offer": point(answers["heard_of_offer"]),
+           "hours": str(int(hours)) if float(hours).is_integer() else str(hours),
+           "help_most": answers["help_most"] if respondent.may_quote else "[not shared]",
+           "barriers_time": "", "barriers_cost": "", "barriers_other": ""}
+    barriers = answers.get("barriers")
+    if barriers is not None:
+        row |= {f"barriers_{option}": "1" if option in barriers.options else "0" for option in ("time", "cost")}
+        if barriers.other_text:
+            row["barriers_other"] = barriers.other_text if respondent.may_quote else "[not shared]"
+    return row
+
+
+def test_the_responses_export_gives_every_answer_of_every_shown_response(client, report):
+    log_in(client, "coordinator@example.org")
+    text = client.get(f"/reports/rounds/{report.round.id}/responses.csv", buffered=True).get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    shown = [r for r in report.respondents if r.group not in HIDDEN]  # in the order they answered
+    assert len(rows) == len(shown)
+    for row, respondent in zip(rows, shown, strict=True):
+        expected = expected_export_row(respondent)
+        assert {key: row[key] for key in expected} == expected
+
+
 def test_an_unknown_round_or_export_kind_is_404(client, report):
     log_in(client, "reader@example.org")
     assert client.get("/reports/rounds/999999").status_code == 404

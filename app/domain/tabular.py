@@ -22,9 +22,14 @@ def neutralise_formula(value: object) -> object:
 
 
 def csv_cell(value: object) -> object:
+    """One cell as the CSV writer takes it. (Called for every cell of exports with millions
+    of them: the common cases are tested first, by exact type.)"""
+    kind = type(value)
+    if kind is int or kind is float:
+        return value
     if value is None:
         return ""
-    if isinstance(value, bool):
+    if kind is bool:
         return "true" if value else "false"
     return neutralise_formula(value)
 

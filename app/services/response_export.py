@@ -11,9 +11,8 @@ not by database id.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from itertools import groupby
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, false, or_, select
 
 from app.domain.answers import OTHER_OPTION
 from app.domain.report import UNASSIGNED
@@ -70,54 +69,70 @@ def csv_lines(round_id: int) -> Iterator[str]:
 
 
 def _rows(round_id: int, spec, groups: dict[int, str], shown: set[int | None]) -> Iterator[list[object]]:
-    rows = db.session.execute(
-        select(Answer.response_id, Response.group_id, Response.language, Response.submitted_at, Response.may_quote,
-               Answer.question_id, Answer.option, Answer.value, Answer.value2, Answer.text)
-        .join(Response, and_(Response.id == Answer.response_id))
-        .where(Response.round_id == round_id, Response.status == ResponseStatus.COMPLETE)
-        .order_by(Answer.response_id)
-        .execution_options(yield_per=5000)
+    """Two streams in response order, merged here: the shown responses, and their answers.
+
+    The answers carry nothing of their response, so the many answer rows stay narrow; each
+    response's answers are gathered by question, and every column takes its cell from them
+    with a function chosen once for the whole export (see _extractor).
+    """
+    if not shown:
+        return
+    counted = and_(Response.round_id == round_id, Response.status == ResponseStatus.COMPLETE,
+                   or_(Response.group_id.in_([g for g in shown if g is not None]),
+                       Response.group_id.is_(None) if None in shown else false()))
+    responses = _streamed(
+        select(Response.id, Response.group_id, Response.language, Response.submitted_at, Response.may_quote)
+        .where(counted).order_by(Response.id)
     )
-    number = 0
-    for _, answers in groupby(rows, key=lambda row: row.response_id):
-        answers = list(answers)
-        first = answers[0]
-        if first.group_id not in shown:
-            continue
-        number += 1
-        cells = _cells(spec, answers, first.may_quote)
-        yield [number, groups.get(first.group_id, UNASSIGNED), first.language,
-               first.submitted_at.date().isoformat() if first.submitted_at else "", *cells]
+    answers = _streamed(
+        select(Answer.response_id, Answer.question_id, Answer.option, Answer.value, Answer.value2, Answer.text)
+        .join(Response, Response.id == Answer.response_id)
+        .where(counted).order_by(Answer.response_id)
+    )
+    extractors = [(question_id, _extractor(what)) for _, question_id, what in spec]
+    pending = next(answers, None)
+    for number, (response_id, group_id, language, submitted_at, may_quote) in enumerate(responses, start=1):
+        by_question: dict[int, list] = {}
+        while pending is not None and pending[0] == response_id:
+            by_question.setdefault(pending[1], []).append(pending)
+            pending = next(answers, None)
+        cells = [extract(found, may_quote) if (found := by_question.get(question_id)) else ""
+                 for question_id, extract in extractors]
+        yield [number, groups.get(group_id, UNASSIGNED), language,
+               submitted_at.date().isoformat() if submitted_at else "", *cells]
 
 
-def _cells(spec, answers, may_quote: bool) -> list[object]:
-    by_question: dict[int, list] = {}
-    for answer in answers:
-        by_question.setdefault(answer.question_id, []).append(answer)
-    cells: list[object] = []
-    for _, question_id, what in spec:
-        found = by_question.get(question_id, [])
-        cells.append(_cell(what, found, may_quote))
-    return cells
+def _streamed(query, batch: int = 5000) -> Iterator[tuple]:
+    """The rows of a query from a server-side cursor, a batch at a time, as plain tuples (on
+    the session's connection, but past the ORM's row handling: millions of rows go by)."""
+    result = db.session.connection().execute(query.execution_options(yield_per=batch))
+    for part in result.partitions():
+        yield from part
 
 
-def _cell(what: str, found: list, may_quote: bool) -> object:
-    if not found:
-        return ""
-    if what == "value" or what == "value2":
-        value = getattr(found[0], what)
-        return "dont_know" if value is None else _number(value)
+# An answer row: (response_id, question_id, option, value, value2, text).
+_OPTION, _VALUE, _VALUE2, _TEXT = 2, 3, 4, 5
+
+
+def _extractor(what: str):
+    """How a column takes its cell from one response's answers to its question."""
+    if what in ("value", "value2"):
+        index = _VALUE if what == "value" else _VALUE2
+        return lambda found, may_quote: "dont_know" if found[0][index] is None else _number(found[0][index])
     if what == "option":
-        return found[0].option
+        return lambda found, may_quote: found[0][_OPTION]
     if what.startswith("option:"):
-        return 1 if any(a.option == what.removeprefix("option:") for a in found) else 0
+        option = what.removeprefix("option:")
+        return lambda found, may_quote: 1 if any(a[_OPTION] == option for a in found) else 0
     option = what.removeprefix("text:")
-    text = next((a.text for a in found if a.option == option and a.text), "")
-    if not text:
-        return ""
-    if not may_quote:
-        return WITHHELD
-    return text  # made formula-safe when written
+
+    def written(found, may_quote):
+        text = next((a[_TEXT] for a in found if a[_OPTION] == option and a[_TEXT]), "")
+        if not text:
+            return ""
+        return text if may_quote else WITHHELD  # made formula-safe when written
+
+    return written
 
 
 def _number(value: float) -> int | float:
