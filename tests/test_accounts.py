@@ -137,6 +137,27 @@ def test_a_new_password_logs_out_the_other_sessions_but_not_this_one(client, app
     assert phone.get("/coordinate/").status_code == 302
 
 
+def log_in_to_stay(client) -> None:
+    """Log in with "Keep me logged in on this device" ticked."""
+    page = client.get("/auth/login").get_data(as_text=True)
+    client.post("/auth/login", data={"csrf_token": csrf_token(page), "email": EMAIL, "password": PASSWORD,
+                                     "remember": "y"})
+
+
+def test_a_new_password_ends_keep_me_logged_in_elsewhere_but_renews_it_here(client, app, noa):
+    phone = app.test_client()
+    log_in_to_stay(phone)
+    log_in_to_stay(client)
+    post_form(client, "/auth/password", {
+        "current_password": PASSWORD, "new_password": NEW_PASSWORD, "new_password_again": NEW_PASSWORD})
+    # Both browsers were closed: only their remember cookies are left.
+    phone.delete_cookie("session")
+    client.delete_cookie("session")
+    assert phone.get("/coordinate/").status_code == 302  # a lost phone's cookie no longer opens it
+    assert phone.get_cookie("remember_token") is None  # and is cleared, not tried again and again
+    assert client.get("/coordinate/").status_code == 200  # this device's cookie was renewed
+
+
 def test_the_password_page_needs_a_login(client, noa):
     assert client.get("/auth/password").status_code == 302
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterable
 
 from flask import abort
@@ -16,10 +17,16 @@ READING_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.STAKEHOLDER})
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
+def load_user(login_id: str) -> User | None:
+    """The user a session or remember cookie names (User.get_id), if its password is still
+    the one it was logged in with."""
+    user_id, _, mark = login_id.partition(":")
+    if not user_id.isdigit() or not mark:
         return None
-    return db.session.get(User, int(user_id))
+    user = db.session.get(User, int(user_id))
+    if user is None or not hmac.compare_digest(user.password_mark(), mark):
+        return None
+    return user
 
 
 def communities_of(user: User, roles: Iterable[Role]) -> list[Community]:

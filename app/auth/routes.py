@@ -26,7 +26,6 @@ login_manager.login_message_category = "info"
 # anyway, which every login here is. Against session fixation, login starts a new session.
 login_manager.session_protection = "basic"
 
-PASSWORD_MARK = "_password_mark"  # session key: the password's fingerprint at login
 # Asking for reset mails: per client (someone trying many addresses) and per address (someone
 # filling a person's inbox). Config can override either.
 RESET_LIMIT_PER_CLIENT = "5 per minute;20 per hour"
@@ -61,24 +60,18 @@ def start_session(user, remember: bool) -> None:
     # cookie's expiry, checked by the server too); "keep me logged in" adds the remember cookie.
     session.permanent = True
     login_user(user, remember=remember)
-    session[PASSWORD_MARK] = accounts.password_mark(user)
 
 
 @bp.before_app_request
 def end_logins_that_no_longer_hold() -> None:
     """Log out, on their next request, anyone deactivated (or deleted) since they logged in,
-    and sessions started before the password changed elsewhere (a reset after a lost phone)."""
+    and logins from before the password changed elsewhere (a reset after a lost phone): the
+    session or remember cookie then no longer loads a user (see User.get_id). logout_user()
+    clears both, so a stale remember cookie is not tried again and again."""
     remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
     if "_user_id" not in session and remember_cookie not in request.cookies:
         return  # nobody was logged in: do not even look
     if not current_user.is_authenticated:  # Flask-Login: an inactive user is not authenticated
-        if "_user_id" in session:
-            logout_user()
-        return
-    mark = accounts.password_mark(current_user)
-    if PASSWORD_MARK not in session:  # just restored from the remember cookie
-        session[PASSWORD_MARK] = mark
-    elif session[PASSWORD_MARK] != mark:
         logout_user()
 
 
@@ -121,8 +114,10 @@ def password():
         else:
             accounts.set_password(current_user, form.new_password.data)
             db.session.commit()
-            # This session goes on; sessions elsewhere end at their next request.
-            session[PASSWORD_MARK] = accounts.password_mark(current_user)
+            # This device goes on, with the new password's mark (and its remember cookie
+            # renewed if it had one); logins elsewhere end at their next request.
+            remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+            login_user(current_user._get_current_object(), remember=remember_cookie in request.cookies)
             flash(_("Your new password is saved. Other devices where you were logged in are logged out."),
                   "info")
             return redirect(url_for("auth.password"))

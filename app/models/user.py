@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import enum
+import hashlib
+import hmac
 from datetime import datetime
 
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy import false as sa_false
@@ -51,6 +54,21 @@ class User(UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    def password_mark(self) -> str:
+        """A short keyed fingerprint of the password hash: it changes whenever the password does.
+
+        Logins and reset links carry it, so that a new password ends the logins elsewhere and
+        voids old links; it reveals nothing about the hash (keyed with the SECRET_KEY).
+        """
+        key = current_app.config["SECRET_KEY"].encode()
+        return hmac.new(key, self.password_hash.encode(), hashlib.sha256).hexdigest()[:24]
+
+    def get_id(self) -> str:
+        """What a session and a "keep me logged in" cookie hold (Flask-Login's alternative
+        token): the id with the password's mark, so that neither opens the account any more
+        once its password has changed (app.auth.access.load_user checks it)."""
+        return f"{self.id}:{self.password_mark()}"
 
     def role_in(self, community_id: int) -> Role | None:
         for membership in self.memberships:

@@ -10,7 +10,6 @@ once; the timestamp makes it work for PASSWORD_RESET_HOURS only.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 import smtplib
@@ -92,16 +91,6 @@ def set_password(user: User, password: str) -> None:
     db.session.flush()
 
 
-def password_mark(user: User) -> str:
-    """A short keyed fingerprint of the password hash: it changes whenever the password does.
-
-    Reset links and sessions carry it, so that a new password voids old links and ends
-    sessions elsewhere; it reveals nothing about the hash (keyed with the SECRET_KEY).
-    """
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, user.password_hash.encode(), hashlib.sha256).hexdigest()[:24]
-
-
 # --- Reset links ------------------------------------------------------------------------------
 
 
@@ -130,7 +119,7 @@ def _serializer(now: datetime | None) -> URLSafeTimedSerializer:
 
 
 def reset_token(user: User, now: datetime | None = None) -> str:
-    return _serializer(now).dumps({"user": user.id, "mark": password_mark(user)})
+    return _serializer(now).dumps({"user": user.id, "mark": user.password_mark()})
 
 
 def user_for_reset_token(token: str, now: datetime | None = None) -> User:
@@ -147,7 +136,7 @@ def user_for_reset_token(token: str, now: datetime | None = None) -> User:
     user = db.session.get(User, payload["user"])
     if user is None or not user.active:
         raise ResetLinkInvalid()
-    if not hmac.compare_digest(str(payload.get("mark", "")), password_mark(user)):
+    if not hmac.compare_digest(str(payload.get("mark", "")), user.password_mark()):
         raise ResetLinkInvalid()  # the password changed since: the link has done its work
     return user
 
