@@ -116,6 +116,9 @@ class Config:
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
         self.RATELIMIT_HEADERS_ENABLED = True
         self.CODE_ATTEMPTS_LIMIT = env_str("CODE_ATTEMPTS_LIMIT", "10 per minute;60 per hour")
+        # Failed logins only: per client, and per address typed (someone guessing one password).
+        self.LOGIN_LIMIT_PER_CLIENT = env_str("LOGIN_LIMIT_PER_CLIENT", "10 per minute;100 per day")
+        self.LOGIN_LIMIT_PER_ADDRESS = env_str("LOGIN_LIMIT_PER_ADDRESS", "10 per hour")
         # How many reverse proxies stand in front of the app (0: none).
         self.TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
 

@@ -16,12 +16,12 @@ def csrf_token(html: str) -> str:
 PASSWORD = "correct horse battery"  # what tests.factories.make_user gives everyone
 
 
-def log_in(client, email: str, password: str = PASSWORD, next_url: str | None = None):
-    page = client.get("/auth/login")
+def log_in(client, email: str, password: str = PASSWORD, next_url: str | None = None, **request_options):
+    page = client.get("/auth/login", **request_options)
     url = "/auth/login" + (f"?next={next_url}" if next_url else "")
     return client.post(url, data={
         "csrf_token": csrf_token(page.get_data(as_text=True)), "email": email, "password": password,
-    })
+    }, **request_options)
 
 
 def queries_for(client, url: str) -> int:

@@ -261,6 +261,22 @@ def test_asking_is_limited_per_address(client, noa, outbox):
     assert "Too many requests" in ask_for_reset(client, "Noa@example.org ").get_data(as_text=True)
 
 
+def test_guessing_a_password_is_limited_per_address_and_a_right_login_does_not_count(client, app, noa):
+    for _ in range(5):
+        assert log_in(app.test_client(), EMAIL).status_code == 302  # right logins: not counted
+    guesses = [log_in(app.test_client(), " noa@EXAMPLE.org", f"guess-{n}",
+                      environ_base={"REMOTE_ADDR": f"192.0.2.{n}"}).status_code for n in range(11)]
+    assert guesses == [400] * 10 + [429]  # from eleven clients, at one address
+    page = log_in(app.test_client(), EMAIL, environ_base={"REMOTE_ADDR": "198.51.100.1"})
+    assert page.status_code == 429 and "Please wait a moment" in page.get_data(as_text=True)
+
+
+def test_guessing_passwords_is_limited_per_client(client, app, noa):
+    guesses = [log_in(client, f"someone{n}@example.org", "wrong").status_code for n in range(11)]
+    assert guesses == [400] * 10 + [429]
+    assert log_in(app.test_client(), EMAIL, environ_base={"REMOTE_ADDR": "198.51.100.7"}).status_code == 302
+
+
 def test_asking_is_limited_per_client(client, app, noa):
     answers = [ask_for_reset(client, f"someone{n}@example.org").status_code for n in range(6)]
     assert answers == [200] * 5 + [429]  # five a minute from one client, whatever the addresses

@@ -75,7 +75,26 @@ def end_logins_that_no_longer_hold() -> None:
         logout_user()
 
 
+def login_limit_per_client() -> str:
+    return current_app.config["LOGIN_LIMIT_PER_CLIENT"]
+
+
+def login_limit_per_address() -> str:
+    return current_app.config["LOGIN_LIMIT_PER_ADDRESS"]
+
+
+def login_address() -> str:
+    return "login-address:" + accounts.normalized_email(request.form.get("email", ""))
+
+
+def failed(response) -> bool:
+    """Only a refused login counts against the limits: people who type well are never held up."""
+    return response.status_code == 400
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_limit_per_client, methods=["POST"], deduct_when=failed)
+@limiter.limit(login_limit_per_address, methods=["POST"], key_func=login_address, deduct_when=failed)
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next_url(request.args.get("next")))
