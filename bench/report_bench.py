@@ -18,11 +18,12 @@ The answers are random, made by PostgreSQL itself (see add_responses).
 from __future__ import annotations
 
 import gc
+import itertools
 import os
 import shutil
 import time
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from sqlalchemy import func, select, text
@@ -181,18 +182,19 @@ def report_figures(work_dir: Path) -> list[Figure]:
                                      "WHERE r.round_id = :id"), {"id": survey_round.id})
     print(f"# report: {REPORT_RESPONSES} responses, {answers} answers, 60 questions, 8 groups; "
           f"each incremental build adds {NEW_SHARE:.0%} new responses first")
-    figures = _build_figures(survey_round, "")
+    new_seeds = itertools.count(100)  # each wave of new responses answers differently
+    figures = _build_figures(survey_round, "", new_seeds)
     figures.append(_withdrawal_figure(survey_round, floor=figures[0]))
     add_responses(survey_round, REPORT_RESPONSES, seed=2)  # twice as many
-    doubled = _build_figures(survey_round, "_2x", memory_floors=(figures[2], figures[4]))
+    doubled = _build_figures(survey_round, "_2x", new_seeds, memory_floors=(figures[2], figures[4]))
     return figures + doubled
 
 
 NEW_SHARE = 0.01
-_new_seeds = iter(range(100, 10_000))
 
 
-def _build_figures(survey_round: Round, suffix: str, memory_floors: tuple[Figure, Figure] | None = None):
+def _build_figures(survey_round: Round, suffix: str, new_seeds: Iterator[int],
+                   memory_floors: tuple[Figure, Figure] | None = None):
     """The floor; the build from scratch; the incremental build; and their peak memory."""
     round_id = survey_round.id
     responses = db.session.scalar(select(func.count()).select_from(Response).where(Response.round_id == round_id))
@@ -205,7 +207,7 @@ def _build_figures(survey_round: Round, suffix: str, memory_floors: tuple[Figure
         db.session.commit()
 
     def new_responses_arrive() -> None:
-        add_responses(survey_round, max(1, int(responses * NEW_SHARE)), seed=next(_new_seeds))
+        add_responses(survey_round, max(1, int(responses * NEW_SHARE)), seed=next(new_seeds))
 
     floor = Figure(f"report_groupby_floor{suffix}", best_seconds(lambda: floor_query(round_id)) * 1000, "ms")
     full = Figure(f"report_build{suffix}", best_seconds(build, prepare=forget_the_tallies) * 1000, "ms", floor)
