@@ -288,8 +288,9 @@ def uncount(response: Response) -> None:
     Its own tallies are counted (a batch of one) and subtracted; a question whose kept quotes
     lose one of its answers gets its latest quotes again from the others. Call it before the
     response is deleted, in the same transaction. When the kept tallies do not match the
-    counted responses (a build is under way, or one failed), they are left alone: the next
-    build sees the mismatch and counts again, which is always right.
+    counted responses (responses deleted some other way; or a build that read the tallies
+    before this withdrawal and stored them after), they are left alone: the next build sees
+    the mismatch and counts again, which is always right.
     """
     if response.tally_batch is None:
         return  # no build has counted it
@@ -358,10 +359,11 @@ def _counted(survey_round: Round, items: list[ItemMeta], keys: dict[int | None, 
              quotes_only: bool = False) -> Tallies:
     """The tallies of the round's responses that match `which`."""
     _fill_batch_table(survey_round.id, which)
-    try:
-        return _batch_tallies(survey_round, items, keys, basis, quotes_only)
-    finally:
-        _BATCH.drop(db.session.connection())  # a failed build's rollback drops it too
+    tallies = _batch_tallies(survey_round, items, keys, basis, quotes_only)
+    # Not in a `finally`: after a failed query PostgreSQL refuses the DROP too, which would
+    # hide the real error. The failed build's rollback drops the table anyway.
+    _BATCH.drop(db.session.connection())
+    return tallies
 
 
 def _counted_respondents(round_id: int, keys: dict[int | None, str]) -> dict[str, int]:
