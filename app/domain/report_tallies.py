@@ -205,6 +205,9 @@ def _less_cell(
 def _less_moments(a: Moments, b: Moments | None) -> Moments:
     if b is None:
         return a
+    if b.n > a.n:
+        raise ValueError("cannot take away responses that were not counted")
+    # All of them gone: nothing left, not a float residue of the sums.
     return Moments(a.n - b.n, a.total - b.total, a.total_sq - b.total_sq) if b.n < a.n else Moments(0)
 
 
