@@ -252,7 +252,7 @@ def test_each_build_counts_only_the_responses_completed_since_the_last(app):
     assert_same_figures(incremental, recounted(round_id))
 
 
-def test_a_withdrawn_response_leaves_the_figures_at_the_next_build(app):
+def test_a_response_deleted_other_than_by_withdrawal_is_recounted_out_at_the_next_build(app):
     data = seed_round()
     round_id = data.round.id
     report_build.build_and_store(round_id, utcnow())

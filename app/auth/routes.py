@@ -62,14 +62,18 @@ def start_session(user, remember: bool) -> None:
     login_user(user, remember=remember)
 
 
+def has_remember_cookie() -> bool:
+    """Whether the browser sent a "keep me logged in" cookie."""
+    return current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+
+
 @bp.before_app_request
 def end_logins_that_no_longer_hold() -> None:
     """Log out, on their next request, anyone deactivated (or deleted) since they logged in,
     and logins from before the password changed elsewhere (a reset after a lost phone): the
     session or remember cookie then no longer loads a user (see User.get_id). logout_user()
     clears both, so a stale remember cookie is not tried again and again."""
-    remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
-    if "_user_id" not in session and remember_cookie not in request.cookies:
+    if "_user_id" not in session and not has_remember_cookie():
         return  # nobody was logged in: do not even look
     if not current_user.is_authenticated:  # Flask-Login: an inactive user is not authenticated
         logout_user()
@@ -135,8 +139,7 @@ def password():
             db.session.commit()
             # This device goes on, with the new password's mark (and its remember cookie
             # renewed if it had one); logins elsewhere end at their next request.
-            remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
-            login_user(current_user._get_current_object(), remember=remember_cookie in request.cookies)
+            login_user(current_user._get_current_object(), remember=has_remember_cookie())
             flash(_("Your new password is saved. Other devices where you were logged in are logged out."),
                   "info")
             return redirect(url_for("auth.password"))

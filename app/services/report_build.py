@@ -255,8 +255,8 @@ def tallies_up_to_date(survey_round: Round, items: list[ItemMeta]) -> Tallies:
     Each build claims the complete responses not yet counted (it stamps them with its batch
     number), tallies only those, and adds them to the tallies kept from the builds before; a
     response completed while the build runs waits for the next one. Complete responses never
-    change, but one can leave (withdrawn): when the kept tallies no longer match the counted
-    responses per group, or were made under other items, every stamped response is counted
+    change, and a withdrawn one is taken out of the kept tallies (uncount). When the kept
+    tallies are unfit all the same (see _kept_tallies), every stamped response is counted
     again (a recount; the stamps stay).
     The caller's transaction keeps the stamps and the tallies together, or neither.
     """
@@ -264,9 +264,7 @@ def tallies_up_to_date(survey_round: Round, items: list[ItemMeta]) -> Tallies:
     state = db.session.get(ReportBuild, survey_round.id)
     basis = basis_of(items)
     keys = _group_keys(survey_round)
-    kept = Tallies.from_json(state.tallies, basis)
-    if kept is not None and kept.respondents != _counted_respondents(survey_round.id, keys):
-        kept = None
+    kept = _kept_tallies(state, basis, survey_round.id, keys)
     batch = state.tally_batches + 1
     claimed = _claim(survey_round.id, batch)
     added = Tallies(basis)
@@ -297,9 +295,9 @@ def uncount(response: Response) -> None:
     survey_round = db.session.get(Round, response.round_id)
     state = db.session.get(ReportBuild, survey_round.id, with_for_update=True)
     items = round_items(survey_round)
-    kept = Tallies.from_json(state.tallies, basis_of(items)) if state is not None else None
     keys = _group_keys(survey_round)
-    if kept is None or kept.respondents != _counted_respondents(survey_round.id, keys):
+    kept = _kept_tallies(state, basis_of(items), survey_round.id, keys) if state is not None else None
+    if kept is None:
         return
     own = _counted(survey_round, items, keys, kept.basis, Response.id == response.id)
     rest = kept.without(own)
@@ -309,6 +307,16 @@ def uncount(response: Response) -> None:
                           and_(Response.tally_batch.is_not(None), Response.id != response.id), quotes_only=True)
         rest.quotes |= {key: others.quotes[key] for key in lost if key in others.quotes}
     state.tallies = rest.to_json()
+
+
+def _kept_tallies(state: ReportBuild, basis: str, round_id: int, keys: dict[int | None, str]) -> Tallies | None:
+    """The round's kept tallies if they can be added to: made under these items, in this
+    format, and counting exactly the stamped responses per group (not so after responses were
+    deleted other than by withdrawal, or a build and a withdrawal crossed)."""
+    kept = Tallies.from_json(state.tallies, basis)
+    if kept is None or kept.respondents != _counted_respondents(round_id, keys):
+        return None
+    return kept
 
 
 def forget_tallies(round_id: int) -> None:
