@@ -303,7 +303,11 @@ def _item_counts(
 
 def _item_figures(item: ItemMeta, cells: list[Cell]) -> dict[str, Any]:
     if item.type == "single_choice":
-        counts = {c.option: c.count for c in cells}
+        # In the question's own order (answers such as never / sometimes / often are ordered);
+        # an option no longer in the question (or "other") after the others.
+        position = {option: i for i, option in enumerate(item.options)}
+        ordered = sorted(cells, key=lambda c: (position.get(c.option, len(position)), c.option))
+        counts = {c.option: c.count for c in ordered}
         n = sum(counts.values())
         return {"n": n, "counts": counts, "shares": {o: c / n for o, c in counts.items()} if n else {}}
     if item.type == "number":

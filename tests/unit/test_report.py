@@ -99,6 +99,18 @@ def test_choice_shares_use_the_people_who_answered_and_keep_other_last():
     assert figure["shares"]["cost"] == 0.8
 
 
+def test_single_choice_answers_keep_the_order_of_the_question():
+    frequency = ItemMeta("frequency", "single_choice", options=("never", "sometimes", "often"))
+    cells = [Cell("a", "frequency", 9, option="often"), Cell("a", "frequency", 2, option="retired_option"),
+             Cell("a", "frequency", 4, option="never"), Cell("a", "frequency", 7, option="sometimes")]
+    report = build_report(ReportInputs(items=[frequency], groups=[GroupMeta("a", "citizens", None)],
+                                       respondents={"a": 22}, cells=cells, criterion_moments={},
+                                       choice_respondents={}, text={}, k=5))
+    figure = sections(report)["a"]["items"]["frequency"]
+    assert list(figure["counts"]) == ["never", "sometimes", "often", "retired_option"]
+    assert figure["n"] == 22 and figure["shares"]["often"] == 9 / 22
+
+
 def test_weighted_scores_need_two_groups_with_a_population():
     moments = {("a", "needs"): Moments.of([20.0] * 10), ("b", "needs"): Moments.of([80.0] * 10)}
     payload = build_report(inputs({"a": 10, "b": 10}, moments=moments, populations={"a": 3000, "b": 1000}))
