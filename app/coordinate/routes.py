@@ -35,6 +35,7 @@ from app.domain.round_rules import RoundRuleError
 from app.extensions import db
 from app.i18n import LANGUAGE_NAMES, pick_translation
 from app.models import Community, CommunityKind, Group, GroupKind, Membership, Response, Role, Round, utcnow
+from app.request_guards import database_id
 from app.services import audit, rounds
 from app.services.outreach import complete_responses_per_round, response_counts_by_group
 
@@ -156,7 +157,7 @@ def edit_community(community_id: int):
 @login_required
 def audit_log(community_id: int):
     community = require_admin(db.session.get(Community, community_id))
-    before = request.args.get("before", type=int)
+    before = request.args.get("before", type=database_id)
     events = audit.events_of(community.id, limit=100, before_id=before)
     return render_template("coordinate/audit.html", community=community, events=events)
 
