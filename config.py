@@ -72,6 +72,11 @@ class Config:
             "task_serializer": "json",
             "accept_content": ["json"],
             "broker_connection_retry_on_startup": True,
+            # A web request that queues a task while Redis is down fails within a second (the
+            # page then says what to do) instead of hanging for kombu's default ~6 s of
+            # connection retries: celery/celery#4627. Workers reconnect by their own settings.
+            "broker_transport_options": {"max_retries": 3, "interval_start": 0, "interval_step": 0.2,
+                                         "interval_max": 0.5},
             "timezone": "UTC",
             "task_default_queue": env_str("CELERY_QUEUE", "commonground"),
         }

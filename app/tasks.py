@@ -7,6 +7,7 @@ import smtplib
 from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
 from flask import current_app
+from kombu.exceptions import KombuError
 from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
@@ -101,6 +102,21 @@ def send_account_mail(self, mail_log_id: int):
         # the web request.
         return self.retry(countdown=countdown, throw=not self.request.is_eager)
     return status.value
+
+
+def hand_over_account_mail(mail_log_id: int) -> bool:
+    """Queue send_account_mail for a row the caller has committed. False when the broker is
+    down: the row is then marked failed ("not queued"), not left queued for a worker that will
+    never get it, and the caller tells the person what to do instead."""
+    try:
+        send_account_mail.delay(mail_log_id)
+    except (KombuError, OSError) as error:  # the broker is down or unreachable
+        current_app.logger.exception("could not queue account mail %s", mail_log_id)
+        db.session.rollback()
+        invitations.forget_queued([mail_log_id], f"not queued: {type(error).__name__}")
+        db.session.commit()
+        return False
+    return True
 
 
 # --- Personal invitations: invitation and reminder mails, erasing contact details -------------

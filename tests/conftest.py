@@ -20,7 +20,7 @@ from sqlalchemy.engine import URL
 
 from app import create_app
 from app.extensions import db
-from config import sqlalchemy_url
+from config import Config, sqlalchemy_url
 
 os.environ["APP_ENV"] = "test"
 
@@ -88,18 +88,14 @@ def schema(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 def celery_settings(broker_url: str | None = None, queue: str = "commonground") -> dict:
-    """Eager by default, so that a test never leaves a task in a queue nobody reads;
-    the worker tests pass a broker and a queue of their own."""
+    """The app's own Celery settings, eager by default, so that a test never leaves a task in
+    a queue nobody reads; the worker tests pass a broker and a queue of their own."""
     return {
+        **Config().CELERY,
         "broker_url": broker_url or "memory://",
         "result_backend": broker_url,
         "task_always_eager": broker_url is None,
-        "task_eager_propagates": True,
-        "task_ignore_result": True,
-        "task_serializer": "json",
-        "accept_content": ["json"],
         "task_default_queue": queue,
-        "broker_connection_retry_on_startup": True,
     }
 
 
@@ -151,6 +147,13 @@ def empty_all_tables() -> None:
         else:
             for table in reversed(tables):
                 connection.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+def broker_down(app: Flask) -> None:
+    """The app's broker is a Redis address nothing answers on: tasks cannot be queued, as
+    when Redis is down (no stand-in: kombu really fails to connect)."""
+    app.extensions["celery"].conf.update(broker_url="redis://127.0.0.1:1/0", task_always_eager=False)
 
 
 @pytest.fixture

@@ -296,6 +296,15 @@ def test_a_mail_server_that_keeps_failing_is_retried_then_noted(client, noa, mon
     assert "mail server down" in log.last_error
 
 
+def test_a_reset_asked_while_the_broker_is_down_is_answered_as_usual_and_noted_as_not_sent(
+        client, noa, outbox, broker_down):
+    answer = ask_for_reset(client, EMAIL)
+    assert answer.status_code == 200  # the same page as always: the person can simply ask again
+    log = db.session.scalar(select(MailLog))
+    assert log.status is MailStatus.FAILED and log.last_error.startswith("not queued")
+    assert outbox == []
+
+
 def test_the_task_sends_a_mail_once_and_skips_switched_off_accounts(app, noa, outbox):
     log = accounts.request_password_reset(EMAIL, "en")
     db.session.commit()

@@ -403,14 +403,10 @@ def test_a_failing_mail_server_is_retried_then_the_mail_is_logged_failed_and_may
     assert len(again) == 1 and again != [log_id]
 
 
-def test_a_broker_that_is_down_leaves_the_mails_failed_to_be_queued_again(coordinator, setting, monkeypatch):
+def test_a_broker_that_is_down_leaves_the_mails_failed_to_be_queued_again(coordinator, setting, broker_down):
     invite(setting, "dana@example.org")
     db.session.commit()
 
-    def broker_down(*args, **kwargs):
-        raise ConnectionError("redis is down")
-
-    monkeypatch.setattr(tasks.send_invitation_mail, "delay", broker_down)
     response = press(coordinator, setting, "send", group="")
 
     assert response.status_code == 302

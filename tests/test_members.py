@@ -149,6 +149,18 @@ def test_adding_a_new_address_makes_an_account_whose_mail_sets_its_password(clie
     assert app.test_client().get(path).status_code == 400  # the link worked once
 
 
+def test_a_new_member_added_while_the_broker_is_down_keeps_the_access_and_the_admin_is_told(
+        client, harbour, outbox, broker_down):
+    log_in(client, "ada@example.org")
+    response = add(client, harbour, email="dana@example.org", name="Dana Levi", role="coordinator")
+    assert response.status_code == 303
+    page = client.get(members_url(harbour)).get_data(as_text=True)
+    assert "the mail to choose a password could not be sent just now" in page
+    assert membership("dana@example.org", harbour).role is Role.COORDINATOR
+    log = db.session.scalar(select(MailLog))
+    assert log.status is MailStatus.FAILED and log.last_error.startswith("not queued")
+
+
 def test_adding_someone_twice_or_a_wrong_address_is_refused_keeping_what_was_typed(client, harbour, outbox):
     log_in(client, "ada@example.org")
     again = add(client, harbour, email="Ben@example.org", name="Ben B", role="admin")

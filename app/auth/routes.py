@@ -7,7 +7,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
-from kombu.exceptions import OperationalError as BrokerDown
 
 from app import tasks
 from app.auth import bp
@@ -161,15 +160,6 @@ def typed_address() -> str:
     return "reset-address:" + accounts.normalized_email(request.form.get("email", ""))
 
 
-def queue_mail(mail_log_id: int) -> None:
-    """Hand the mail to the workers. If the broker is down the row stays QUEUED; the person
-    still sees the usual answer (and can ask again), rather than an error page."""
-    try:
-        tasks.send_account_mail.delay(mail_log_id)
-    except BrokerDown:
-        current_app.logger.exception("Could not queue account mail %s", mail_log_id)
-
-
 @bp.route("/reset", methods=["GET", "POST"])
 @limiter.limit(reset_limit_per_client, methods=["POST"])
 @limiter.limit(reset_limit_per_address, methods=["POST"], key_func=typed_address)
@@ -179,7 +169,8 @@ def reset_request():
         mail_log = accounts.request_password_reset(form.email.data, page_language())
         db.session.commit()
         if mail_log is not None:
-            queue_mail(mail_log.id)
+            # The page answers the same if the broker is down: the person can ask again.
+            tasks.hand_over_account_mail(mail_log.id)
         # The same page whether or not the address has an account: it tells nobody which do.
         return render_template("auth/reset_sent.html", hours=current_app.config["PASSWORD_RESET_HOURS"])
     return render_template("auth/reset_request.html", form=form), form_status(form)

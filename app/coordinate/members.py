@@ -6,10 +6,9 @@ its password), changes their role and removes them. A community never loses its 
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from kombu.exceptions import OperationalError as BrokerDown
 from sqlalchemy.exc import IntegrityError
 
 from app import tasks
@@ -88,7 +87,7 @@ def add_member(community_id: int):
         form.email.errors.append(_("Someone else has just changed this person's access. Look at the list."))
         return members_page(community, add_form=form, status=409)
     if added.account_mail is not None:
-        if send_account_mail(added.account_mail.id):
+        if tasks.hand_over_account_mail(added.account_mail.id):
             flash(_("%(email)s can now use CommonGround. We sent them a mail to choose their password.",
                     email=added.membership.user.email), "info")
         else:
@@ -144,12 +143,3 @@ def remove_member(community_id: int, membership_id: int):
     return back_to_members(community)
 
 
-def send_account_mail(mail_log_id: int) -> bool:
-    """Hand the mail to the workers. False if the broker is down: the row stays QUEUED and the
-    admin is told, rather than shown an error page (the access itself is saved)."""
-    try:
-        tasks.send_account_mail.delay(mail_log_id)
-    except BrokerDown:
-        current_app.logger.exception("Could not queue account mail %s", mail_log_id)
-        return False
-    return True
