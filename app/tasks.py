@@ -27,11 +27,18 @@ def apply_round_schedule() -> dict[str, list[int]]:
     return {"opened": opened, "closed": closed}
 
 
-def request_report(round_id: int) -> None:
-    """Ask for a new report of the round: noted at once (pages say so), built by a worker."""
+def request_report(round_id: int) -> bool:
+    """Ask for a new report of the round: noted at once (pages say so), built by a worker.
+    False when the broker is down: the request stays noted, and beat queues it once the
+    broker is back (report_build.rounds_needing_refresh)."""
     report_build.request_build(round_id, utcnow())
     db.session.commit()
-    build_report.delay(round_id)
+    try:
+        build_report.delay(round_id)
+    except (KombuError, OSError):  # the broker is down or unreachable
+        current_app.logger.exception("could not queue the report build of round %s", round_id)
+        return False
+    return True
 
 
 @shared_task(
@@ -69,8 +76,9 @@ def build_report(round_id: int) -> str:
 
 @shared_task(name="app.tasks.refresh_open_reports", ignore_result=True)
 def refresh_open_reports() -> list[int]:
-    """Queue a build for every open round whose responses changed since its last report."""
-    due = report_build.rounds_needing_refresh()
+    """Queue a build for every open round whose responses changed since its last report, and
+    for every asked-for build that never began."""
+    due = report_build.rounds_needing_refresh(utcnow())
     for round_id in due:
         build_report.delay(round_id)
     return due

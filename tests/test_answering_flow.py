@@ -320,6 +320,20 @@ def test_withdrawn_answers_leave_the_published_report_at_once(client, link):
     assert db.session.scalar(select(ReportSnapshot.response_count)) == 0
 
 
+def test_withdrawing_while_the_broker_is_down_still_deletes_and_the_report_follows_later(client, link, broker_down):
+    answer_all(client, link)
+    thanks = client.get(submit(client, link).headers["Location"]).get_data(as_text=True)
+    receipt = SHOWN_CODE.search(thanks).group(1)
+    report_build.build_and_store(link.round_id, utcnow())
+    db.session.commit()
+    form = client.get("/withdraw").get_data(as_text=True)
+    done = client.post("/withdraw", data={"csrf_token": csrf_token(form), "code": receipt})
+    assert done.status_code == 200 and "deleted" in done.get_data(as_text=True)
+    assert count_responses() == 0
+    later = utcnow() + report_build.UNSERVED_REQUEST * 2
+    assert report_build.rounds_needing_refresh(later) == [link.round_id]  # rebuilt once the broker is back
+
+
 def test_screens_without_a_started_response_lead_to_the_welcome_page(client, link):
     response = client.get(f"/s/{link.token}/q/1")
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/s/{link.token}")

@@ -162,6 +162,19 @@ def test_only_coordinators_can_rebuild_and_a_rebuild_replaces_the_snapshot(clien
     assert db.session.query(ReportSnapshot).one().built_at > before  # eager Celery in tests: built at once
 
 
+def test_a_rebuild_asked_while_the_broker_is_down_says_so_and_is_kept_for_later(client, report, broker_down):
+    log_in(client, "coordinator@example.org")
+    before = db.session.query(ReportSnapshot).one().built_at
+    page = client.get(f"/reports/rounds/{report.round.id}?lang=he").get_data(as_text=True)  # a Hebrew reader
+    response = client.post(f"/reports/rounds/{report.round.id}/refresh", data={"csrf_token": csrf_token(page)})
+    assert response.status_code == 302
+    page = client.get(f"/reports/rounds/{report.round.id}").get_data(as_text=True)
+    assert "אין כרגע קשר עם תהליכי הרקע" in page
+    assert db.session.query(ReportSnapshot).one().built_at == before  # the last report is still shown
+    later = utcnow() + report_build.UNSERVED_REQUEST * 2
+    assert report_build.rounds_needing_refresh(later) == [report.round.id]  # beat will queue it
+
+
 def test_the_responses_export_is_for_coordinators_and_leaves_out_what_would_single_people_out(client, report):
     log_in(client, "reader@example.org")
     assert client.get(f"/reports/rounds/{report.round.id}/responses.csv", buffered=True).status_code == 403

@@ -83,16 +83,31 @@ def test_a_failing_build_releases_the_lock_records_the_error_and_keeps_the_old_r
 
 
 def test_open_rounds_are_refreshed_only_when_responses_changed(seeded):
-    assert report_build.rounds_needing_refresh() == [seeded.round.id]  # never built
+    assert report_build.rounds_needing_refresh(utcnow()) == [seeded.round.id]  # never built
     tasks.refresh_open_reports.delay().get()
-    assert report_build.rounds_needing_refresh() == []
+    assert report_build.rounds_needing_refresh(utcnow()) == []
     late = db.session.query(Response).filter_by(status=ResponseStatus.COMPLETE).first()
     late.submitted_at = utcnow() + timedelta(seconds=5)  # a response arrived after the build
     db.session.commit()
-    assert report_build.rounds_needing_refresh() == [seeded.round.id]
+    assert report_build.rounds_needing_refresh(utcnow()) == [seeded.round.id]
     seeded.round.status = RoundStatus.CLOSED
     db.session.commit()
-    assert report_build.rounds_needing_refresh() == []  # closed rounds get their final build on closing
+    assert report_build.rounds_needing_refresh(utcnow()) == []  # closed rounds get their final build on closing
+
+
+def test_a_build_asked_for_that_never_began_is_queued_again_by_beat_whatever_the_round_status(seeded):
+    patience = report_build.UNSERVED_REQUEST
+    report_build.build_and_store(seeded.round.id, utcnow() - 3 * patience)
+    seeded.round.status = RoundStatus.CLOSED
+    asked = utcnow() - 2 * patience
+    report_build.request_build(seeded.round.id, asked)  # then the broker was down: nothing was queued
+    db.session.commit()
+    assert report_build.rounds_needing_refresh(asked + patience / 2) == []  # it may still be in the queue
+    assert report_build.rounds_needing_refresh(asked + patience * 1.5) == [seeded.round.id]
+
+    assert tasks.refresh_open_reports.delay().get() == [seeded.round.id]  # the broker is back: beat queues it
+    assert report_build.build_status(seeded.round.id).built_at > asked
+    assert report_build.rounds_needing_refresh(utcnow() + 2 * patience) == []
 
 
 def test_closing_a_round_on_schedule_builds_its_final_report(seeded):

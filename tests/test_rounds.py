@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
+from app.services import report_build
 from app.models import (
     AuditEvent, Community, Group, LinkKind, Response, ResponseStatus, Role, Round, RoundStatus, utcnow,
 )
@@ -100,6 +101,19 @@ def test_pause_resume_close_and_reopen_each_leave_an_audit_event(client, harbour
     db.session.refresh(survey_round)
     assert survey_round.status is RoundStatus.OPEN and survey_round.closed_at is None
     assert actions(survey_round.id) == ["round_paused", "round_resumed", "round_closed", "round_reopened"]
+
+
+def test_closing_a_round_while_the_broker_is_down_closes_it_and_keeps_its_final_report_asked_for(
+        client, harbour, broker_down):
+    survey_round = make_round(harbour, load_fixture_bank(), groups=list(harbour.groups))
+    db.session.commit()
+    log_in(client, "noa@example.org")
+    page = f"/coordinate/rounds/{survey_round.id}"
+    assert post(client, f"{page}/close", page=page).status_code == 303
+    db.session.refresh(survey_round)
+    assert survey_round.status is RoundStatus.CLOSED
+    later = utcnow() + 2 * report_build.UNSERVED_REQUEST
+    assert report_build.rounds_needing_refresh(later) == [survey_round.id]  # built once the broker is back
 
 
 def test_a_step_out_of_order_is_refused_with_a_message_and_changes_nothing(client, harbour):

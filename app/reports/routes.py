@@ -123,8 +123,11 @@ def refresh(round_id: int):
     survey_round = _readable_round(round_id)
     if not _can_manage(survey_round):
         abort(403)
-    request_report(survey_round.id)
-    flash(_("A new report is being built. Reload this page in a minute."), "info")
+    if request_report(survey_round.id):
+        flash(_("A new report is being built. Reload this page in a minute."), "info")
+    else:
+        flash(_("The background workers cannot be reached just now: the new report will be built as soon "
+                "as they are back. Until then this page shows the last one."), "error")
     return redirect(url_for("reports.overview", round_id=round_id))
 
 

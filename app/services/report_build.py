@@ -159,15 +159,20 @@ def _status(snapshot, build) -> BuildStatus:
                        failed=build is not None and build.failures > 0)
 
 
-def rounds_needing_refresh() -> list[int]:
-    """Open rounds whose responses changed since their report was built (or never built)."""
+UNSERVED_REQUEST = timedelta(minutes=2)  # a build asked for this long ago and not begun was never queued
+
+
+def rounds_needing_refresh(now: datetime) -> list[int]:
+    """Rounds whose report should be built again: open rounds whose responses changed since
+    their report was built (or that were never built), and rounds of any status whose asked-for
+    build never began (it could not be queued while the broker was down)."""
     latest = (
         select(Response.round_id, func.count().label("n"), func.max(Response.submitted_at).label("last"))
         .where(Response.status == ResponseStatus.COMPLETE)
         .group_by(Response.round_id)
         .subquery()
     )
-    rows = db.session.execute(
+    changed = (
         select(Round.id)
         .join(latest, latest.c.round_id == Round.id)
         .outerjoin(ReportSnapshot, ReportSnapshot.round_id == Round.id)
@@ -180,7 +185,16 @@ def rounds_needing_refresh() -> list[int]:
             ),
         )
     )
-    return [round_id for (round_id,) in rows]
+    unserved = (
+        select(ReportBuild.round_id)
+        .outerjoin(ReportSnapshot, ReportSnapshot.round_id == ReportBuild.round_id)
+        .where(
+            ReportBuild.started_at.is_(None),
+            ReportBuild.requested_at < now - UNSERVED_REQUEST,
+            or_(ReportSnapshot.id.is_(None), ReportBuild.requested_at > ReportSnapshot.built_at),
+        )
+    )
+    return sorted({round_id for (round_id,) in db.session.execute(changed.union(unserved))})
 
 
 # -- building ---------------------------------------------------------------------------------
