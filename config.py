@@ -119,6 +119,9 @@ class Config:
 
         # Rate limits live in Redis when there is one, so every web process counts together.
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        # While Redis is down each process counts on its own instead: the login, reset and code
+        # pages keep working (they were a 500) and stay limited.
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
         self.RATELIMIT_HEADERS_ENABLED = True
         self.CODE_ATTEMPTS_LIMIT = env_str("CODE_ATTEMPTS_LIMIT", "10 per minute;60 per hour")
         # Failed logins only: per client, and per address typed (someone guessing one password).
