@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 MESSAGES = {
     400: (_l("Something in the request was not right"), _l("Please go back and try again.")),
@@ -16,6 +17,8 @@ MESSAGES = {
     413: (_l("Too large"), _l("What you sent is too large.")),
     429: (_l("Too many requests"), _l("Please wait a moment and try again.")),
     500: (_l("Something went wrong on our side"), _l("Nothing you did caused this. Please try again in a moment.")),
+    503: (_l("Briefly unavailable"), _l("The service cannot reach its database just now. Nothing you did caused "
+                                        "this: please try again in a minute.")),
 }
 
 
@@ -60,4 +63,7 @@ def handle_unexpected_error(error: Exception):
     from flask import current_app
 
     current_app.logger.exception("Unhandled error", exc_info=error)
+    if isinstance(error, OperationalError):  # the database is down or restarting: it will pass
+        response, status = handle_http_error(ServiceUnavailable())
+        return response, status, {"Retry-After": "60"}
     return handle_http_error(InternalServerError())
