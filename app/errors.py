@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 MESSAGES = {
@@ -38,7 +39,18 @@ def wants_json() -> bool:
 def render_error(status: int, title: str, message: str):
     if wants_json():
         return jsonify(error=str(title), message=str(message)), status
+    if status >= 500:
+        forget_the_user_if_it_cannot_be_loaded()
     return render_template("error.html", status=status, title=title, message=message), status
+
+
+def forget_the_user_if_it_cannot_be_loaded() -> None:
+    """Flask-Login loads the user for every template. When the database is what failed, the
+    error page goes on without them rather than failing in turn."""
+    try:
+        current_user.is_authenticated  # noqa: B018 (loads the user unless the request already did)
+    except SQLAlchemyError:
+        current_app.login_manager._update_request_context_with_user()  # anonymous
 
 
 def handle_http_error(error: HTTPException):
@@ -60,8 +72,6 @@ def handle_csrf_error(error: CSRFError):
 def handle_unexpected_error(error: Exception):
     if isinstance(error, HTTPException):
         return handle_http_error(error)
-    from flask import current_app
-
     current_app.logger.exception("Unhandled error", exc_info=error)
     if isinstance(error, OperationalError):  # the database is down or restarting: it will pass
         response, status = handle_http_error(ServiceUnavailable())
