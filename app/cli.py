@@ -96,9 +96,23 @@ def demo_command(responses: int, seed: int) -> None:
         click.echo(f"  {community:<16} {group:<28} {base}{path}")
 
 
+def _email_option(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """Checked as soon as it is given, so a mistyped address is asked again before the password."""
+    email = value.strip().lower()
+    if "@" not in email.strip("@") or len(email) > 254 or any(c.isspace() for c in email):
+        raise click.BadParameter("that is not an email address")
+    return email
+
+
+def _name_option(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    if not value.strip() or len(value.strip()) > 200:
+        raise click.BadParameter("give a name of 1 to 200 characters")
+    return value.strip()
+
+
 @users_cli.command("create")
-@click.option("--email", prompt=True)
-@click.option("--name", prompt=True)
+@click.option("--email", prompt=True, callback=_email_option)
+@click.option("--name", prompt=True, callback=_name_option)
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--admin-of", "admin_of", multiple=True,
               help="Slug of a community this user administers (repeatable).")
@@ -111,9 +125,6 @@ def create_user_command(email: str, name: str, password: str, admin_of: tuple[st
     from app.models import Community, Membership, Role, User
     from app.services.accounts import password_problem
 
-    email = email.strip().lower()
-    if "@" not in email:
-        raise click.BadParameter("that is not an email address", param_hint="--email")
     problem = password_problem(password, email)
     if problem is not None:
         with force_locale("en"):  # no request here: the locale selector would fail
@@ -122,7 +133,7 @@ def create_user_command(email: str, name: str, password: str, admin_of: tuple[st
         raise click.ClickException(f"an account for {email} exists already")
     # The first account may create top-level communities; later ones get access through them.
     first = db.session.scalar(select(func.count()).select_from(User)) == 0
-    user = User(email=email, name=name.strip(), site_admin=first or site_admin)
+    user = User(email=email, name=name, site_admin=first or site_admin)
     user.set_password(password)
     for slug in admin_of:
         community = db.session.scalar(select(Community).where(Community.slug == slug))

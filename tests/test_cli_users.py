@@ -31,6 +31,21 @@ def test_refuses_a_short_password_and_creates_nothing(runner):
     assert db.session.scalar(select(User)) is None
 
 
+def test_a_mistyped_address_is_asked_again_before_the_password(runner):
+    result = runner.invoke(args=["users", "create"],
+                           input="ada at city\nada@city.example\nAda\na long passphrase\na long passphrase\n")
+    assert result.exit_code == 0, result.output
+    assert result.output.index("not an email address") < result.output.index("Password")
+    assert db.session.scalar(select(User.email)) == "ada@city.example"
+
+
+def test_refuses_a_blank_name_and_creates_nothing(runner):
+    result = runner.invoke(args=["users", "create", "--email", "a@b.example", "--name", "  ",
+                                 "--password", "a long passphrase"])
+    assert result.exit_code == 2 and "1 to 200 characters" in result.output
+    assert db.session.scalar(select(User)) is None
+
+
 def test_refuses_a_second_account_for_the_same_email(runner):
     args = ["users", "create", "--email", "a@b.example", "--name", "A", "--password", "long enough pass"]
     assert runner.invoke(args=args).exit_code == 0
