@@ -17,34 +17,27 @@ def test_healthz_reports_broker_ok_with_a_real_redis(app, client, redis_url):
     assert client.get("/healthz").get_json()["broker"] == "ok"
 
 
-def test_healthz_is_503_when_the_database_is_down(tmp_path):
+def app_without_database(instance_dir, **config):
+    """The app with its database gone: nothing listens at the address."""
     from app import create_app
 
-    app = create_app({
-        "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none_test",
-        "INSTANCE_DIR": tmp_path,
-        "REDIS_URL": None,
-    })
-    response = app.test_client().get("/healthz")
+    return create_app({"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none_test",
+                       "INSTANCE_DIR": instance_dir, "REDIS_URL": None, **config})
+
+
+def test_healthz_is_503_when_the_database_is_down(tmp_path):
+    response = app_without_database(tmp_path).test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json() == {"database": "down", "broker": "eager"}
 
 
 def test_pages_say_briefly_unavailable_with_a_503_when_the_database_is_down(tmp_path):
-    from app import create_app
-
-    app = create_app({
-        "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none_test",
-        "INSTANCE_DIR": tmp_path,
-        "REDIS_URL": None,
-    })
-    page = app.test_client().get("/s/AAAAAAAAAAA?lang=nl")
+    page = app_without_database(tmp_path).test_client().get("/s/AAAAAAAAAAA?lang=nl")
     assert page.status_code == 503 and page.headers["Retry-After"] == "60"
     assert "Even niet beschikbaar" in page.get_data(as_text=True)  # in the reader's language
 
 
 def test_a_logged_in_person_also_gets_the_503_page_when_the_database_goes_down(app, client, tmp_path):
-    from app import create_app
     from app.extensions import db
     from tests.factories import make_user
     from tests.helpers import log_in
@@ -53,11 +46,8 @@ def test_a_logged_in_person_also_gets_the_503_page_when_the_database_goes_down(a
     db.session.commit()
     log_in(client, "noa@example.org")
     session = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
-    database_down = create_app({  # the same site, its database gone
-        "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none_test",
-        "INSTANCE_DIR": tmp_path / "down", "REDIS_URL": None, "SECRET_KEY": app.config["SECRET_KEY"],
-    }).test_client()
-    database_down.set_cookie(session.key, session.value)
+    database_down = app_without_database(tmp_path / "down", SECRET_KEY=app.config["SECRET_KEY"]).test_client()
+    database_down.set_cookie(session.key, session.value)  # the same site, its database gone
     page = database_down.get("/reports/")
     assert page.status_code == 503
     assert "Briefly unavailable" in page.get_data(as_text=True)
