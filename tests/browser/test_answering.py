@@ -48,6 +48,7 @@ def test_a_whole_survey_on_a_phone_with_no_accessibility_violations(phone, live_
     next_label = NEXT_LABEL[language]
 
     def check(name):
+        phone.wait_for_load_state()  # the URL changes before the new page is there
         assert phone.evaluate("document.documentElement.scrollWidth") <= 390, f"{name} is too wide"
         assert_accessible(phone, f"{name} ({language})")
         screenshot(phone, f"answer-{language}-{name}")
