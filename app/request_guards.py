@@ -1,4 +1,4 @@
-"""Input no view could use, turned away before any view sees it.
+"""Input the database cannot take, dealt with before any view sees it.
 
 Two kinds reach PostgreSQL as errors rather than as "nothing found": an id beyond the range of
 its integer columns (`/reports/rounds/99999999999`), and a NUL character, which text columns

@@ -14,6 +14,8 @@ from app.extensions import db
 from app.models import MailStatus, Round, utcnow
 from app.services import accounts, audit, invitations, mail, report_build, rounds
 
+BROKER_DOWN = (KombuError, OSError)  # what queueing a task raises when the broker is down or unreachable
+
 
 @shared_task(name="app.tasks.apply_round_schedule", ignore_result=True)
 def apply_round_schedule() -> dict[str, list[int]]:
@@ -35,7 +37,7 @@ def request_report(round_id: int) -> bool:
     db.session.commit()
     try:
         build_report.delay(round_id)
-    except (KombuError, OSError):  # the broker is down or unreachable
+    except BROKER_DOWN:
         current_app.logger.exception("could not queue the report build of round %s", round_id)
         return False
     return True
@@ -118,7 +120,7 @@ def hand_over_account_mail(mail_log_id: int) -> bool:
     never get it, and the caller tells the person what to do instead."""
     try:
         send_account_mail.delay(mail_log_id)
-    except (KombuError, OSError) as error:  # the broker is down or unreachable
+    except BROKER_DOWN as error:
         current_app.logger.exception("could not queue account mail %s", mail_log_id)
         db.session.rollback()
         invitations.forget_queued([mail_log_id], f"not queued: {type(error).__name__}")

@@ -16,7 +16,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, FileSize
-from kombu.exceptions import KombuError
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectField
 
@@ -228,7 +227,7 @@ def hand_to_workers(mail_log_ids: list[int]) -> int:
     for position, mail_log_id in enumerate(mail_log_ids):
         try:
             tasks.send_invitation_mail.delay(mail_log_id)
-        except (KombuError, OSError) as error:  # the broker is down or unreachable
+        except tasks.BROKER_DOWN as error:
             current_app.logger.exception("could not queue mail %s", mail_log_id)
             db.session.rollback()
             service.forget_queued(mail_log_ids[position:], f"not queued: {type(error).__name__}")
