@@ -1,7 +1,8 @@
-"""Addresses and inputs that can lead nowhere are a clear 4xx page, never a server error.
+"""Addresses and inputs the database cannot take: a clear 404 page, or cleaned and saved, never
+a server error.
 
 PostgreSQL refuses to compare an INTEGER column with a number beyond its range, and refuses
-text holding a NUL character: without app.request_guards both were 500s there. The walk takes
+text holding a NUL character: without app.request_guards both were 500s there. The walks take
 every route of the URL map, so a route added later is walked too.
 """
 
