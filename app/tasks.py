@@ -114,19 +114,26 @@ def send_account_mail(self, mail_log_id: int):
     return status.value
 
 
+def hand_mails_to_workers(task, mail_log_ids: list[int]) -> int:
+    """Queue one `task` per mail log row (committed first, so the worker finds it); how many
+    could not be queued because the broker is down. Those are marked failed ("not queued"),
+    not left queued for a worker that will never get them, so that asking again queues them."""
+    for position, mail_log_id in enumerate(mail_log_ids):
+        try:
+            task.delay(mail_log_id)
+        except BROKER_DOWN as error:
+            current_app.logger.exception("could not queue mail %s", mail_log_id)
+            db.session.rollback()
+            invitations.forget_queued(mail_log_ids[position:], f"not queued: {type(error).__name__}")
+            db.session.commit()
+            return len(mail_log_ids) - position
+    return 0
+
+
 def hand_over_account_mail(mail_log_id: int) -> bool:
-    """Queue send_account_mail for a row the caller has committed. False when the broker is
-    down: the row is then marked failed ("not queued"), not left queued for a worker that will
-    never get it, and the caller tells the person what to do instead."""
-    try:
-        send_account_mail.delay(mail_log_id)
-    except BROKER_DOWN as error:
-        current_app.logger.exception("could not queue account mail %s", mail_log_id)
-        db.session.rollback()
-        invitations.forget_queued([mail_log_id], f"not queued: {type(error).__name__}")
-        db.session.commit()
-        return False
-    return True
+    """Queue send_account_mail; False when the broker is down (the caller tells the person
+    what to do instead)."""
+    return hand_mails_to_workers(send_account_mail, [mail_log_id]) == 0
 
 
 # --- Personal invitations: invitation and reminder mails, erasing contact details -------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -196,7 +196,7 @@ def send_invitations(round_id: int):
         db.session.rollback()
         return render_page(survey_round, send_form=form, refusal=str(REFUSALS[refused.code]), status=409)
     db.session.commit()
-    announce(queued, hand_to_workers(queued),
+    announce(queued, tasks.hand_mails_to_workers(tasks.send_invitation_mail, queued),
              ngettext("%(num)d invitation is on its way.", "%(num)d invitations are on their way.", len(queued)),
              _("Everyone on the list has been invited already."))
     return redirect(url_for("coordinate.invitations", round_id=round_id))
@@ -214,26 +214,11 @@ def send_reminders(round_id: int):
         db.session.rollback()
         return render_page(survey_round, refusal=str(REFUSALS[refused.code]), status=409)
     db.session.commit()
-    announce(queued, hand_to_workers(queued),
+    announce(queued, tasks.hand_mails_to_workers(tasks.send_invitation_mail, queued),
              ngettext("%(num)d reminder is on its way.", "%(num)d reminders are on their way.", len(queued)),
              _("Nobody needs a reminder now: everyone has answered, was reminded in the last day, "
                "or has had every reminder already."))
     return redirect(url_for("coordinate.invitations", round_id=round_id))
-
-
-def hand_to_workers(mail_log_ids: list[int]) -> int:
-    """Queue one task per mail (committed first, so the worker finds its row); how many could
-    not be queued. Those are marked failed, so that pressing again queues them."""
-    for position, mail_log_id in enumerate(mail_log_ids):
-        try:
-            tasks.send_invitation_mail.delay(mail_log_id)
-        except tasks.BROKER_DOWN as error:
-            current_app.logger.exception("could not queue mail %s", mail_log_id)
-            db.session.rollback()
-            service.forget_queued(mail_log_ids[position:], f"not queued: {type(error).__name__}")
-            db.session.commit()
-            return len(mail_log_ids) - position
-    return 0
 
 
 def announce(queued: list[int], not_queued: int, on_its_way: str, nobody: str) -> None:
