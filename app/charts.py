@@ -104,6 +104,23 @@ class Writing:
 LTR = Writing()
 
 
+SCALE_STEPS = 4  # a scale line at 0, 25, 50, 75 and 100 (of a maximum of 100)
+
+
+def _scale(x: Callable[[float], float], top: float, bottom: float, maximum: float, writing: Writing) -> list[str]:
+    """Faint lines across the rows at even steps of the scale, numbered below them: without a
+    scale, two dots only say which is higher, not where on 0 to 100 either stands."""
+    parts = []
+    for step in range(SCALE_STEPS + 1):
+        value = maximum * step / SCALE_STEPS
+        at = _n(x(value))
+        parts.append(f'<line class="scale" x1="{at}" y1="{_n(top)}" x2="{at}" y2="{_n(bottom)}" stroke="#eee" '
+                     'stroke-width="1"/>')
+        parts.append(f'<text class="scale-label" x="{at}" y="{_n(bottom + 11)}" text-anchor="middle" '
+                     f'font-size="10" fill="#555">{escape(writing.shown(_n(value)))}</text>')
+    return parts
+
+
 def _svg(kind: str, id_prefix: str, title: str, description: str, height: float, body: list[str],
          writing: Writing) -> Markup:
     title_id, desc_id = f"{id_prefix}-title", f"{id_prefix}-desc"
@@ -345,21 +362,25 @@ def comparison_chart(rows: Sequence[ComparisonRow], *, series_names: tuple[str, 
 
     body, y = _legend(series_names, 12, writing)
     y += 14
+    top = y
+    rows_body: list[str] = []
     for row in rows:
         label = row.label + (f" ({row.note})" if row.note else "")
         text, lines = _text(right if rtl else left, y + FONT, label, writing.leading,
                             CHARS_PER_LINE_WIDE, writing)
-        body.append(text)
+        rows_body.append(text)
         y += lines * LINE + 6
-        body.append(f'<line class="track" x1="{left}" y1="{_n(y)}" x2="{right}" y2="{_n(y)}" stroke="#ddd" '
-                    'stroke-width="1"/>')
+        rows_body.append(f'<line class="track" x1="{left}" y1="{_n(y)}" x2="{right}" y2="{_n(y)}" stroke="#ddd" '
+                         'stroke-width="1"/>')
         if row.a is not None and row.b is not None:
-            body.append(f'<line class="between" x1="{_n(x(row.a))}" y1="{_n(y)}" x2="{_n(x(row.b))}" '
-                        f'y2="{_n(y)}" stroke="#888" stroke-width="3"/>')
+            rows_body.append(f'<line class="between" x1="{_n(x(row.a))}" y1="{_n(y)}" x2="{_n(x(row.b))}" '
+                             f'y2="{_n(y)}" stroke="#888" stroke-width="3"/>')
         for index, value in enumerate((row.a, row.b)):
             if value is not None:
-                body.append(_marker(index, x(value), y, size=5))
+                rows_body.append(_marker(index, x(value), y, size=5))
         if row.a is None or row.b is None:
-            body.append(_text(x(maximum / 2), y - 4, missing_label, "middle", 30, writing, css="missing")[0])
+            rows_body.append(_text(x(maximum / 2), y - 4, missing_label, "middle", 30, writing, css="missing")[0])
         y += 18
+    body += _scale(x, top, y, maximum, writing) + rows_body
+    y += 16
     return _svg("comparison", id_prefix, title, description, y, body, writing)

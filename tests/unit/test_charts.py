@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from app.charts import WIDTH, Bar, RadarSeries, Writing, bar_chart, radar_chart
+from app.charts import LTR, WIDTH, Bar, ComparisonRow, RadarSeries, Writing, bar_chart, comparison_chart, radar_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -76,3 +76,24 @@ def test_a_radar_leaves_a_gap_where_a_value_is_hidden():
     assert any("hidden" in "".join(t.itertext()) for t in texts(svg))
     markers = [m for m in svg.iter() if re.search(r"\bmarker\b", m.get("class") or "")]
     assert len(markers) == 3
+
+
+def scale_positions(svg: ET.Element) -> dict[str, float]:
+    return {"".join(t.itertext()): float(t.get("x")) for t in texts(svg) if t.get("class") == "scale-label"}
+
+
+def test_a_comparison_has_a_scale_from_0_to_100_that_mirrors_right_to_left():
+    rows = [ComparisonRow("Needs", 40, 60)]
+
+    def chart(writing: Writing) -> ET.Element:
+        return parse(comparison_chart(rows, series_names=("2026", "2025"), title="t", description="d",
+                                      id_prefix="c", writing=writing))
+
+    left_to_right, right_to_left = scale_positions(chart(LTR)), scale_positions(chart(Writing(rtl=True)))
+    assert list(left_to_right) == ["0", "25", "50", "75", "100"]
+    assert left_to_right["0"] < left_to_right["50"] < left_to_right["100"]
+    assert right_to_left["0"] > right_to_left["50"] > right_to_left["100"]
+    # The dot for 40 stands where the scale says 40 is.
+    dot = chart(LTR).findall(f".//{SVG}circle")[-1]  # the first series' marker (after the legend's)
+    at_40 = left_to_right["0"] + 0.4 * (left_to_right["100"] - left_to_right["0"])
+    assert abs(float(dot.get("cx")) - at_40) < 0.5
