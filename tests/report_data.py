@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from app.domain.answers import MultipleChoice, encode
 from app.extensions import db
-from app.models import Answer, Group, Question, Response, ResponseStatus, Round, utcnow
+from app.models import Answer, Community, Group, Question, Response, ResponseStatus, Round, utcnow
 from tests.factories import load_fixture_bank, make_community, make_group, make_round
 
 GROUP_SIZES = {"youth": 12, "seniors": 30, "newcomers": 3, "parents": 6}
@@ -45,11 +45,16 @@ class SeededRound:
         return [r for r in self.respondents if group is None or r.group == group]
 
 
-def seed_round(seed: int = 7, k: int = 5) -> SeededRound:
+def seed_round(seed: int = 7, k: int = 5, community: Community | None = None) -> SeededRound:
+    """A seeded round in a new community, or in `community` (an earlier seed_round's) with the
+    same groups: a later round of the same survey there."""
     survey = load_fixture_bank()
-    community = make_community(min_group_size=k)
-    groups = {key: make_group(community, key, population=POPULATIONS[key], position=i)
-              for i, key in enumerate(GROUP_SIZES)}
+    if community is None:
+        community = make_community(min_group_size=k)
+        groups = {key: make_group(community, key, population=POPULATIONS[key], position=i)
+                  for i, key in enumerate(GROUP_SIZES)}
+    else:
+        groups = {g.key: g for g in community.groups}
     survey_round = make_round(community, survey, groups=list(groups.values()))
     question_ids = {q.key: q.id for q in db.session.query(Question).filter_by(survey_id=survey.id)}
     rng = random.Random(seed)

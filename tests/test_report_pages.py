@@ -10,8 +10,10 @@ import zipfile
 import pytest
 from pypdf import PdfReader
 
+from sqlalchemy import select
+
 from app.extensions import db
-from app.models import ReportSnapshot, Role, utcnow
+from app.models import Criterion, ReportSnapshot, Role, utcnow
 from app.services import report_build
 from tests.factories import make_community, make_round, make_user
 from tests.helpers import csrf_token, log_in, queries_for
@@ -144,6 +146,42 @@ def test_a_city_stakeholder_reads_its_learning_communities(client, app):
     assert client.get(f"/reports/rounds/{data.round.id}").status_code == 200
     side_by_side = client.get(f"/reports/communities/{city.id}").get_data(as_text=True)
     assert data.round.community.name in side_by_side and "most need" in side_by_side
+
+
+def test_round_against_round_gives_each_difference_with_its_sign_row_by_row(client, report):
+    later = seed_round(seed=8, community=report.round.community)
+    later.round.title = "Autumn round"
+    report_build.build_and_store(later.round.id, utcnow())
+    db.session.commit()
+    now, before = everyone_of(later.round.id), everyone_of(report.round.id)
+    log_in(client, "reader@example.org")
+    assert f"/compare/{report.round.id}" in client.get(f"/reports/rounds/{later.round.id}").get_data(as_text=True)
+    page = client.get(f"/reports/rounds/{later.round.id}/compare/{report.round.id}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "What changed since Spring round" in html
+
+    def row_of(name: str) -> str:
+        row = html[html.index(f'role="rowheader">{name}</th>'):]
+        return row[:row.index("</tr>")]
+
+    criterion = next(c for c in now["criteria"] if c in before["criteria"])
+    name = db.session.scalar(select(Criterion.name).where(Criterion.key == criterion))["en"]
+    score_change = now["criteria"][criterion]["score"] - before["criteria"][criterion]["score"]
+    assert difference_cell(score_change, 0) in row_of(name)
+    [need_now], [need_before] = now["needs"], before["needs"]  # the mini survey has one need
+    assert difference_cell(need_now["gap"] - need_before["gap"], 1) in row_of("Learning a language")
+    # Each row is a card on a phone, its cells named by their column.
+    assert html.count('<table class="stack"') == 2
+
+
+def everyone_of(round_id: int) -> dict:
+    payload = db.session.scalar(select(ReportSnapshot.payload).where(ReportSnapshot.round_id == round_id))
+    return next(s for s in payload["sections"] if s["key"] == "all")
+
+
+def difference_cell(value: float, decimals: int) -> str:
+    shown = f"{value:+.{decimals}f}" if round(value, decimals) else f"{0:.{decimals}f}"
+    return f'data-label="Difference"><span class="figure">{shown}</span>'
 
 
 def test_only_coordinators_can_rebuild_and_a_rebuild_replaces_the_snapshot(client, report):

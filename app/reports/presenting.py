@@ -219,11 +219,25 @@ def _criterion_signatures(report: Report, criterion: str) -> set[str]:
 
 def format_decimal1(value: float | None) -> str:
     """A mean or gap on an answer scale: one decimal, in the reader's notation (3,7 in Dutch)."""
-    return "—" if value is None else format_decimal(value, "0.0")
+    return "—" if value is None else format_decimal(_without_negative_zero(value, 1), "0.0")
 
 
 def format_score(value: float | None) -> str:
-    return "—" if value is None else format_decimal(value, "0")
+    return "—" if value is None else format_decimal(_without_negative_zero(value, 0), "0")
+
+
+def format_difference(value: float | None, decimals: int = 0) -> str:
+    """A difference with its sign (+6, -18), none on a difference that rounds to nothing."""
+    if value is None:
+        return "—"
+    digits = "0" + ("." + "0" * decimals if decimals else "")
+    shown = _without_negative_zero(value, decimals)
+    return format_decimal(shown, f"+{digits};-{digits}" if shown else digits)
+
+
+def _without_negative_zero(value: float, decimals: int) -> float:
+    """The value as it will be shown: an interval from -0.04 reads "0.0", not "-0.0"."""
+    return round(value, decimals) + 0.0  # -0.0 + 0.0 is 0.0
 
 
 def format_share(value: float | None) -> str:

@@ -14,6 +14,7 @@ from app.models import Community, ReportSnapshot, Round, Survey
 from app.reports import bp, exports
 from app.reports.presenting import (
     format_decimal1,
+    format_difference,
     format_score,
     format_share,
     load_report,
@@ -28,6 +29,7 @@ from app.services.report_build import build_status, build_statuses
 @bp.app_context_processor
 def report_helpers() -> dict[str, object]:
     return {"format_score": format_score, "format_share": format_share, "format_decimal1": format_decimal1,
+            "format_difference": format_difference,
             "quadrant_labels": quadrant_labels, "language_names": LANGUAGE_NAMES}
 
 
