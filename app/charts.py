@@ -20,6 +20,8 @@ from markupsafe import Markup, escape
 
 WIDTH = 380
 FONT = 12
+MIN_FONT = 8  # the smallest a label is set to make a long word fit
+CHAR_WIDTH = 0.62  # an average letter's width, in ems, of the sans-serif fonts charts meet
 LINE = 15
 MAX_LINES = 3
 CHARS_PER_LINE_WIDE = 52
@@ -152,16 +154,17 @@ def wrap(label: str, chars: int, max_lines: int = MAX_LINES) -> list[str]:
     return [line if len(line) <= chars + 8 else line[: chars + 7] + "…" for line in lines] or [""]
 
 
-def _text(x: float, y: float, label: str, anchor: str, chars: int, writing: Writing, css: str = "label"
-          ) -> tuple[str, int]:
+def _text(x: float, y: float, label: str, anchor: str, chars: int, writing: Writing, css: str = "label",
+          size: float | None = None) -> tuple[str, int]:
     lines = wrap(label, chars)
+    font_size = f' font-size="{_n(size)}"' if size else ""
     full = f"<title>{escape(label)}</title>" if len(lines) > 1 or "…" in "".join(lines) else ""
     spans = "".join(
         f'<tspan x="{_n(x)}" dy="{0 if i == 0 else LINE}">{escape(writing.shown(line))}</tspan>'
         for i, line in enumerate(lines)
     )
-    return (f'<text class="{css}" x="{_n(x)}" y="{_n(y)}" text-anchor="{anchor}" fill="#222"{writing.direction()}>'
-            f"{full}{spans}</text>", len(lines))
+    return (f'<text class="{css}" x="{_n(x)}" y="{_n(y)}" text-anchor="{anchor}" fill="#222"{font_size}'
+            f'{writing.direction()}>{full}{spans}</text>', len(lines))
 
 
 def _marker(index: int, x: float, y: float, size: float = 4.5) -> str:
@@ -208,7 +211,7 @@ def radar_chart(axes: Sequence[str], series: Sequence[RadarSeries], *, title: st
     """One axis per criterion, the first at the top, clockwise (counter-clockwise when rtl)."""
     rtl = writing.rtl
     count = len(axes)
-    radius = 92 if count > 12 else 100
+    radius = _radar_radius(92 if count > 12 else 100, axes)
     label_room = 64
     cx = WIDTH / 2
     cy = radius + label_room - 10
@@ -241,6 +244,24 @@ def radar_chart(axes: Sequence[str], series: Sequence[RadarSeries], *, title: st
         body.extend(legend)
         height += legend_height + 6
     return _svg("radar", id_prefix, title, description, height, body, writing)
+
+
+SMALLEST_RADAR = 78
+
+
+def _radar_radius(largest: float, axes: Sequence[str]) -> float:
+    """The radar's radius: smaller (down to SMALLEST_RADAR) when the longest word of a label
+    beside the radar needs more room than it leaves; _axis_label sets what still does not fit
+    smaller. Labels above and below the radar have the chart's whole width."""
+    radius = largest
+    for index, label in enumerate(axes):
+        across = abs(math.sin(2 * math.pi * index / len(axes)))
+        if across < 0.1:
+            continue
+        needed = max(len(word) for word in label.split() or [""]) * FONT * CHAR_WIDTH
+        # _axis_label sets a label 10 beyond the axis end and leaves 2 at the chart's edge.
+        radius = min(radius, (WIDTH / 2 - 2 - needed) / across - 10)
+    return max(SMALLEST_RADAR, radius)
 
 
 def _radar_series(index: int, values: Sequence[float | None], point, count: int) -> list[str]:
@@ -288,11 +309,19 @@ def _axis_label(index: int, label: str, point, cx: float, writing: Writing) -> s
     else:
         anchor = "right" if dx > 0 else "left"
     room = (WIDTH - lx - 2) if anchor == "right" else (lx - 2) if anchor == "left" else WIDTH
-    chars = max(6, min(18, int(room / (FONT * 0.62))))
+    size = FONT
+    chars = max(6, min(18, int(room / (size * CHAR_WIDTH))))
+    # A word longer than the room (Διαφορετικότητα, Partnerschappen) cannot wrap: the label is
+    # set smaller instead, or it would run off the chart's edge.
+    longest = max((len(word) for word in label.split()), default=0)
+    if longest > chars:
+        size = max(MIN_FONT, room / (longest * CHAR_WIDTH))
+        chars = max(chars, int(room / (size * CHAR_WIDTH)))
     lines = wrap(label, chars)
     if dy < 0 and len(lines) > 1 and anchor == "middle":
         ly -= LINE * (len(lines) - 1)
-    text, _ = _text(lx, ly, label, writing.anchor(anchor), chars, writing, css="axis-label")
+    text, _ = _text(lx, ly, label, writing.anchor(anchor), chars, writing, css="axis-label",
+                    size=None if size == FONT else size)
     return text
 
 

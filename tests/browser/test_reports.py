@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from app.extensions import db
+from app.i18n import LANGUAGE_NAMES
 from app.services.demo import LOGINS, create_demo
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import screenshot
@@ -57,3 +58,31 @@ def test_the_stakeholder_finds_who_needs_what_first_and_every_report_page_fits_a
         assert fits_the_phone(phone), f"the {name} page is wider than the phone"
         assert_accessible(phone, f"report {name} ({language})")
         screenshot(phone, f"report-{name}-{language}")
+
+
+# Chart text outside its chart's box is cut off (an <svg> clips what overflows it).
+CHART_TEXT_CUT_OFF = """() => [...document.querySelectorAll('svg.chart')].flatMap(svg => {
+  const box = svg.getBoundingClientRect();
+  return [...svg.querySelectorAll('text')].filter(text => {
+    const r = text.getBoundingClientRect();
+    return r.left < box.left - 0.5 || r.right > box.right + 0.5;
+  }).map(text => text.textContent);
+})"""
+
+
+def test_in_every_language_report_pages_fit_the_phone_and_no_chart_label_is_cut_off(phone, live_server, demo):
+    """Greek and Hungarian have the longest words: the menu and the radar's labels must still fit."""
+    log_in(phone, live_server, "en")
+    phone.goto(f"{live_server}/reports/")
+    phone.get_by_role("link", name="Learning needs 2026").first.click()
+    phone.wait_for_load_state()
+    links = phone.locator(".report-nav a, a[href*='/compare/'], a[href*='/reports/communities/']")
+    hrefs = links.evaluate_all("links => links.map(link => link.getAttribute('href'))")
+    urls = {phone.url.split("?")[0], *(live_server + href for href in hrefs if href.startswith("/"))}
+    assert any("/compare/" in url for url in urls) and any("/communities/" in url for url in urls)
+    for language in LANGUAGE_NAMES:
+        for url in sorted(urls):
+            phone.goto(f"{url}?lang={language}")
+            assert phone.locator("html").get_attribute("lang") == language, url
+            assert fits_the_phone(phone), f"{url} in {language} is wider than the phone"
+            assert phone.evaluate(CHART_TEXT_CUT_OFF) == [], f"chart text cut off on {url} in {language}"
