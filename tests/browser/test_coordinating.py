@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
+from app.i18n import LANGUAGE_NAMES
 from app.models import GroupKind, Role, Round, RoundStatus
 from app.services.survey_bank import load_bank
 from tests.browser.axe import assert_accessible
@@ -74,3 +75,23 @@ def test_a_coordinator_creates_launches_and_prints_a_round_on_a_phone(phone, liv
     assert phone.locator(".qr[role=img] svg").count() == 1
     assert "/s/" in phone.locator("main, body").first.inner_text()
     check(phone, "poster-he")
+
+
+def test_in_every_language_the_community_s_pages_fit_the_phone(phone, live_server, harbour):
+    """Italian and Greek words are long: the menu wraps and the groups' Edit links stay on screen."""
+    harbour.languages = list(LANGUAGE_NAMES)
+    db.session.commit()
+    phone.goto(f"{live_server}/auth/login")
+    phone.get_by_label("Email").fill("noa@example.org")
+    phone.get_by_label("Password").fill(PASSWORD)
+    phone.locator("button.primary").click()
+    phone.goto(f"{live_server}/coordinate/communities/{harbour.id}/groups")
+    tabs = phone.locator("nav.report-nav a").evaluate_all("links => links.map(link => link.getAttribute('href'))")
+    for language in LANGUAGE_NAMES:
+        for path in ["/coordinate/", *tabs]:
+            phone.goto(f"{live_server}{path}?lang={language}")
+            assert phone.locator("html").get_attribute("lang") == language
+            assert phone.evaluate("document.documentElement.scrollWidth") <= 390, f"{path} in {language}"
+            for link in phone.locator("main tbody a").all():  # Edit, Remove: in reach, not scrolled away
+                box = link.bounding_box()
+                assert box["x"] >= 0 and box["x"] + box["width"] <= 390, f"{link.inner_text()} on {path} in {language}"
