@@ -1,4 +1,4 @@
-"""Which language a page is shown in.
+"""Which language a page is shown in, and how its dates and times are written.
 
 Order (as respondents expect it): an explicit `?lang=` in the URL, then the `lang` cookie it
 leaves behind, then the browser's Accept-Language, then the community's default language
@@ -7,13 +7,20 @@ leaves behind, then the browser's Accept-Language, then the community's default 
 
 from __future__ import annotations
 
+import zoneinfo
+from datetime import datetime
+from typing import TYPE_CHECKING
+
 from markupsafe import Markup, escape
 
 from flask import Flask, Response, current_app, g, request
-from flask_babel import get_locale
+from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 
 from app.extensions import babel
+
+if TYPE_CHECKING:
+    from app.models import Community
 
 LANGUAGE_COOKIE = "lang"
 LANGUAGE_NAMES = {
@@ -33,6 +40,7 @@ def init_app(app: Flask) -> None:
     app.after_request(remember_explicit_choice)
     app.context_processor(language_context)
     app.jinja_env.filters["translated"] = pick_translation
+    app.jinja_env.filters["community_time"] = community_time
     app.jinja_env.globals["round_status_label"] = round_status_label
     app.jinja_env.globals["say"] = say
 
@@ -68,6 +76,17 @@ def remember_explicit_choice(response: Response) -> Response:
             LANGUAGE_COOKIE, explicit, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
         )
     return response
+
+
+def community_time(moment: datetime | None, community: Community, format: str = "medium") -> str:
+    """A stored (UTC) moment as the community's clocks showed it, written in the page language.
+
+    Flask-Babel's own datetimeformat rebases to one zone for the whole site (UTC): a report
+    built at 14:05 in Jerusalem would say 12:05.
+    """
+    if moment is None:
+        return ""
+    return format_datetime(moment.astimezone(zoneinfo.ZoneInfo(community.timezone)), format, rebase=False)
 
 
 def text_direction(language: str) -> str:

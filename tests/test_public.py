@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -63,6 +63,14 @@ def test_a_round_that_opens_later_says_so(client, open_link):
     response = client.get(f"/s/{open_link.token}")
     assert response.status_code == 403
     assert "not open right now" in response.get_data(as_text=True)
+
+
+def test_a_round_that_opens_later_gives_the_time_on_the_community_s_clocks(client, open_link):
+    open_link.round.community.timezone = "Europe/Amsterdam"
+    open_link.round.opens_at = datetime(2027, 1, 11, 8, 0, tzinfo=UTC)  # 9:00 in Amsterdam in winter
+    db.session.commit()
+    page = client.get(f"/s/{open_link.token}?lang=en").get_data(as_text=True)
+    assert "January 11, 2027" in page and "9:00:00" in page and "8:00:00" not in page
 
 
 def test_the_start_page_is_served(client, app):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from datetime import UTC, datetime
 import io
 import re
 import zipfile
@@ -56,6 +57,17 @@ def test_the_overview_tells_who_needs_what_with_a_chart_a_table_and_counts(clien
     assert "Weighted to population" in html
     for group in HIDDEN:
         assert f"{group.title()}: hidden to protect a small group." in html
+
+
+def test_the_build_time_is_on_the_community_s_clocks(client, report):
+    report.round.community.timezone = "Asia/Jerusalem"
+    snapshot = db.session.scalar(select(ReportSnapshot).where(ReportSnapshot.round_id == report.round.id))
+    snapshot.built_at = datetime(2026, 12, 1, 12, 5, tzinfo=UTC)  # 14:05 in Jerusalem
+    db.session.commit()
+    log_in(client, "reader@example.org")
+    for path in ("/reports/", f"/reports/rounds/{report.round.id}"):
+        page = client.get(f"{path}?lang=en").get_data(as_text=True)
+        assert "Built Dec 1, 2026, 2:05:00" in page, path
 
 
 def test_a_hidden_group_page_explains_instead_of_showing_figures(client, report):
