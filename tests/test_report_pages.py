@@ -120,6 +120,20 @@ def test_exports_neutralise_text_a_spreadsheet_would_run_as_a_formula(client, re
     assert "<f>" not in sheet  # no formula cell at all
 
 
+def test_the_xlsx_has_a_filter_on_every_row_and_reads_right_to_left_for_a_hebrew_reader(client, report):
+    log_in(client, "reader@example.org")
+
+    def sheet(language: str) -> str:
+        data = client.get(f"/reports/rounds/{report.round.id}/report.xlsx?lang={language}").get_data()
+        return zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
+
+    english, hebrew = sheet("en"), sheet("he")
+    rows = len(list(csv.reader(io.StringIO(client.get(
+        f"/reports/rounds/{report.round.id}/report.csv", buffered=True).get_data(as_text=True)))))
+    assert f'<autoFilter ref="A1:O{rows}"/>' in english  # the header and every tidy row
+    assert 'rightToLeft="1"' in hebrew and 'rightToLeft="1"' not in english
+
+
 def test_the_reports_index_asks_the_same_number_of_queries_for_more_rounds(client, report):
     log_in(client, "reader@example.org")
     before = queries_for(client, "/reports/")

@@ -127,27 +127,38 @@ def csv_lines(rows: Iterator[TidyRow]) -> Iterator[str]:
     return table_lines(COLUMNS, (astuple(row) for row in rows))
 
 
-def write_xlsx(rows: Iterator[TidyRow], target) -> None:
-    """One sheet of tidy rows, written row by row (constant memory mode)."""
+# Readable column widths (in characters) in a spreadsheet; the other columns get 10.
+XLSX_WIDTHS = {"round_title": 24, "survey": 16, "built_at": 25, "section": 14, "section_name": 24, "item": 16,
+               "item_label": 48, "option": 12, "statistic": 14}
+
+
+def write_xlsx(rows: Iterator[TidyRow], target, right_to_left: bool = False) -> None:
+    """One sheet of tidy rows, written row by row (constant memory mode), with a filter on
+    every column and, for a Hebrew or Arabic reader, laid out right to left."""
     import xlsxwriter
 
     workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_formulas": False,
                                             "strings_to_urls": False, "in_memory": False})
     sheet = workbook.add_worksheet("report")
+    if right_to_left:
+        sheet.right_to_left()
     bold = workbook.add_format({"bold": True})
     for column, name in enumerate(COLUMNS):
+        sheet.set_column(column, column, XLSX_WIDTHS.get(name, 10))
         sheet.write_string(0, column, name, bold)
-    for number, row in enumerate(rows, start=1):
+    last = 0
+    for last, row in enumerate(rows, start=1):
         for column, value in enumerate(astuple(row)):
             if value is None:
                 continue
             if isinstance(value, bool):
-                sheet.write_boolean(number, column, value)
+                sheet.write_boolean(last, column, value)
             elif isinstance(value, int | float):
-                sheet.write_number(number, column, value)
+                sheet.write_number(last, column, value)
             else:
-                sheet.write_string(number, column, neutralise_formula(str(value)))  # type: ignore[arg-type]
+                sheet.write_string(last, column, neutralise_formula(str(value)))  # type: ignore[arg-type]
     sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, last, len(COLUMNS) - 1)
     workbook.close()
 
 
@@ -184,7 +195,7 @@ def respond(report: Report, kind: str) -> Response:
         return response
     if kind == "xlsx":
         workbook = io.BytesIO()  # the tidy table of one snapshot: a few thousand rows at most
-        write_xlsx(tidy_rows(report), workbook)
+        write_xlsx(tidy_rows(report), workbook, right_to_left=report.writing.rtl)
         workbook.seek(0)
         return send_file(workbook, as_attachment=True, download_name=f"{stem}.xlsx",
                          mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
