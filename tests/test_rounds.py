@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import UTC, datetime, timedelta
 
@@ -246,3 +247,17 @@ def test_the_audit_log_is_for_the_community_s_admins(client, harbour):
     log_in(client, "ada@example.org")
     html = client.get(f"/coordinate/communities/{harbour.id}/audit").get_data(as_text=True)
     assert "paused the round Spring round" in html and "noa" in html
+
+
+def test_group_names_are_isolated_from_the_page_s_direction(client, harbour):
+    """A name typed in another script keeps its own order ("65+" stays at its end on a Hebrew page)."""
+    harbour.groups[1].name = "Older residents 65+"
+    db.session.commit()
+    log_in(client, "noa@example.org")
+    form = client.get(f"/coordinate/communities/{harbour.id}/rounds/new?lang=he").get_data(as_text=True)
+    groups = client.get(f"/coordinate/communities/{harbour.id}/groups?lang=he").get_data(as_text=True)
+    edit = client.get(f"/coordinate/groups/{harbour.groups[1].id}/edit?lang=he").get_data(as_text=True)
+    for page in (form, groups, edit):
+        assert "<bdi>Older residents 65+</bdi>" in page
+    # and the box it is typed in reads it in its own direction
+    assert re.search(r'<input[^>]*dir="auto"[^>]*name="name"[^>]*value="Older residents 65\+"', edit)

@@ -36,6 +36,9 @@ class ScreenForm(HTMLParser):
             return
         kind = attributes.get("type", "textarea" if tag == "textarea" else "text")
         field = self.fields.setdefault(attributes["name"], {"type": kind, "values": [], "min": None})
+        # A box for words (not a number's): its direction should come from what is typed.
+        field["written"] = tag == "textarea" or (kind == "text" and not attributes.get("inputmode"))
+        field["dir"] = attributes.get("dir")
         if kind in ("radio", "checkbox"):
             field["values"].append(attributes.get("value"))
         field["min"] = attributes.get("min", field["min"])
@@ -62,6 +65,12 @@ def answers_for(html: str) -> dict[str, str]:
     return answers
 
 
+def written_boxes_without_their_own_direction(html: str) -> list[str]:
+    form = ScreenForm()
+    form.feed(html)
+    return [name for name, field in form.fields.items() if field["written"] and field["dir"] != "auto"]
+
+
 def answer_through_the_pages(client, token: str, language: str) -> None:
     welcome = client.get(f"/s/{token}?lang={language}")
     assert welcome.status_code == 200 and f'lang="{language}"' in welcome.get_data(as_text=True)
@@ -73,6 +82,7 @@ def answer_through_the_pages(client, token: str, language: str) -> None:
         page = client.get(location)
         html = page.get_data(as_text=True)
         assert page.status_code == 200 and f'<html lang="{language}"' in html
+        assert written_boxes_without_their_own_direction(html) == [], location
         response = client.post(location, data={"csrf_token": csrf_token(html), "move": "next",
                                                 **answers_for(html)})
         assert response.status_code == 302, f"{location} ({language}):\n{response.get_data(as_text=True)[:3000]}"
