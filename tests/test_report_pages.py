@@ -70,6 +70,20 @@ def test_the_build_time_is_on_the_community_s_clocks(client, report):
         assert "Built Dec 1, 2026, 2:05:00" in page, path
 
 
+def test_group_names_keep_their_own_direction_on_a_hebrew_report(client, report):
+    """Named only in English, "Young people 16+" must not read "+Young people 16" in Hebrew."""
+    report.groups["youth"].name = "Young people 16+"
+    db.session.commit()
+    log_in(client, "reader@example.org")
+    base = f"/reports/rounds/{report.round.id}"
+    overview, group, groups = (client.get(f"{path}?lang=he").get_data(as_text=True)
+                               for path in (base, f"{base}/groups/youth", f"{base}/groups"))
+    assert "<bdi><strong>Young people 16+</strong></bdi>" in overview
+    assert '<th scope="row" role="rowheader"><bdi>Young people 16+</bdi></th>' in overview  # who answered
+    assert "<h1><bdi>Young people 16+</bdi></h1>" in group
+    assert "<bdi>Young people 16+</bdi>" in groups
+
+
 def test_a_hidden_group_page_explains_instead_of_showing_figures(client, report):
     log_in(client, "reader@example.org")
     html = client.get(f"/reports/rounds/{report.round.id}/groups/newcomers").get_data(as_text=True)
