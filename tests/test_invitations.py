@@ -262,7 +262,8 @@ def test_the_page_shows_counts_per_group_and_the_mail_log_never_an_address(coord
 
     html = coordinator.get(page_url(setting)).get_data(as_text=True)
 
-    youth_row = html[html.index('<th scope="row">Young people</th>'):html.index('<th scope="row">Older residents</th>')]
+    youth_row = html[html.index('<th scope="row"><bdi>Young people</bdi></th>'):
+                     html.index('<th scope="row"><bdi>Older residents</bdi></th>')]
     assert youth_row.count("<td>2</td>") == 2 and youth_row.count("<td>1</td>") == 2  # list, invited; reminded, answered
     assert not any(address in html for address in ("dana@", "eli@", "fatma@"))
     reminders_row = html[html.index('<th scope="row">Reminders</th>'):]
