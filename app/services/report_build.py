@@ -497,7 +497,11 @@ def _criterion_moments(
         )
         .join(_BATCH, BATCH.response_id == Answer.response_id)
         .join(scoring, scoring.c.question_id == Answer.question_id)
-        .where(point.is_not(None))
+        # The join to `scoring` already keeps only these questions; saying so to the index
+        # too lets PostgreSQL fetch a small batch's answers by (response, question) instead
+        # of reading every answer of the database to hash-join them (137 ms -> 10 ms for
+        # 200 new responses beside 20,000 counted ones).
+        .where(Answer.question_id.in_(list(scored)), point.is_not(None))
         .group_by(Answer.response_id, BATCH.group_id, scoring.c.criterion)
         .subquery()
     )
