@@ -6,6 +6,8 @@ Without REDIS_URL tasks run eagerly in the calling process (the embedded default
 
 from __future__ import annotations
 
+import gc
+
 from celery import Celery, Task
 from flask import Flask
 
@@ -39,3 +41,13 @@ def init_app(app: Flask) -> Celery:
     celery.set_default()
     app.extensions["celery"] = celery
     return celery
+
+
+def settle_long_lived_objects() -> None:
+    """Keep what a worker has loaded at start (the app, SQLAlchemy, the survey model) out of
+    the garbage collector's full scans from now on: a report build makes many short-lived
+    objects, and each full collection it triggers otherwise walks all of those too (pauses of
+    up to ~100 ms in a 200 ms build). Pool processes forked afterwards also keep sharing those
+    memory pages with the parent instead of copying them. See gc.freeze in Python's docs."""
+    gc.collect()
+    gc.freeze()
