@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup, escape
 
 from flask import Flask, Response, current_app, g, request
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_date, format_time, get_locale
 from flask_babel import lazy_gettext as _l
 
 from app.extensions import babel
@@ -78,15 +78,22 @@ def remember_explicit_choice(response: Response) -> Response:
     return response
 
 
-def community_time(moment: datetime | None, community: Community, format: str = "medium") -> str:
-    """A stored (UTC) moment as the community's clocks showed it, written in the page language.
+def community_time(moment: datetime | None, community: Community, width: str = "medium") -> str:
+    """A stored (UTC) moment as the community's clocks showed it, written in the page language:
+    the date at `width` (short, medium, long) and the time to the minute.
 
     Flask-Babel's own datetimeformat rebases to one zone for the whole site (UTC): a report
-    built at 14:05 in Jerusalem would say 12:05.
+    built at 14:05 in Jerusalem would say 12:05. Its widths also bring seconds ("2:05:00 PM")
+    and, from long on, a zone ("+0200"): noise to someone reading when a report was built or
+    when a survey opens. Date and time are joined by the language's own pattern, as Babel
+    joins them (CLDR dateTimeFormats).
     """
     if moment is None:
         return ""
-    return format_datetime(moment.astimezone(zoneinfo.ZoneInfo(community.timezone)), format, rebase=False)
+    local = moment.astimezone(zoneinfo.ZoneInfo(community.timezone))
+    joined = get_locale().datetime_formats[width].replace("'", "")
+    return (joined.replace("{0}", format_time(local, "short", rebase=False))
+            .replace("{1}", format_date(local, width, rebase=False)))
 
 
 def text_direction(language: str) -> str:
