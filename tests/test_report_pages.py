@@ -14,9 +14,9 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Criterion, ReportSnapshot, Role, utcnow
+from app.models import CommunityKind, Criterion, ReportSnapshot, Role, utcnow
 from app.services import report_build
-from tests.factories import make_community, make_round, make_user
+from tests.factories import load_fixture_bank, make_community, make_round, make_user
 from tests.helpers import csrf_token, log_in, queries_for
 from tests.report_data import HIDDEN, HIDDEN_WORD, seed_round
 
@@ -67,7 +67,9 @@ def test_the_build_time_is_on_the_community_s_clocks(client, report):
     log_in(client, "reader@example.org")
     for path in ("/reports/", f"/reports/rounds/{report.round.id}"):
         page = client.get(f"{path}?lang=en").get_data(as_text=True)
-        assert "Built Dec 1, 2026, 2:05:00" in page, path
+        assert "Built Dec 1, 2026, 2:05\u202fPM from" in page, path  # to the minute
+        hebrew = client.get(f"{path}?lang=he").get_data(as_text=True)
+        assert "2026, 14:05" in hebrew and "14:05:00" not in hebrew, path
 
 
 def test_group_names_keep_their_own_direction_on_a_hebrew_report(client, report):
@@ -186,6 +188,28 @@ def test_a_city_stakeholder_reads_its_learning_communities(client, app):
     assert client.get(f"/reports/rounds/{data.round.id}").status_code == 200
     side_by_side = client.get(f"/reports/communities/{city.id}").get_data(as_text=True)
     assert data.round.community.name in side_by_side and "most need" in side_by_side
+
+
+def test_the_reports_index_lists_a_city_then_its_learning_communities_newest_round_first(client, app):
+    city = make_community("lakeside", name="Lakeside", kind=CommunityKind.CITY)
+    harbour = make_community("harbour", name="Harbour Quarter", parent=city)
+    old_town = make_community("old-town", name="Old Town", parent=city)
+    survey = load_fixture_bank()
+    started = datetime(2026, 11, 1, tzinfo=UTC)
+    for community in (old_town, harbour):  # made in this order, listed by name
+        for year in (2025, 2026):
+            make_round(community, survey, title=f"{community.name} {year}",
+                       launched_at=started.replace(year=year))
+    make_user("city@example.org", memberships=[(city, Role.STAKEHOLDER)])
+    db.session.commit()
+    log_in(client, "city@example.org")
+    html = client.get("/reports/").get_data(as_text=True)
+    order = ["<h2", "Lakeside: learning communities side by side", "No rounds yet.",
+             "Harbour Quarter", "Harbour Quarter 2026", "Harbour Quarter 2025",
+             "Old Town", "Old Town 2026", "Old Town 2025"]
+    positions = [html.index(text) for text in order]
+    assert positions == sorted(positions)
+    assert html.count("<h2") == 3
 
 
 def test_round_against_round_gives_each_difference_with_its_sign_row_by_row(client, report):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 
 from app.auth.access import MANAGING_ROLES, communities_read_by, require_reader, role_over
 from app.extensions import db
@@ -36,16 +36,37 @@ def report_helpers() -> dict[str, object]:
 @bp.get("/")
 @login_required
 def index():
-    communities = communities_read_by(current_user)
+    communities = _in_tree_order(communities_read_by(current_user))
     rounds = db.session.scalars(
         select(Round)
         .where(Round.community_id.in_([c.id for c in communities]))
-        .order_by(Round.created_at.desc())
+        .order_by(func.coalesce(Round.launched_at, Round.opens_at, Round.created_at).desc(), Round.id.desc())
     ).all()
+    rounds_of: dict[int, list[Round]] = {c.id: [] for c in communities}
+    for survey_round in rounds:
+        rounds_of[survey_round.community_id].append(survey_round)
+    sections = [(c, rounds_of[c.id]) for c in communities if rounds_of[c.id] or c.children]
     return render_template(
-        "reports/index.html", communities=communities, rounds=rounds,
-        statuses=build_statuses([r.id for r in rounds]),
+        "reports/index.html", sections=sections, statuses=build_statuses([r.id for r in rounds]),
     )
+
+
+def _in_tree_order(communities: list[Community]) -> list[Community]:
+    """Each community followed by the learning communities below it, as a reader of a city
+    looks for them; names in order at each level."""
+    readable = {c.id for c in communities}
+    ordered: list[Community] = []
+
+    def visit(community: Community) -> None:
+        ordered.append(community)
+        for child in community.children:
+            if child.id in readable:
+                visit(child)
+
+    for community in communities:
+        if community.parent_id not in readable:
+            visit(community)
+    return ordered
 
 
 @bp.get("/rounds/<int:round_id>")
