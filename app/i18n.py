@@ -8,13 +8,15 @@ leaves behind, then the browser's Accept-Language, then the community's default 
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from flask import Flask, Response, current_app, g, request
-from flask_babel import format_date, format_time, get_locale
+from flask_babel import format_date, format_number, format_time, get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 
 from app.extensions import babel
@@ -43,6 +45,24 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["community_time"] = community_time
     app.jinja_env.globals["round_status_label"] = round_status_label
     app.jinja_env.globals["say"] = say
+    app.jinja_env.globals["ngettext"] = _counting_in_page_notation(app.jinja_env.globals["ngettext"])
+
+
+def counted(singular: str, plural: str, num: int, **variables: Any) -> str:
+    """ngettext with its count written in the page language's notation ("2,400 people",
+    "2.400 mensen"), not as Python prints it ("2400")."""
+    # Flask-Babel's ngettext takes no `num` of one's own, so choose and fill as it does.
+    return get_translations().ungettext(singular, plural, num) % {"num": format_number(num), **variables}
+
+
+def _counting_in_page_notation(template_ngettext: Callable[..., str]) -> Callable[..., str]:
+    """Templates' ngettext, counting as `counted` does. Wraps the one Flask-Babel installs
+    (Jinja's own, which escapes the variables), so plural choice and escaping stay theirs."""
+    @pass_context
+    def counting(context: Any, singular: str, plural: str, num: int, **variables: Any) -> str:
+        return template_ngettext(context, singular, plural, num, **{"num": format_number(num), **variables})
+
+    return counting
 
 
 def available_languages() -> list[str]:

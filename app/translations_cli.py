@@ -31,12 +31,16 @@ def catalogue_paths() -> tuple[str, str, str]:
     return str(root / "pyproject.toml"), str(root / "translations" / "messages.pot"), str(root / "translations")
 
 
+# Marking functions beyond gettext's own: lazy_gettext, and app.i18n.counted (an ngettext).
+EXTRA_KEYWORDS = ("-k", "_l", "-k", "counted:1,2")
+
+
 @translations_cli.command("extract")
 def extract_command() -> None:
     """Collect every marked string into translations/messages.pot."""
     mapping, template, _ = catalogue_paths()
     root = project_root()
-    pybabel("extract", "-F", mapping, "-k", "_l", "--no-location", "--sort-output",
+    pybabel("extract", "-F", mapping, *EXTRA_KEYWORDS, "--no-location", "--sort-output",
             "--project", "CommonGround", "--copyright-holder", "CommonGround contributors", "-o", template, str(root))
     click.echo(f"Extracted to {template}.")
 
@@ -112,7 +116,7 @@ def interface_coverage(languages: list[str], source: str) -> dict:
     mapping, _, directory = catalogue_paths()
     with tempfile.TemporaryDirectory() as scratch:
         template = Path(scratch) / "messages.pot"
-        pybabel("extract", "-F", mapping, "-k", "_l", "--no-location", "-o", str(template), str(project_root()))
+        pybabel("extract", "-F", mapping, *EXTRA_KEYWORDS, "--no-location", "-o", str(template), str(project_root()))
         with template.open("rb") as handle:
             expected = {_msgid(m) for m in read_po(handle) if m.id}
     result = {}

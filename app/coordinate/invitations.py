@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import flash, redirect, render_template, url_for
-from flask_babel import get_locale, ngettext
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -24,6 +24,7 @@ from app.auth.access import require_round
 from app.coordinate import bp
 from app.domain.invitation_csv import MAX_FILE_BYTES, MAX_ROWS, FILE_ISSUES, Finding, Issue, ParsedList
 from app.extensions import db
+from app.i18n import counted
 from app.models import Round, RoundStatus, utcnow
 from app.services import invitations as service
 from app.services.invitations import ImportSummary, InvitationError
@@ -197,7 +198,7 @@ def send_invitations(round_id: int):
         return render_page(survey_round, send_form=form, refusal=str(REFUSALS[refused.code]), status=409)
     db.session.commit()
     announce(queued, tasks.hand_mails_to_workers(tasks.send_invitation_mail, queued),
-             ngettext("%(num)d invitation is on its way.", "%(num)d invitations are on their way.", len(queued)),
+             counted("%(num)s invitation is on its way.", "%(num)s invitations are on their way.", len(queued)),
              _("Everyone on the list has been invited already."))
     return redirect(url_for("coordinate.invitations", round_id=round_id))
 
@@ -215,7 +216,7 @@ def send_reminders(round_id: int):
         return render_page(survey_round, refusal=str(REFUSALS[refused.code]), status=409)
     db.session.commit()
     announce(queued, tasks.hand_mails_to_workers(tasks.send_invitation_mail, queued),
-             ngettext("%(num)d reminder is on its way.", "%(num)d reminders are on their way.", len(queued)),
+             counted("%(num)s reminder is on its way.", "%(num)s reminders are on their way.", len(queued)),
              _("Nobody needs a reminder now: everyone has answered, was reminded in the last day, "
                "or has had every reminder already."))
     return redirect(url_for("coordinate.invitations", round_id=round_id))
@@ -225,8 +226,8 @@ def announce(queued: list[int], not_queued: int, on_its_way: str, nobody: str) -
     if not queued:
         flash(nobody, "info")
     elif not_queued:
-        flash(ngettext("%(num)d mail could not be handed to the mail service. Please press the button "
-                       "again in a few minutes.", "%(num)d mails could not be handed to the mail service. "
-                       "Please press the button again in a few minutes.", not_queued), "error")
+        flash(counted("%(num)s mail could not be handed to the mail service. Please press the button "
+                      "again in a few minutes.", "%(num)s mails could not be handed to the mail service. "
+                      "Please press the button again in a few minutes.", not_queued), "error")
     else:
         flash(on_its_way, "info")

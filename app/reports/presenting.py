@@ -12,16 +12,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import format_decimal, format_percent, get_locale
+from flask_babel import format_decimal, format_number, format_percent, get_locale
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from markupsafe import Markup
 from sqlalchemy import select
 
 from app import charts
 from app.domain.report import EVERYONE, UNASSIGNED
 from app.extensions import db
-from app.i18n import pick_translation, text_direction
+from app.i18n import counted, pick_translation, text_direction
 from app.models import Criterion, Group, ReportSnapshot, Round
 
 TOP_NEEDS = 3
@@ -100,7 +99,7 @@ class Report:
         needs = self.top_needs(section)
         if not needs:
             return None
-        return ngettext(
+        return counted(
             "%(group)s (%(num)s person) most need: %(needs)s.",
             "%(group)s (%(num)s people) most need: %(needs)s.",
             section["respondents"],
@@ -135,7 +134,7 @@ class Report:
     def criteria_bars(self, section: dict[str, Any], id_prefix: str) -> Markup | None:
         bars = [
             charts.Bar(self.criterion_names.get(c, c), figure["score"], figure["low"], figure["high"],
-                       note=_("n = %(n)s", n=figure["n"]))
+                       note=_("n = %(n)s", n=format_number(figure["n"])))
             for c in self.criteria() if (figure := section["criteria"].get(c))
         ]
         if not bars:
@@ -153,7 +152,7 @@ class Report:
             return None
         bars = [
             charts.Bar(self.item_texts.get(n["item"], n["item"]), n["gap"], n["gap_low"], n["gap_high"],
-                       note=_("n = %(n)s", n=n["n"]), highlight=n["quadrant"] == "high_priority")
+                       note=_("n = %(n)s", n=format_number(n["n"])), highlight=n["quadrant"] == "high_priority")
             for n in needs
         ]
         return charts.bar_chart(
