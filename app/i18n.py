@@ -43,16 +43,25 @@ def init_app(app: Flask) -> None:
     app.context_processor(language_context)
     app.jinja_env.filters["translated"] = pick_translation
     app.jinja_env.filters["community_time"] = community_time
+    app.jinja_env.filters["isolate"] = isolate
     app.jinja_env.globals["round_status_label"] = round_status_label
     app.jinja_env.globals["say"] = say
     app.jinja_env.globals["ngettext"] = _counting_in_page_notation(app.jinja_env.globals["ngettext"])
 
 
-def counted(singular: str, plural: str, num: int, **variables: Any) -> str:
+def counted(singular: str, plural: str, num: int, **variables: Any) -> Markup:
     """ngettext with its count written in the page language's notation ("2,400 people",
-    "2.400 mensen"), not as Python prints it ("2400")."""
+    "2.400 mensen"), not as Python prints it ("2400"). Markup, its variables escaped as a
+    template's ngettext escapes them, so a name can come in isolated (see isolate)."""
     # Flask-Babel's ngettext takes no `num` of one's own, so choose and fill as it does.
-    return get_translations().ungettext(singular, plural, num) % {"num": format_number(num), **variables}
+    return escape(get_translations().ungettext(singular, plural, num)) % {"num": format_number(num), **variables}
+
+
+def isolate(text: str) -> Markup:
+    """What someone typed (a group's name, a round's title), set apart from the sentence
+    around it so that each keeps its own direction: "Older residents 65+" in an Arabic
+    sentence would otherwise read "+Older residents 65"."""
+    return Markup("<bdi>{}</bdi>").format(text)
 
 
 def _counting_in_page_notation(template_ngettext: Callable[..., str]) -> Callable[..., str]:

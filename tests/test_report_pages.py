@@ -56,7 +56,7 @@ def test_the_overview_tells_who_needs_what_with_a_chart_a_table_and_counts(clien
     assert re.search(r"<caption[^>]*>Criterion scores", html)  # and its data table
     assert "Weighted to population" in html
     for group in HIDDEN:
-        assert f"{group.title()}: hidden to protect a small group." in html
+        assert f"<bdi>{group.title()}</bdi>: hidden to protect a small group." in html
 
 
 def test_the_build_time_is_on_the_community_s_clocks(client, report):
@@ -75,6 +75,7 @@ def test_the_build_time_is_on_the_community_s_clocks(client, report):
 def test_group_names_keep_their_own_direction_on_a_hebrew_report(client, report):
     """Named only in English, "Young people 16+" must not read "+Young people 16" in Hebrew."""
     report.groups["youth"].name = "Young people 16+"
+    report.groups[sorted(HIDDEN)[0]].name = "Newcomers <2 years"
     db.session.commit()
     log_in(client, "reader@example.org")
     base = f"/reports/rounds/{report.round.id}"
@@ -84,6 +85,9 @@ def test_group_names_keep_their_own_direction_on_a_hebrew_report(client, report)
     assert '<th scope="row" role="rowheader"><bdi>Young people 16+</bdi></th>' in overview  # who answered
     assert "<h1><bdi>Young people 16+</bdi></h1>" in group
     assert "<bdi>Young people 16+</bdi>" in groups
+    # Inside sentences too: the group's top needs, and a hidden group's note (the name escaped).
+    assert "<bdi>Young people 16+</bdi> (" in group
+    assert "<bdi>Newcomers &lt;2 years</bdi>:" in overview
 
 
 def test_a_hidden_group_page_explains_instead_of_showing_figures(client, report):
@@ -204,7 +208,7 @@ def test_the_reports_index_lists_a_city_then_its_learning_communities_newest_rou
     db.session.commit()
     log_in(client, "city@example.org")
     html = client.get("/reports/").get_data(as_text=True)
-    order = ["<h2", "Lakeside: learning communities side by side", "No rounds yet.",
+    order = ["<h2", "<bdi>Lakeside</bdi>: learning communities side by side", "No rounds yet.",
              "Harbour Quarter", "Harbour Quarter 2026", "Harbour Quarter 2025",
              "Old Town", "Old Town 2026", "Old Town 2025"]
     positions = [html.index(text) for text in order]
@@ -222,7 +226,7 @@ def test_round_against_round_gives_each_difference_with_its_sign_row_by_row(clie
     assert f"/compare/{report.round.id}" in client.get(f"/reports/rounds/{later.round.id}").get_data(as_text=True)
     page = client.get(f"/reports/rounds/{later.round.id}/compare/{report.round.id}")
     html = page.get_data(as_text=True)
-    assert page.status_code == 200 and "What changed since Spring round" in html
+    assert page.status_code == 200 and "What changed since <bdi>Spring round</bdi>" in html
 
     def row_of(name: str) -> str:
         row = html[html.index(f'role="rowheader">{name}</th>'):]

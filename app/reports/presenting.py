@@ -20,7 +20,7 @@ from sqlalchemy import select
 from app import charts
 from app.domain.report import EVERYONE, UNASSIGNED
 from app.extensions import db
-from app.i18n import counted, pick_translation, text_direction
+from app.i18n import counted, isolate, pick_translation, text_direction
 from app.models import Criterion, Group, ReportSnapshot, Round
 
 TOP_NEEDS = 3
@@ -94,7 +94,7 @@ class Report:
         """The wording of the section's most pressing needs, highest priority score first."""
         return [self.item_texts.get(need["item"], need["item"]) for need in section["needs"][:TOP_NEEDS]]
 
-    def top_needs_sentence(self, section: dict[str, Any]) -> str | None:
+    def top_needs_sentence(self, section: dict[str, Any]) -> Markup | None:
         """"Newcomers (48 people) most need: learning a language; ..." or None without needs."""
         needs = self.top_needs(section)
         if not needs:
@@ -103,7 +103,7 @@ class Report:
             "%(group)s (%(num)s person) most need: %(needs)s.",
             "%(group)s (%(num)s people) most need: %(needs)s.",
             section["respondents"],
-            group=self.name_of(section["key"]),
+            group=isolate(self.name_of(section["key"])),
             needs="; ".join(needs),
         )
 
