@@ -99,6 +99,7 @@ def test_need_gap_mwds_and_gap_interval_match_a_hand_computation(seeded, group):
     assert close(need["mwds"], statistics.mean(g * mean_importance for g in gaps))
     low, high = interval(gaps)
     assert abs(need["gap_low"] - low) < 2e-3 and abs(need["gap_high"] - high) < 2e-3
+    assert close(need["gap_se"], statistics.stdev(gaps) / math.sqrt(len(gaps)))
 
 
 @pytest.mark.parametrize("group", ["youth", "seniors", None])
@@ -116,6 +117,7 @@ def test_criterion_scores_are_means_of_rescaled_answers_with_t_intervals(seeded,
         assert close(figure["score"], statistics.mean(scores))
         low, high = interval(scores)
         assert abs(figure["low"] - max(0, low)) < 0.1 and abs(figure["high"] - min(100, high)) < 0.1
+        assert close(figure["se"], statistics.stdev(scores) / math.sqrt(len(scores)))  # unclipped
 
 
 def test_agreement_item_gives_its_distribution_and_dont_know_count(seeded):

@@ -32,7 +32,10 @@ from app.domain.report_maths import (
 from app.domain.suppression import is_publishable, suppress
 from app.domain.text_terms import TermCounter
 
-PAYLOAD_FORMAT = 1
+# Bump when a snapshot gains or changes a figure: snapshots of an older format are built
+# again by the next periodic pass (app.services.report_build.rounds_needing_refresh).
+# 2: standard errors of scores and gaps ("se", "gap_se"), to compare rounds.
+PAYLOAD_FORMAT = 2
 EVERYONE = "all"  # the section of all respondents
 UNASSIGNED = "_unassigned"  # respondents who came through a link without a group
 SCORED_TYPES = frozenset({"agreement", "importance_current"})
@@ -182,7 +185,7 @@ class _Section:
             score = criterion_score(moments)
             if score is not None and is_publishable(score.n, k):
                 scores[criterion] = {"score": score.value, "n": score.n,
-                                     "low": score.ci_low, "high": score.ci_high,
+                                     "low": score.ci_low, "high": score.ci_high, "se": score.se,
                                      "answers": distributions.get(criterion, dict.fromkeys(LEANINGS, 0))}
         return scores
 
@@ -198,10 +201,8 @@ class _Section:
             shown = difference(mine, overall)
             if shown is None:
                 continue
-            significant = against_rest is not None and against_rest.ci_low is not None and (
-                against_rest.ci_low > 0 or against_rest.ci_high < 0  # type: ignore[operator]
-            )
-            comparisons[criterion] = {"difference": shown.value, "significant": bool(significant)}
+            significant = against_rest is not None and against_rest.beyond_chance
+            comparisons[criterion] = {"difference": shown.value, "significant": significant}
         return comparisons
 
 
@@ -358,7 +359,7 @@ def _needs(cells_by_item: Mapping[str, list[Cell]]) -> list[dict[str, Any]]:
         {"item": key, "rank": rank, "n": need.n, "importance": need.mean_importance,
          "current": need.mean_current, "gap": need.mean_gap,
          "gap_low": need.gap_ci95[0] if need.gap_ci95 else None,
-         "gap_high": need.gap_ci95[1] if need.gap_ci95 else None,
+         "gap_high": need.gap_ci95[1] if need.gap_ci95 else None, "gap_se": need.gap_se,
          "mwds": need.mwds, "quadrant": quadrants[key].value}
         for rank, (key, need) in enumerate(rank_needs(figures), start=1)
     ]

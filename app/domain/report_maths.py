@@ -106,6 +106,12 @@ class Moments:
         variance = self.variance
         return None if variance is None else math.sqrt(variance)
 
+    @property
+    def standard_error(self) -> float | None:
+        """Of the mean: how far it would wander between samples; None below two values."""
+        sd = self.sd
+        return None if sd is None else sd / math.sqrt(self.n)
+
     def ci95(self) -> Interval | None:
         """The 95 % interval of the mean (Student's t, n - 1 df); None below two values."""
         if self.n < 2:
@@ -135,6 +141,7 @@ class Score:
     n: int
     ci_low: float | None
     ci_high: float | None
+    se: float | None = None  # unclipped, to compare this score with another (see change)
 
 
 def criterion_score(moments: Moments) -> Score | None:
@@ -149,7 +156,7 @@ def criterion_score(moments: Moments) -> Score | None:
     if interval is None:
         return Score(moments.mean, moments.n, None, None)
     low, high = interval
-    return Score(moments.mean, moments.n, _clip(low, 0.0, 100.0), _clip(high, 0.0, 100.0))
+    return Score(moments.mean, moments.n, _clip(low, 0.0, 100.0), _clip(high, 0.0, 100.0), moments.standard_error)
 
 
 def _clip(value: float, low: float, high: float) -> float:
@@ -207,6 +214,7 @@ class Need:
     mean_gap: float
     gap_ci95: Interval | None
     mwds: float
+    gap_se: float | None = None
 
 
 def need_figures(stats: NeedStats) -> Need | None:
@@ -230,6 +238,7 @@ def need_figures(stats: NeedStats) -> Need | None:
         mean_gap=mean_gap,
         gap_ci95=stats.gap.ci95(),
         mwds=mean_gap * mean_importance,
+        gap_se=stats.gap.standard_error,
     )
 
 
@@ -356,6 +365,12 @@ class Difference:
     ci_low: float | None
     ci_high: float | None
 
+    @property
+    def beyond_chance(self) -> bool:
+        """Whether the interval leaves out zero: a difference this large would rarely come
+        from the luck of who answered alone (at the 95 % level)."""
+        return self.ci_low is not None and self.ci_high is not None and (self.ci_low > 0 or self.ci_high < 0)
+
 
 def difference(a: Moments, b: Moments) -> Difference | None:
     """The difference of two means with Welch's standard error and a normal 95 % interval.
@@ -368,8 +383,20 @@ def difference(a: Moments, b: Moments) -> Difference | None:
     """
     if a.mean is None or b.mean is None:
         return None
-    value = a.mean - b.mean
-    if a.variance is None or b.variance is None:
+    return change(a.mean, a.standard_error, b.mean, b.standard_error)
+
+
+def change(a: float, se_a: float | None, b: float, se_b: float | None) -> Difference:
+    """a - b for two estimates from independent sets of people (two rounds, or citizens and
+    organisations), each with its standard error: the same normal 95 % interval as
+    `difference`, sqrt(se_a^2 + se_b^2) being Welch's error. Without both errors, no interval.
+
+    Two rounds of one community may share some respondents (answers are anonymous, so nobody
+    can tell); their answers then move together and the true interval is narrower: treating
+    the rounds as independent errs on the cautious side.
+    """
+    value = a - b
+    if se_a is None or se_b is None:
         return Difference(value, None, None)
-    half_width = Z_975 * math.sqrt(a.variance / a.n + b.variance / b.n)
+    half_width = Z_975 * math.hypot(se_a, se_b)
     return Difference(value, value - half_width, value + half_width)

@@ -17,6 +17,7 @@ from app.domain.report_maths import (
     NeedStats,
     Quadrant,
     Score,
+    change,
     coverage,
     criterion_score,
     difference,
@@ -422,3 +423,31 @@ def test_difference_with_a_single_value_on_one_side_has_no_interval():
 
 def test_difference_with_an_empty_side_is_none():
     assert difference(Moments.of([]), Moments.of([1, 2])) is None
+
+
+def test_the_standard_error_of_a_mean_is_its_sd_over_root_n():
+    values = [10.0, 35.0, 50.0, 50.0, 90.0]
+    assert sums(values).standard_error == pytest.approx(statistics.stdev(values) / math.sqrt(5))
+    assert Moments.of([40.0]).standard_error is None
+    assert criterion_score(sums(values)).se == pytest.approx(statistics.stdev(values) / math.sqrt(5))
+
+
+def test_a_change_between_two_rounds_is_judged_from_both_standard_errors():
+    rng = random.Random(11)
+    before = [rng.uniform(0, 100) for _ in range(60)]
+    after = [min(100.0, v + rng.uniform(0, 30)) for v in before[:45]]
+    se_before, se_after = (statistics.stdev(x) / math.sqrt(len(x)) for x in (before, after))
+    result = change(statistics.mean(after), se_after, statistics.mean(before), se_before)
+    half = 1.959964 * math.sqrt(se_after**2 + se_before**2)
+    assert result.value == pytest.approx(statistics.mean(after) - statistics.mean(before))
+    assert (result.ci_low, result.ci_high) == pytest.approx((result.value - half, result.value + half))
+    # The same as the difference of the two sets' moments: one way of reckoning.
+    same = difference(sums(after), sums(before))
+    assert (same.value, same.ci_low, same.ci_high) == pytest.approx((result.value, result.ci_low, result.ci_high))
+
+
+def test_a_difference_is_beyond_chance_only_when_its_interval_leaves_out_zero():
+    assert Difference(5.0, 1.0, 9.0).beyond_chance and Difference(-5.0, -9.0, -0.5).beyond_chance
+    assert not Difference(5.0, -1.0, 11.0).beyond_chance
+    assert not Difference(5.0, None, None).beyond_chance  # too few people to tell
+    assert not change(60.0, None, 40.0, 2.0).beyond_chance  # an old snapshot without its error
