@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from app import tasks
+from app.domain.report import PAYLOAD_FORMAT
 from app.extensions import db
 from app.models import ReportBuild, ReportSnapshot, Response, ResponseStatus, RoundStatus, utcnow
 from app.services import report_build
@@ -117,3 +118,18 @@ def test_closing_a_round_on_schedule_builds_its_final_report(seeded):
     db.session.expire_all()
     assert seeded.round.status is RoundStatus.CLOSED
     assert db.session.query(ReportSnapshot).one().response_count == 51
+
+
+def test_a_snapshot_made_by_an_earlier_version_is_built_again_whatever_the_round_status(seeded):
+    report_build.build_and_store(seeded.round.id, utcnow())
+    seeded.round.status = RoundStatus.CLOSED
+    db.session.commit()
+    assert report_build.rounds_needing_refresh(utcnow()) == []
+    snapshot = db.session.query(ReportSnapshot).one()
+    snapshot.payload = snapshot.payload | {"format": PAYLOAD_FORMAT - 1}  # as an earlier version wrote it
+    db.session.commit()
+    assert report_build.rounds_needing_refresh(utcnow()) == [seeded.round.id]
+    assert tasks.refresh_open_reports.delay().get() == [seeded.round.id]
+    db.session.expire_all()
+    assert db.session.query(ReportSnapshot).one().payload["format"] == PAYLOAD_FORMAT
+    assert report_build.rounds_needing_refresh(utcnow()) == []

@@ -40,12 +40,13 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    union,
     union_all,
     update,
 )
 from sqlalchemy.exc import IntegrityError
 
-from app.domain.report import QUOTES_PER_QUESTION, UNASSIGNED, GroupMeta, ItemMeta, build_report
+from app.domain.report import PAYLOAD_FORMAT, QUOTES_PER_QUESTION, UNASSIGNED, GroupMeta, ItemMeta, build_report
 from app.domain.report_maths import Moments
 from app.domain.report_tallies import CellKey, Quote, Tallies, basis_of
 from app.domain.survey_format import Question as QuestionDefinition
@@ -164,8 +165,9 @@ UNSERVED_REQUEST = timedelta(minutes=2)  # a build asked for this long ago and n
 
 def rounds_needing_refresh(now: datetime) -> list[int]:
     """Rounds whose report should be built again: open rounds whose responses changed since
-    their report was built (or that were never built), and rounds of any status whose asked-for
-    build never began (it could not be queued while the broker was down)."""
+    their report was built (or that were never built), rounds of any status whose asked-for
+    build never began (it could not be queued while the broker was down), and rounds whose
+    snapshot an earlier version of the app made (PAYLOAD_FORMAT)."""
     latest = (
         select(Response.round_id, func.count().label("n"), func.max(Response.submitted_at).label("last"))
         .where(Response.status == ResponseStatus.COMPLETE)
@@ -194,7 +196,11 @@ def rounds_needing_refresh(now: datetime) -> list[int]:
             or_(ReportSnapshot.id.is_(None), ReportBuild.requested_at > ReportSnapshot.built_at),
         )
     )
-    return sorted({round_id for (round_id,) in db.session.execute(changed.union(unserved))})
+    outdated = (  # built by an earlier version, whose snapshots lack what pages now read
+        select(ReportSnapshot.round_id)
+        .where(func.coalesce(ReportSnapshot.payload["format"].as_integer(), 0) < PAYLOAD_FORMAT)
+    )
+    return sorted({round_id for (round_id,) in db.session.execute(union(changed, unserved, outdated))})
 
 
 # -- building ---------------------------------------------------------------------------------
