@@ -5,16 +5,18 @@ from __future__ import annotations
 import csv
 from datetime import UTC, datetime
 import io
+import math
 import re
+import statistics
 import zipfile
 
 import pytest
 from pypdf import PdfReader
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.extensions import db
-from app.models import CommunityKind, Criterion, ReportSnapshot, Role, utcnow
+from app.models import Answer, CommunityKind, Criterion, Question, ReportSnapshot, Response, Role, utcnow
 from app.services import report_build
 from tests.factories import load_fixture_bank, make_community, make_round, make_user
 from tests.helpers import csrf_token, log_in, queries_for
@@ -242,6 +244,41 @@ def test_round_against_round_gives_each_difference_with_its_sign_row_by_row(clie
     assert html.count('<table class="stack"') == 2
 
 
+def test_round_against_round_says_which_differences_are_beyond_chance(client, report):
+    later = seed_round(seed=8, community=report.round.community)
+    later.round.title = "Autumn round"
+    # Everyone of the later round has now heard of the offer (5 of 5): a change no chance makes.
+    heard = db.session.scalar(select(Question.id).where(Question.key == "heard_of_offer",
+                                                        Question.survey_id == later.round.survey_id))
+    db.session.execute(update(Answer).where(
+        Answer.question_id == heard, Answer.value.is_not(None),
+        Answer.response_id.in_(select(Response.id).where(Response.round_id == later.round.id))).values(value=5))
+    for respondent in later.respondents:
+        if respondent.answers["heard_of_offer"] is not None:
+            respondent.answers["heard_of_offer"] = 5
+    report_build.build_and_store(later.round.id, utcnow())
+    db.session.commit()
+    log_in(client, "reader@example.org")
+    html = client.get(f"/reports/rounds/{later.round.id}/compare/{report.round.id}").get_data(as_text=True)
+
+    def by_hand(data, criterion: str) -> list[float]:  # per-respondent scores, as the survey scores them
+        values = [r.answers["heard_of_offer"] if criterion == "participation" else r.answers["need_language"][1]
+                  for r in data.respondents]
+        return [(v - 1) / 4 * 100 for v in values if v is not None]
+
+    for criterion, name in (("participation", "Participation"), ("needs", "Needs")):
+        now, before = by_hand(later, criterion), by_hand(report, criterion)
+        value = statistics.mean(now) - statistics.mean(before)
+        error = math.hypot(statistics.stdev(now) / math.sqrt(len(now)), statistics.stdev(before) / math.sqrt(len(before)))
+        clear = abs(value) > 1.959964 * error
+        sentence = f"{name}: {abs(value):.0f} points {'higher' if value > 0 else 'lower'} in <bdi>Autumn round</bdi>."
+        assert (sentence in html) == clear, (criterion, value, error)
+        if criterion == "participation":
+            assert clear  # as made above
+        row = html[html.index(f'role="rowheader">{name}</th>'):]
+        assert ("beyond chance</span>" in row[:row.index("</tr>")]) == clear
+
+
 def everyone_of(round_id: int) -> dict:
     payload = db.session.scalar(select(ReportSnapshot.payload).where(ReportSnapshot.round_id == round_id))
     return next(s for s in payload["sections"] if s["key"] == "all")
@@ -249,7 +286,7 @@ def everyone_of(round_id: int) -> dict:
 
 def difference_cell(value: float, decimals: int) -> str:
     shown = f"{value:+.{decimals}f}" if round(value, decimals) else f"{0:.{decimals}f}"
-    return f'data-label="Difference"><span class="figure">{shown}</span>'
+    return f'data-label="Difference"><span class="figure-with-badge"><span class="figure">{shown}</span>'
 
 
 def test_only_coordinators_can_rebuild_and_a_rebuild_replaces_the_snapshot(client, report):

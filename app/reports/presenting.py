@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from app import charts
 from app.domain.report import EVERYONE, UNASSIGNED
+from app.domain.report_maths import Difference, change
 from app.extensions import db
 from app.i18n import counted, isolate, pick_translation, text_direction
 from app.models import Criterion, Group, ReportSnapshot, Round
@@ -210,6 +211,47 @@ def matching_criteria(a: Report, b: Report, same_survey: bool) -> list[str]:
 def matching_items(a: Report, b: Report) -> list[str]:
     theirs = {i["key"]: i["signature"] for i in b.payload["items"]}
     return [i["key"] for i in a.payload["items"] if theirs.get(i["key"]) == i["signature"]]
+
+
+@dataclass(frozen=True)
+class Compared:
+    """One figure of all respondents in two reports, and how far apart they are."""
+
+    key: str
+    name: str
+    mine: dict[str, Any] | None
+    theirs: dict[str, Any] | None
+    change: Difference | None  # None unless both reports show the figure
+
+
+def compared_criteria(a: Report, b: Report, criteria: list[str]) -> list[Compared]:
+    """The criterion scores of all respondents in `a` and `b`, and a minus b."""
+    return [_compared(c, a.criterion_names.get(c, c), (a.everyone or {}).get("criteria", {}).get(c),
+                      (b.everyone or {}).get("criteria", {}).get(c), "score", "se")
+            for c in criteria]
+
+
+def compared_needs(a: Report, b: Report, items: list[str]) -> list[Compared]:
+    """The gaps of the needs both reports show (for all respondents), in a's order of priority."""
+    theirs = {n["item"]: n for n in (b.everyone or {}).get("needs", [])}
+    return [_compared(n["item"], a.item_texts.get(n["item"], n["item"]), n, theirs[n["item"]], "gap", "gap_se")
+            for n in (a.everyone or {}).get("needs", []) if n["item"] in items and n["item"] in theirs]
+
+
+def beyond_chance(rows: list[Compared]) -> list[Compared] | None:
+    """The rows whose difference is beyond chance; None when a report cannot tell, having
+    been built before standard errors were kept (the next periodic build adds them)."""
+    compared = [row for row in rows if row.change is not None]
+    if any(row.change.ci_low is None for row in compared):  # type: ignore[union-attr]
+        return None
+    return [row for row in compared if row.change.beyond_chance]  # type: ignore[union-attr]
+
+
+def _compared(key: str, name: str, mine: dict[str, Any] | None, theirs: dict[str, Any] | None,
+              figure: str, error: str) -> Compared:
+    moved = (change(mine[figure], mine.get(error), theirs[figure], theirs.get(error))
+             if mine and theirs else None)  # snapshots made before errors were kept have none
+    return Compared(key, name, mine, theirs, moved)
 
 
 def _criterion_signatures(report: Report, criterion: str) -> set[str]:

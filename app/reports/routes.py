@@ -13,6 +13,9 @@ from app.i18n import LANGUAGE_NAMES
 from app.models import Community, ReportSnapshot, Round, Survey
 from app.reports import bp, exports
 from app.reports.presenting import (
+    beyond_chance,
+    compared_criteria,
+    compared_needs,
     format_decimal1,
     format_difference,
     format_score,
@@ -113,10 +116,13 @@ def compare(round_id: int, other_id: int):
     report = load_report(survey_round) or abort(404)
     other = load_report(other_round) or abort(404)
     same_survey = survey_round.survey.key == other_round.survey.key
+    comparable = report.everyone is not None and other.everyone is not None
+    criteria = compared_criteria(report, other, matching_criteria(report, other, same_survey))
+    items = matching_items(report, other) if same_survey else []
     return render_template(
-        "reports/compare.html", round=survey_round, other_round=other_round, report=report, other=other,
-        same_survey=same_survey, criteria=matching_criteria(report, other, same_survey),
-        items=matching_items(report, other) if same_survey else [],
+        "reports/compare.html", round=survey_round, other_round=other_round, report=report,
+        same_survey=same_survey, comparable=comparable, criteria=criteria, moved=beyond_chance(criteria),
+        needs=compared_needs(report, other, items),
     )
 
 
