@@ -119,7 +119,7 @@ def new_community():
 def community(community_id: int):
     community = require_managed(db.session.get(Community, community_id))
     community_rounds = db.session.scalars(
-        select(Round).where(Round.community_id == community.id).order_by(Round.created_at.desc())
+        select(Round).where(Round.community_id == community.id).order_by(Round.began_at.desc(), Round.id.desc())
     ).all()
     counts = complete_responses_per_round([r.id for r in community_rounds])
     return render_template("coordinate/community.html", community=community, rounds=community_rounds,

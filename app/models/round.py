@@ -7,8 +7,10 @@ import json
 import secrets
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, ForeignKey, String, Table
+from sqlalchemy import JSON, Column, ForeignKey, String, Table, func
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql import ColumnElement
 
 from app.domain.survey_format import Option, SurveyDefinition, resolve_option_sources
 from app.extensions import db
@@ -84,6 +86,18 @@ class Round(db.Model):
                 _RESOLVED.pop(next(iter(_RESOLVED)))
             _RESOLVED[key] = definition
         return definition
+
+    @hybrid_property
+    def began_at(self) -> datetime:
+        """When the round ran, to put rounds in time order: its launch, else its opening time,
+        else (a draft) when it was made. Not creation alone: last year's round may well be
+        entered after this year's."""
+        return self.launched_at or self.opens_at or self.created_at
+
+    @began_at.inplace.expression
+    @classmethod
+    def _began_at_expression(cls) -> ColumnElement[datetime]:
+        return func.coalesce(cls.launched_at, cls.opens_at, cls.created_at)
 
     def accepts_answers(self, now: datetime) -> bool:
         if self.status is not RoundStatus.OPEN:
