@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from babel.lists import format_list
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
@@ -44,6 +45,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["translated"] = pick_translation
     app.jinja_env.filters["community_time"] = community_time
     app.jinja_env.filters["isolate"] = isolate
+    app.jinja_env.filters["as_list"] = as_list
     app.jinja_env.globals["round_status_label"] = round_status_label
     app.jinja_env.globals["say"] = say
     app.jinja_env.globals["ngettext"] = _counting_in_page_notation(app.jinja_env.globals["ngettext"])
@@ -55,6 +57,11 @@ def counted(singular: str, plural: str, num: int, **variables: Any) -> Markup:
     template's ngettext escapes them, so a name can come in isolated (see isolate)."""
     # Flask-Babel's ngettext takes no `num` of one's own, so choose and fill as it does.
     return escape(get_translations().ungettext(singular, plural, num)) % {"num": format_number(num), **variables}
+
+
+def as_list(items: list[str]) -> str:
+    """Items joined as the page language joins a list: "A, B and C", "A، B و C"."""
+    return format_list(items, locale=get_locale())
 
 
 def isolate(text: str) -> Markup:

@@ -57,6 +57,7 @@ def test_the_overview_tells_who_needs_what_with_a_chart_a_table_and_counts(clien
     assert '<svg' in html and 'role="img"' in html  # the criteria radar
     assert re.search(r"<caption[^>]*>Criterion scores", html)  # and its data table
     assert "Weighted to population" in html
+    assert 'id="since"' not in html  # no earlier round to say what changed since
     for group in HIDDEN:
         assert f"<bdi>{group.title()}</bdi>: hidden to protect a small group." in html
 
@@ -277,6 +278,12 @@ def test_round_against_round_says_which_differences_are_beyond_chance(client, re
             assert clear  # as made above
         row = html[html.index(f'role="rowheader">{name}</th>'):]
         assert ("beyond chance</span>" in row[:row.index("</tr>")]) == clear
+    # The round's own page says it first, in one sentence, and leads to the comparison.
+    overview = client.get(f"/reports/rounds/{later.round.id}?lang=en").get_data(as_text=True)
+    since = overview[overview.index('<h2 id="since">Since <bdi>Spring round</bdi></h2>'):]
+    since = since[:since.index("</section>")]
+    assert "Higher, beyond chance:" in since and "Participation" in since
+    assert f"/compare/{report.round.id}" in since
 
 
 def everyone_of(round_id: int) -> dict:

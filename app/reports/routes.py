@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, select
 
 from app.auth.access import MANAGING_ROLES, communities_read_by, require_reader, role_over
 from app.extensions import db
@@ -13,6 +13,8 @@ from app.i18n import LANGUAGE_NAMES
 from app.models import Community, ReportSnapshot, Round, Survey
 from app.reports import bp, exports
 from app.reports.presenting import (
+    Compared,
+    Report,
     beyond_chance,
     compared_criteria,
     compared_needs,
@@ -43,7 +45,7 @@ def index():
     rounds = db.session.scalars(
         select(Round)
         .where(Round.community_id.in_([c.id for c in communities]))
-        .order_by(func.coalesce(Round.launched_at, Round.opens_at, Round.created_at).desc(), Round.id.desc())
+        .order_by(Round.began_at.desc(), Round.id.desc())
     ).all()
     rounds_of: dict[int, list[Round]] = {c.id: [] for c in communities}
     for survey_round in rounds:
@@ -77,10 +79,23 @@ def _in_tree_order(communities: list[Community]) -> list[Community]:
 def overview(round_id: int):
     survey_round = _readable_round(round_id)
     report = load_report(survey_round)
+    comparable = _comparable_rounds(survey_round)
+    previous = next((r for r in comparable if r.survey.key == survey_round.survey.key), None)
     return render_template(
         "reports/overview.html", round=survey_round, report=report, status=build_status(round_id),
-        can_refresh=_can_manage(survey_round), comparable=_comparable_rounds(survey_round),
+        can_refresh=_can_manage(survey_round), comparable=comparable,
+        previous=previous, moved=_moved_since(report, previous),
     )
+
+
+def _moved_since(report: Report | None, previous: Round | None) -> list[Compared] | None:
+    """The criteria of all respondents that differ beyond chance from the previous round of the
+    same survey; None when there is nothing to tell (no such round, or too few respondents, or a
+    report too old to know its errors)."""
+    before = load_report(previous) if report and previous else None
+    if report is None or before is None or report.everyone is None or before.everyone is None:
+        return None
+    return beyond_chance(compared_criteria(report, before, matching_criteria(report, before, same_survey=True)))
 
 
 @bp.get("/rounds/<int:round_id>/groups/<key>")
@@ -208,7 +223,7 @@ def _latest_reported_rounds(communities: list[Community]) -> dict[str, list[Roun
     rounds = db.session.scalars(
         select(Round).join(ReportSnapshot, ReportSnapshot.round_id == Round.id)
         .where(Round.community_id.in_([c.id for c in communities]))
-        .order_by(Round.created_at.desc())
+        .order_by(Round.began_at.desc(), Round.id.desc())
     ).all()
     latest: dict[str, dict[int, Round]] = {}
     for survey_round in rounds:
@@ -225,10 +240,10 @@ def _comparable_rounds(survey_round: Round) -> list[Round]:
         .join(Survey, Survey.id == Round.survey_id)
         .join(ReportSnapshot, ReportSnapshot.round_id == Round.id)
         .where(Round.community_id == survey_round.community_id, Round.id != survey_round.id)
-        .order_by(Round.created_at.desc())
+        .order_by(Round.began_at.desc(), Round.id.desc())
     ).all()
     return [
         r for r in candidates
-        if (r.survey.key == survey_round.survey.key and r.created_at <= survey_round.created_at)
+        if (r.survey.key == survey_round.survey.key and r.began_at <= survey_round.began_at)
         or r.survey.audience != survey_round.survey.audience
     ]
