@@ -12,6 +12,7 @@ from app.models import GroupKind, Role, Round, RoundStatus
 from app.services.survey_bank import load_bank
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import screenshot
+from tests.browser.page_checks import WORDS_COME_APART
 from tests.conftest import ROOT
 from tests.factories import make_community, make_group, make_user
 from tests.helpers import PASSWORD
@@ -92,6 +93,7 @@ def test_in_every_language_the_community_s_pages_fit_the_phone(phone, live_serve
             phone.goto(f"{live_server}{path}?lang={language}")
             assert phone.locator("html").get_attribute("lang") == language
             assert phone.evaluate("document.documentElement.scrollWidth") <= 390, f"{path} in {language}"
+            assert phone.evaluate(WORDS_COME_APART) == [], f"words come apart on {path} in {language}"
             for link in phone.locator("main tbody a").all():  # Edit, Remove: in reach, not scrolled away
                 box = link.bounding_box()
                 assert box["x"] >= 0 and box["x"] + box["width"] <= 390, f"{link.inner_text()} on {path} in {language}"

@@ -11,6 +11,7 @@ from app.i18n import LANGUAGE_NAMES
 from app.services.demo import LOGINS, create_demo
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import screenshot
+from tests.browser.page_checks import WORDS_COME_APART
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -86,3 +87,4 @@ def test_in_every_language_report_pages_fit_the_phone_and_no_chart_label_is_cut_
             assert phone.locator("html").get_attribute("lang") == language, url
             assert fits_the_phone(phone), f"{url} in {language} is wider than the phone"
             assert phone.evaluate(CHART_TEXT_CUT_OFF) == [], f"chart text cut off on {url} in {language}"
+            assert phone.evaluate(WORDS_COME_APART) == [], f"words come apart on {url} in {language}"
