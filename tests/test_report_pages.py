@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from sqlalchemy import select, update
 
 from app.extensions import db
-from app.models import Answer, CommunityKind, Criterion, Question, ReportSnapshot, Response, Role, utcnow
+from app.models import Answer, CommunityKind, Criterion, Question, ReportSnapshot, Response, Role, Round, utcnow
 from app.services import report_build
 from tests.factories import load_fixture_bank, make_community, make_round, make_user
 from tests.helpers import csrf_token, log_in, queries_for
@@ -380,3 +380,32 @@ def test_an_unknown_round_or_export_kind_is_404(client, report):
     assert client.get("/reports/rounds/999999").status_code == 404
     assert client.get(f"/reports/rounds/{report.round.id}/report.exe").status_code == 404
     assert client.get(f"/reports/rounds/{report.round.id}/groups/nobody").status_code == 404
+
+
+def test_the_overview_says_where_organisations_see_things_differently(client, runner):
+    runner.invoke(args=["demo", "--responses", "400", "--seed", "5"])
+    citizens = db.session.scalars(select(Round).where(Round.title == "Learning needs 2026")).first()
+    partners = db.session.scalar(select(Round).where(Round.title == "Partners 2026",
+                                                     Round.community_id == citizens.community_id))
+    log_in(client, "stakeholder@lakeside.example", "demo-stakeholder-2026")
+    overview = client.get(f"/reports/rounds/{citizens.id}?lang=en").get_data(as_text=True)
+    heading = ('<h2 id="seen-differently">Where <bdi>Learning needs 2026</bdi> and <bdi>Partners 2026</bdi>'
+               ' see things differently</h2>')
+    section = overview[overview.index(heading):]
+    section = section[:section.index("</section>")]
+    assert f"/compare/{partners.id}" in section
+    # It names exactly the criteria the comparison marks as beyond chance, each on its side.
+    compare = client.get(f"/reports/rounds/{citizens.id}/compare/{partners.id}?lang=en").get_data(as_text=True)
+    marked = {}
+    for row in re.findall(r'role="rowheader">([^<]+)</th>(.*?)</tr>', compare, re.S):
+        name, cells = row
+        if "beyond chance</span>" in cells:
+            marked[name] = re.search(r'data-label="Difference"><span class="figure-with-badge">'
+                                     r'<span class="figure">([+-])', cells).group(1)
+    assert marked, "the demo's citizens and organisations should differ somewhere"
+    higher = section[section.index("Higher in"):section.index(".", section.index("Higher in"))] \
+        if "Higher in" in section else ""
+    lower = section[section.index("Lower in"):section.index(".", section.index("Lower in"))] \
+        if "Lower in" in section else ""
+    for name, sign in marked.items():
+        assert name in (higher if sign == "+" else lower), (name, sign)

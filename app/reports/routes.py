@@ -81,21 +81,26 @@ def overview(round_id: int):
     report = load_report(survey_round)
     comparable = _comparable_rounds(survey_round)
     previous = next((r for r in comparable if r.survey.key == survey_round.survey.key), None)
+    other_audience = next((r for r in comparable if r.survey.audience != survey_round.survey.audience), None)
     return render_template(
         "reports/overview.html", round=survey_round, report=report, status=build_status(round_id),
         can_refresh=_can_manage(survey_round), comparable=comparable,
-        previous=previous, moved=_moved_since(report, previous),
+        previous=previous, moved=_beyond_chance_against(report, previous, same_survey=True),
+        other_audience=other_audience,
+        seen_differently=_beyond_chance_against(report, other_audience, same_survey=False),
     )
 
 
-def _moved_since(report: Report | None, previous: Round | None) -> list[Compared] | None:
-    """The criteria of all respondents that differ beyond chance from the previous round of the
-    same survey; None when there is nothing to tell (no such round, or too few respondents, or a
+def _beyond_chance_against(report: Report | None, other_round: Round | None,
+                           same_survey: bool) -> list[Compared] | None:
+    """The criteria of all respondents that differ beyond chance from another round's: the
+    previous round of the same survey, or a round of another audience (organisations against
+    citizens). None when there is nothing to tell (no such round, too few respondents, or a
     report too old to know its errors)."""
-    before = load_report(previous) if report and previous else None
-    if report is None or before is None or report.everyone is None or before.everyone is None:
+    other = load_report(other_round) if report and other_round else None
+    if report is None or other is None or report.everyone is None or other.everyone is None:
         return None
-    return beyond_chance(compared_criteria(report, before, matching_criteria(report, before, same_survey=True)))
+    return beyond_chance(compared_criteria(report, other, matching_criteria(report, other, same_survey)))
 
 
 @bp.get("/rounds/<int:round_id>/groups/<key>")
