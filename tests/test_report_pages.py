@@ -282,7 +282,7 @@ def test_round_against_round_says_which_differences_are_beyond_chance(client, re
     overview = client.get(f"/reports/rounds/{later.round.id}?lang=en").get_data(as_text=True)
     since = overview[overview.index('<h2 id="since">Since <bdi>Spring round</bdi></h2>'):]
     since = since[:since.index("</section>")]
-    assert "Higher, beyond chance:" in since and "Participation" in since
+    assert "Higher in <bdi>Autumn round</bdi>, beyond chance:" in since and "Participation" in since
     assert f"/compare/{report.round.id}" in since
 
 
