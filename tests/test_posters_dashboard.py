@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import random
 import re
+import zoneinfo
 from collections import Counter
 from datetime import timedelta
 
@@ -293,6 +294,8 @@ def test_the_dashboard_counts_are_those_of_the_responses_counted_one_by_one(clie
 
 def test_the_dashboard_page_shows_the_counts_per_group_page_language_and_day(client, harbour):
     written = seed_responses(harbour, 60)
+    harbour["round"].community.timezone = "Asia/Jerusalem"
+    db.session.commit()
     log_in(client, "noa@example.org")
     response = client.get(f"/coordinate/rounds/{harbour['round'].id}/dashboard")
     html = response.get_data(as_text=True)
@@ -306,6 +309,10 @@ def test_the_dashboard_page_shows_the_counts_per_group_page_language_and_day(cli
     assert 'role="region" tabindex="0" aria-labelledby="per-group-caption"' in html
     assert 'class="chart chart-bars"' in html  # the target chart and the per-day chart
     assert "not open" not in html
+    # When the figures were read: on the community's clocks, to the minute, the zone named.
+    now = utcnow().astimezone(zoneinfo.ZoneInfo("Asia/Jerusalem"))
+    as_of = re.search(r"Figures as of \d+/\d+/\d+, (\d+):\d\d\u202f([AP])M \(Asia/Jerusalem\)\.", html)
+    assert as_of and int(as_of.group(1)) % 12 in {now.hour % 12, (now.hour - 1) % 12}
 
 
 def test_the_groups_furthest_behind_are_highlighted_with_a_channel_not_used_yet(client, harbour):

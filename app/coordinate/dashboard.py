@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import render_template
-from babel.dates import format_datetime
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -13,7 +12,7 @@ from app import charts
 from app.auth.access import require_round
 from app.coordinate import bp
 from app.domain.outreach import REVIEW, UNKNOWN, Channel, DayCount, Suggestion
-from app.i18n import LANGUAGE_NAMES, text_direction
+from app.i18n import LANGUAGE_NAMES, community_time, text_direction
 from app.models import Group
 from app.reports.presenting import format_share
 from app.services.outreach_dashboard import Dashboard, community_zone
@@ -41,9 +40,10 @@ def dashboard(round_id: int):
 
 
 def as_of_text(board: Dashboard) -> str:
-    """When the figures were read, in the community's time zone (the days are counted in it)."""
-    zone = community_zone(board.survey_round)
-    return format_datetime(board.as_of, "short", tzinfo=zone, locale=str(get_locale())) + f" ({zone})"
+    """When the figures were read, on the community's clocks, the zone named: the days below
+    are counted in it."""
+    when = community_time(board.as_of, board.survey_round.community, "short")
+    return f"{when} ({community_zone(board.survey_round)})"
 
 
 def group_name(group: Group | None) -> str:
