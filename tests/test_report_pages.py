@@ -11,6 +11,7 @@ import statistics
 import zipfile
 
 import pytest
+from markupsafe import escape
 from pypdf import PdfReader
 
 from sqlalchemy import select, update
@@ -409,3 +410,49 @@ def test_the_overview_says_where_organisations_see_things_differently(client, ru
         if "Lower in" in section else ""
     for name, sign in marked.items():
         assert name in (higher if sign == "+" else lower), (name, sign)
+
+
+def test_groups_side_by_side_say_who_is_left_behind_on_which_criterion(client, report):
+    # Seniors have hardly heard of what is on offer (1 of 5): left behind on participation.
+    heard = db.session.scalar(select(Question.id).where(Question.key == "heard_of_offer",
+                                                        Question.survey_id == report.round.survey_id))
+    seniors = report.groups["seniors"].id
+    db.session.execute(update(Answer).where(
+        Answer.question_id == heard, Answer.value.is_not(None),
+        Answer.response_id.in_(select(Response.id).where(Response.group_id == seniors))).values(value=1))
+    for respondent in report.of("seniors"):
+        if respondent.answers["heard_of_offer"] is not None:
+            respondent.answers["heard_of_offer"] = 1
+    report_build.forget_tallies(report.round.id)  # answers changed under counted responses: count again
+    report_build.build_and_store(report.round.id, utcnow())
+    db.session.commit()
+    log_in(client, "reader@example.org")
+    html = client.get(f"/reports/rounds/{report.round.id}/groups?lang=en").get_data(as_text=True)
+    summary = html[html.index('id="left-behind"'):html.index("</section>", html.index('id="left-behind"'))]
+
+    def scores(respondents, criterion: str) -> list[float]:
+        values = [r.answers["heard_of_offer"] if criterion == "participation" else r.answers["need_language"][1]
+                  for r in respondents]
+        return [(v - 1) / 4 * 100 for v in values if v is not None]
+
+    def error(values: list[float]) -> float:
+        return statistics.stdev(values) / math.sqrt(len(values))
+
+    behind = set()
+    for group in ("youth", "seniors"):
+        for criterion, name in (("participation", "Participation"), ("needs", "Needs")):
+            mine = scores(report.of(group), criterion)
+            rest = scores([r for r in report.respondents if r.group != group], criterion)
+            value = statistics.mean(mine) - statistics.mean(rest)
+            clear = abs(value) > 1.959964 * math.hypot(error(mine), error(rest))
+            row = html[html.index(f"<tr><th scope=\"row\">{name}</th>"):]
+            cells = re.findall(r"<td[^>]*>.*?</td>", row[:row.index("</tr>")], re.S)
+            cell = cells[["youth", "seniors", "newcomers", "parents"].index(group)]
+            expected = ("below" if value < 0 else "above") if clear else None
+            assert cell.startswith(f'<td class="{expected}">' if expected else "<td>"), (group, criterion, cell)
+            if expected == "below":
+                behind.add((group, name))
+    assert ("seniors", "Participation") in behind  # as made above
+    for group, name in behind:
+        line = summary[summary.index(f"<bdi>{escape(report.groups[group].name)}</bdi>:"):]
+        assert name in line[:line.index("</li>")]

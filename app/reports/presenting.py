@@ -89,6 +89,22 @@ class Report:
             return _("Something else")
         return self.option_labels.get(item, {}).get(option, option)
 
+    def standing(self, section: dict[str, Any], criterion: str) -> str | None:
+        """"below" or "above" when the group's score differs from all respondents' beyond
+        chance (tested against the rest of the respondents, see domain.report); else None."""
+        compared = section.get("compared_with_all", {}).get(criterion)
+        if not compared or not compared["significant"]:
+            return None
+        return "below" if compared["difference"] < 0 else "above"
+
+    def left_behind(self) -> list[tuple[str, list[str]]]:
+        """Each group with the criteria on which it scores below all respondents beyond chance:
+        who is left behind, and where."""
+        behind = [(s["key"], [self.criterion_names.get(c, c) for c in self.criteria()
+                              if self.standing(s, c) == "below"])
+                  for s in self.group_sections()]
+        return [(key, names) for key, names in behind if names]
+
     # -- sentences ----------------------------------------------------------------------------
 
     def top_needs(self, section: dict[str, Any]) -> list[str]:
