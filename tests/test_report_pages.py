@@ -285,6 +285,10 @@ def test_round_against_round_says_which_differences_are_beyond_chance(client, re
     since = since[:since.index("</section>")]
     assert "Higher in <bdi>Autumn round</bdi>, beyond chance:" in since and "Participation" in since
     assert f"/compare/{report.round.id}" in since
+    # And so does its PDF, for those who read it printed.
+    pdf = client.get(f"/reports/rounds/{later.round.id}/report.pdf?lang=en").get_data()
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert "Since Spring round" in text and "Higher in Autumn round, beyond chance:" in text
 
 
 def everyone_of(round_id: int) -> dict:
@@ -453,6 +457,9 @@ def test_groups_side_by_side_say_who_is_left_behind_on_which_criterion(client, r
             if expected == "below":
                 behind.add((group, name))
     assert ("seniors", "Participation") in behind  # as made above
+    pdf = client.get(f"/reports/rounds/{report.round.id}/report.pdf?lang=en").get_data()
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert "Below all respondents, beyond chance" in text
     for group, name in behind:
         line = summary[summary.index(f"<bdi>{escape(report.groups[group].name)}</bdi>:"):]
         assert name in line[:line.index("</li>")]

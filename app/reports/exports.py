@@ -19,7 +19,7 @@ from flask import Response, render_template, send_file, stream_with_context
 
 from app.domain.report import EVERYONE
 from app.domain.tabular import csv_lines as table_lines, neutralise_formula
-from app.reports.presenting import Report
+from app.reports.presenting import Report, comparable_rounds, headline_comparisons
 
 @dataclass(frozen=True)
 class TidyRow:
@@ -166,7 +166,8 @@ def pdf_bytes(report: Report) -> bytes:
     from weasyprint import HTML
 
     report = replace(report, visual_order=visual_order_for(report.writing.rtl))
-    html = render_template("reports/pdf.html", report=report, round=report.survey_round)
+    headlines = headline_comparisons(report, comparable_rounds(report.survey_round))
+    html = render_template("reports/pdf.html", report=report, round=report.survey_round, headlines=headlines)
     return HTML(string=html).write_pdf()
 
 

@@ -22,7 +22,7 @@ from app.domain.report import EVERYONE, UNASSIGNED
 from app.domain.report_maths import Difference, change
 from app.extensions import db
 from app.i18n import counted, isolate, pick_translation, text_direction
-from app.models import Criterion, Group, ReportSnapshot, Round
+from app.models import Criterion, Group, ReportSnapshot, Round, Survey
 
 TOP_NEEDS = 3
 
@@ -261,6 +261,55 @@ def beyond_chance(rows: list[Compared]) -> list[Compared] | None:
     if any(row.change.ci_low is None for row in compared):  # type: ignore[union-attr]
         return None
     return [row for row in compared if row.change.beyond_chance]  # type: ignore[union-attr]
+
+
+def comparable_rounds(survey_round: Round) -> list[Round]:
+    """Other rounds of the same community that have a report: earlier rounds of the same survey
+    (round against round) and rounds of a survey for another audience (perception gap)."""
+    candidates = db.session.scalars(
+        select(Round)
+        .join(Survey, Survey.id == Round.survey_id)
+        .join(ReportSnapshot, ReportSnapshot.round_id == Round.id)
+        .where(Round.community_id == survey_round.community_id, Round.id != survey_round.id)
+        .order_by(Round.began_at.desc(), Round.id.desc())
+    ).all()
+    return [
+        r for r in candidates
+        if (r.survey.key == survey_round.survey.key and r.began_at <= survey_round.began_at)
+        or r.survey.audience != survey_round.survey.audience
+    ]
+
+
+@dataclass(frozen=True)
+class Headlines:
+    """What the overview (and the PDF) say against other rounds, each None when there is
+    nothing to tell: the criteria beyond chance since the previous round of the same survey,
+    and against the latest round of the other audience (organisations against citizens)."""
+
+    previous: Round | None = None
+    moved: list[Compared] | None = None
+    other_audience: Round | None = None
+    seen_differently: list[Compared] | None = None
+
+
+def headline_comparisons(report: Report | None, comparable: list[Round]) -> Headlines:
+    if report is None:
+        return Headlines()
+    mine = report.survey_round.survey
+    previous = next((r for r in comparable if r.survey.key == mine.key), None)
+    other_audience = next((r for r in comparable if r.survey.audience != mine.audience), None)
+    return Headlines(previous, _beyond_chance_against(report, previous, same_survey=True),
+                     other_audience, _beyond_chance_against(report, other_audience, same_survey=False))
+
+
+def _beyond_chance_against(report: Report, other_round: Round | None, same_survey: bool) -> list[Compared] | None:
+    """The criteria of all respondents that differ beyond chance from another round's; None
+    when there is nothing to tell (no such round, too few respondents, or a report too old to
+    know its errors)."""
+    other = load_report(other_round) if other_round else None
+    if other is None or report.everyone is None or other.everyone is None:
+        return None
+    return beyond_chance(compared_criteria(report, other, matching_criteria(report, other, same_survey)))
 
 
 def _compared(key: str, name: str, mine: dict[str, Any] | None, theirs: dict[str, Any] | None,

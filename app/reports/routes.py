@@ -10,18 +10,18 @@ from sqlalchemy import exists, select
 from app.auth.access import MANAGING_ROLES, communities_read_by, require_reader, role_over
 from app.extensions import db
 from app.i18n import LANGUAGE_NAMES
-from app.models import Community, ReportSnapshot, Round, Survey
+from app.models import Community, ReportSnapshot, Round
 from app.reports import bp, exports
 from app.reports.presenting import (
-    Compared,
-    Report,
     beyond_chance,
+    comparable_rounds,
     compared_criteria,
     compared_needs,
     format_decimal1,
     format_difference,
     format_score,
     format_share,
+    headline_comparisons,
     load_report,
     matching_criteria,
     matching_items,
@@ -79,28 +79,12 @@ def _in_tree_order(communities: list[Community]) -> list[Community]:
 def overview(round_id: int):
     survey_round = _readable_round(round_id)
     report = load_report(survey_round)
-    comparable = _comparable_rounds(survey_round)
-    previous = next((r for r in comparable if r.survey.key == survey_round.survey.key), None)
-    other_audience = next((r for r in comparable if r.survey.audience != survey_round.survey.audience), None)
+    comparable = comparable_rounds(survey_round)
     return render_template(
         "reports/overview.html", round=survey_round, report=report, status=build_status(round_id),
         can_refresh=_can_manage(survey_round), comparable=comparable,
-        previous=previous, moved=_beyond_chance_against(report, previous, same_survey=True),
-        other_audience=other_audience,
-        seen_differently=_beyond_chance_against(report, other_audience, same_survey=False),
+        headlines=headline_comparisons(report, comparable),
     )
-
-
-def _beyond_chance_against(report: Report | None, other_round: Round | None,
-                           same_survey: bool) -> list[Compared] | None:
-    """The criteria of all respondents that differ beyond chance from another round's: the
-    previous round of the same survey, or a round of another audience (organisations against
-    citizens). None when there is nothing to tell (no such round, too few respondents, or a
-    report too old to know its errors)."""
-    other = load_report(other_round) if report and other_round else None
-    if report is None or other is None or report.everyone is None or other.everyone is None:
-        return None
-    return beyond_chance(compared_criteria(report, other, matching_criteria(report, other, same_survey)))
 
 
 @bp.get("/rounds/<int:round_id>/groups/<key>")
@@ -131,7 +115,7 @@ def compare(round_id: int, other_id: int):
     (what changed), or a round of another audience (where citizens and organisations differ)."""
     survey_round = _readable_round(round_id)
     other_round = _readable_round(other_id)
-    if other_round.id not in {r.id for r in _comparable_rounds(survey_round)}:
+    if other_round.id not in {r.id for r in comparable_rounds(survey_round)}:
         abort(404)
     report = load_report(survey_round) or abort(404)
     other = load_report(other_round) or abort(404)
@@ -235,20 +219,3 @@ def _latest_reported_rounds(communities: list[Community]) -> dict[str, list[Roun
         latest.setdefault(survey_round.survey.key, {}).setdefault(survey_round.community_id, survey_round)
     order = {c.id: position for position, c in enumerate(communities)}
     return {key: sorted(found.values(), key=lambda r: order[r.community_id]) for key, found in latest.items()}
-
-
-def _comparable_rounds(survey_round: Round) -> list[Round]:
-    """Other rounds of the same community that have a report: earlier rounds of the same survey
-    (round against round) and rounds of a survey for another audience (perception gap)."""
-    candidates = db.session.scalars(
-        select(Round)
-        .join(Survey, Survey.id == Round.survey_id)
-        .join(ReportSnapshot, ReportSnapshot.round_id == Round.id)
-        .where(Round.community_id == survey_round.community_id, Round.id != survey_round.id)
-        .order_by(Round.began_at.desc(), Round.id.desc())
-    ).all()
-    return [
-        r for r in candidates
-        if (r.survey.key == survey_round.survey.key and r.began_at <= survey_round.began_at)
-        or r.survey.audience != survey_round.survey.audience
-    ]
