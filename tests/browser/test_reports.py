@@ -53,6 +53,7 @@ def test_the_stakeholder_finds_who_needs_what_first_and_every_report_page_fits_a
     pages = {"overview": phone.url}
     pages["group"] = live_server + phone.locator(".needs-summary > li a").first.get_attribute("href")
     pages["groups"] = live_server + phone.locator(".report-nav a").first.get_attribute("href")
+    pages["compare"] = live_server + phone.locator("section[aria-labelledby=since] a").get_attribute("href")
     for name, url in pages.items():
         phone.goto(url)
         assert phone.locator("html").get_attribute("dir") == ("rtl" if language == "he" else "ltr")
