@@ -59,9 +59,10 @@ def counted(singular: str, plural: str, num: int, **variables: Any) -> Markup:
     return escape(get_translations().ungettext(singular, plural, num)) % {"num": format_number(num), **variables}
 
 
-def as_list(items: list[str]) -> str:
-    """Items joined as the page language joins a list: "A, B and C", "A، B و C"."""
-    return format_list(items, locale=get_locale())
+def as_list(items: list[str]) -> Markup:
+    """Items joined as the page language joins a list: "A, B and C", "A، B و C". Each item
+    escaped unless it is Markup already (an isolated name), the joining words are CLDR's."""
+    return Markup(format_list([escape(item) for item in items], locale=get_locale()))
 
 
 def isolate(text: str) -> Markup:

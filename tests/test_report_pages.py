@@ -14,10 +14,11 @@ import pytest
 from markupsafe import escape
 from pypdf import PdfReader
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from app.extensions import db
-from app.models import Answer, CommunityKind, Criterion, Question, ReportSnapshot, Response, Role, Round, utcnow
+from app.models import (Answer, CommunityKind, Criterion, Question, ReportSnapshot, Response, ResponseStatus, Role,
+                        Round, utcnow)
 from app.services import report_build
 from tests.factories import load_fixture_bank, make_community, make_round, make_user
 from tests.helpers import csrf_token, log_in, queries_for
@@ -59,6 +60,7 @@ def test_the_overview_tells_who_needs_what_with_a_chart_a_table_and_counts(clien
     assert re.search(r"<caption[^>]*>Criterion scores", html)  # and its data table
     assert "Weighted to population" in html
     assert 'id="since"' not in html  # no earlier round to say what changed since
+    assert "Reached least" not in html  # only two groups have a known population: no finding
     for group in HIDDEN:
         assert f"<bdi>{group.title()}</bdi>: hidden to protect a small group." in html
 
@@ -463,3 +465,20 @@ def test_groups_side_by_side_say_who_is_left_behind_on_which_criterion(client, r
     for group, name in behind:
         line = summary[summary.index(f"<bdi>{escape(report.groups[group].name)}</bdi>:"):]
         assert name in line[:line.index("</li>")]
+
+
+def test_the_overview_names_the_groups_reached_least_for_their_size(client, runner):
+    runner.invoke(args=["demo", "--responses", "400", "--seed", "5"])
+    citizens = db.session.scalars(select(Round).where(Round.title == "Learning needs 2026")).first()
+    complete = dict(db.session.execute(
+        select(Response.group_id, func.count()).where(Response.round_id == citizens.id,
+                                                      Response.status == ResponseStatus.COMPLETE)
+        .group_by(Response.group_id)).all())
+    shares = sorted((complete.get(g.id, 0) / g.population, g.name) for g in citizens.groups if g.population)
+    log_in(client, "stakeholder@lakeside.example", "demo-stakeholder-2026")
+    html = client.get(f"/reports/rounds/{citizens.id}?lang=en").get_data(as_text=True)
+    sentence = html[html.index("Reached least for their size:"):]
+    sentence = sentence[:sentence.index("</p>")]
+    (first_share, first), (second_share, second) = shares[:2]
+    assert f"<bdi>{escape(first)}</bdi> ({first_share:.0%}" in sentence.replace("\u00a0", "").replace(" %", "%")
+    assert f"<bdi>{escape(second)}</bdi>" in sentence and shares[2][1] not in sentence

@@ -97,6 +97,13 @@ class Report:
             return None
         return "below" if compared["difference"] < 0 else "above"
 
+    def least_reached(self, count: int = 2) -> list[dict[str, Any]]:
+        """The groups reached least for their size (responses against population): who was not
+        reached. Only among groups whose population is known, and only when there are more
+        of them than `count` (least of two is no finding)."""
+        known = [g for g in self.groups() if g.get("coverage") is not None]
+        return sorted(known, key=lambda g: g["coverage"])[:count] if len(known) > count else []
+
     def left_behind(self) -> list[tuple[str, list[str]]]:
         """Each group with the criteria on which it scores below all respondents beyond chance:
         who is left behind, and where."""
