@@ -133,6 +133,11 @@ def test_the_csv_is_tidy_with_suppression_flags_and_no_hidden_values(client, rep
     payload = db.session.query(ReportSnapshot).one().payload
     youth = next(s for s in payload["sections"] if s["key"] == "youth")
     assert float(mwds["value"]) == pytest.approx(youth["needs"][0]["mwds"])
+    # Standard errors too, so an analyst can judge differences as the pages do.
+    se = next(r for r in rows if r["section"] == "youth" and r["item"] == "needs" and r["statistic"] == "se")
+    assert float(se["value"]) == pytest.approx(youth["criteria"]["needs"]["se"])
+    gap_se = next(r for r in rows if r["section"] == "youth" and r["statistic"] == "gap_se")
+    assert float(gap_se["value"]) == pytest.approx(youth["needs"][0]["gap_se"])
 
 
 def test_exports_neutralise_text_a_spreadsheet_would_run_as_a_formula(client, report):

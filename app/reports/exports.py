@@ -76,8 +76,8 @@ def _section_rows(report: Report, section, key: str, row) -> Iterator[TidyRow]:
         if figure is None:
             yield row(key, "criterion", criterion, label, "score", None, None, suppressed=True)
             continue
-        for statistic in ("score", "low", "high"):
-            yield row(key, "criterion", criterion, label, statistic, figure[statistic], figure["n"])
+        for statistic in ("score", "low", "high", "se"):  # se: none in snapshots made before it was kept
+            yield row(key, "criterion", criterion, label, statistic, figure.get(statistic), figure["n"])
         for leaning, count in figure.get("answers", {}).items():
             yield row(key, "criterion", criterion, label, "answers", count, figure["n"], option=leaning)
     for item in report.items_of_type("agreement", "number", "single_choice"):
@@ -105,8 +105,8 @@ def _section_rows(report: Report, section, key: str, row) -> Iterator[TidyRow]:
         if need is None:
             yield row(key, "need", item["key"], label, "mwds", None, None, suppressed=True)
             continue
-        for statistic in ("importance", "current", "gap", "gap_low", "gap_high", "mwds", "rank"):
-            yield row(key, "need", item["key"], label, statistic, need[statistic], need["n"])
+        for statistic in ("importance", "current", "gap", "gap_low", "gap_high", "gap_se", "mwds", "rank"):
+            yield row(key, "need", item["key"], label, statistic, need.get(statistic), need["n"])
         yield row(key, "need", item["key"], label, "quadrant", None, need["n"], option=need["quadrant"])
     for item in report.items_of_type("multiple_choice"):
         label = report.item_texts.get(item["key"], item["key"])
