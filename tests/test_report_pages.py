@@ -487,3 +487,16 @@ def test_the_overview_names_the_groups_reached_least_for_their_size(client, runn
     (first_share, first), (second_share, second) = shares[:2]
     assert f"<bdi>{escape(first)}</bdi> ({first_share:.0%}" in sentence.replace("\u00a0", "").replace(" %", "%")
     assert f"<bdi>{escape(second)}</bdi>" in sentence and shares[2][1] not in sentence
+
+
+def test_the_overview_says_nothing_changed_only_when_something_could_be_compared(client, report):
+    later = seed_round(seed=8, community=report.round.community)
+    report_build.build_and_store(later.round.id, utcnow())
+    earlier = db.session.scalar(select(ReportSnapshot).where(ReportSnapshot.round_id == report.round.id))
+    # As if every question had been reworded since: no criterion is asked the same way in both.
+    earlier.payload = earlier.payload | {"items": [i | {"signature": "reworded"} for i in earlier.payload["items"]]}
+    db.session.commit()
+    log_in(client, "reader@example.org")
+    html = client.get(f"/reports/rounds/{later.round.id}?lang=en").get_data(as_text=True)
+    assert 'id="since"' not in html and "No criterion differs beyond chance" not in html
+    assert f"/compare/{report.round.id}" in html  # the comparison itself is still offered

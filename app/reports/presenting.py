@@ -311,12 +311,15 @@ def headline_comparisons(report: Report | None, comparable: list[Round]) -> Head
 
 def _beyond_chance_against(report: Report, other_round: Round | None, same_survey: bool) -> list[Compared] | None:
     """The criteria of all respondents that differ beyond chance from another round's; None
-    when there is nothing to tell (no such round, too few respondents, or a report too old to
-    know its errors)."""
+    when there is nothing to tell (no such round, too few respondents, no criterion asked the
+    same way in both, or a report too old to know its errors)."""
     other = load_report(other_round) if other_round else None
     if other is None or report.everyone is None or other.everyone is None:
         return None
-    return beyond_chance(compared_criteria(report, other, matching_criteria(report, other, same_survey)))
+    shared = matching_criteria(report, other, same_survey)
+    if not shared:  # every question reworded since: "no difference" would mislead
+        return None
+    return beyond_chance(compared_criteria(report, other, shared))
 
 
 def _compared(key: str, name: str, mine: dict[str, Any] | None, theirs: dict[str, Any] | None,
