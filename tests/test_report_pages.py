@@ -500,3 +500,5 @@ def test_the_overview_says_nothing_changed_only_when_something_could_be_compared
     html = client.get(f"/reports/rounds/{later.round.id}?lang=en").get_data(as_text=True)
     assert 'id="since"' not in html and "No criterion differs beyond chance" not in html
     assert f"/compare/{report.round.id}" in html  # the comparison itself is still offered
+    compare = client.get(f"/reports/rounds/{later.round.id}/compare/{report.round.id}?lang=en").get_data(as_text=True)
+    assert "No criterion can be compared." in compare and "No criterion differs beyond chance" not in compare

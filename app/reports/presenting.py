@@ -262,10 +262,11 @@ def compared_needs(a: Report, b: Report, items: list[str]) -> list[Compared]:
 
 
 def beyond_chance(rows: list[Compared]) -> list[Compared] | None:
-    """The rows whose difference is beyond chance; None when a report cannot tell, having
-    been built before standard errors were kept (the next periodic build adds them)."""
+    """The rows whose difference is beyond chance; None when there is nothing to judge (no
+    figure in both reports: "no difference" would mislead), or when a report cannot tell,
+    having been built before standard errors were kept (the next periodic build adds them)."""
     compared = [row for row in rows if row.change is not None]
-    if any(row.change.ci_low is None for row in compared):  # type: ignore[union-attr]
+    if not compared or any(row.change.ci_low is None for row in compared):  # type: ignore[union-attr]
         return None
     return [row for row in compared if row.change.beyond_chance]  # type: ignore[union-attr]
 
@@ -316,10 +317,7 @@ def _beyond_chance_against(report: Report, other_round: Round | None, same_surve
     other = load_report(other_round) if other_round else None
     if other is None or report.everyone is None or other.everyone is None:
         return None
-    shared = matching_criteria(report, other, same_survey)
-    if not shared:  # every question reworded since: "no difference" would mislead
-        return None
-    return beyond_chance(compared_criteria(report, other, shared))
+    return beyond_chance(compared_criteria(report, other, matching_criteria(report, other, same_survey)))
 
 
 def _compared(key: str, name: str, mine: dict[str, Any] | None, theirs: dict[str, Any] | None,
