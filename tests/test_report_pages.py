@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models import (Answer, CommunityKind, Criterion, Question, ReportSnapshot, Response, ResponseStatus, Role,
-                        Round, utcnow)
+                        Round, RoundStatus, utcnow)
 from app.services import report_build
 from tests.factories import load_fixture_bank, make_community, make_round, make_user
 from tests.helpers import csrf_token, log_in, queries_for
@@ -502,3 +502,15 @@ def test_the_overview_says_nothing_changed_only_when_something_could_be_compared
     assert f"/compare/{report.round.id}" in html  # the comparison itself is still offered
     compare = client.get(f"/reports/rounds/{later.round.id}/compare/{report.round.id}?lang=en").get_data(as_text=True)
     assert "No criterion can be compared." in compare and "No criterion differs beyond chance" not in compare
+
+
+def test_a_draft_round_is_the_coordinators_plan_not_a_stakeholder_s_report(client, report):
+    draft = make_round(report.round.community, report.round.survey, status=RoundStatus.DRAFT, title="Next spring")
+    db.session.commit()
+    log_in(client, "reader@example.org")
+    assert "Next spring" not in client.get("/reports/").get_data(as_text=True)
+    assert client.get(f"/reports/rounds/{draft.id}").status_code == 404
+    assert client.get(f"/reports/rounds/{report.round.id}").status_code == 200
+    client.post("/auth/logout", data={"csrf_token": csrf_token(client.get("/reports/").get_data(as_text=True))})
+    log_in(client, "coordinator@example.org")
+    assert client.get(f"/reports/rounds/{draft.id}").status_code == 200  # it is theirs to see

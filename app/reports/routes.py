@@ -10,7 +10,7 @@ from sqlalchemy import exists, select
 from app.auth.access import MANAGING_ROLES, communities_read_by, require_reader, role_over
 from app.extensions import db
 from app.i18n import LANGUAGE_NAMES
-from app.models import Community, ReportSnapshot, Round
+from app.models import Community, ReportSnapshot, Round, RoundStatus
 from app.reports import bp, exports
 from app.reports.presenting import (
     beyond_chance,
@@ -44,7 +44,7 @@ def index():
     communities = _in_tree_order(communities_read_by(current_user))
     rounds = db.session.scalars(
         select(Round)
-        .where(Round.community_id.in_([c.id for c in communities]))
+        .where(Round.community_id.in_([c.id for c in communities]), Round.status != RoundStatus.DRAFT)
         .order_by(Round.began_at.desc(), Round.id.desc())
     ).all()
     rounds_of: dict[int, list[Round]] = {c.id: [] for c in communities}
@@ -198,8 +198,12 @@ def _record_export(survey_round: Round, kind: str) -> None:
 
 
 def _readable_round(round_id: int) -> Round:
+    """The round, if the user reads its community's reports (else 404). A draft is the
+    coordinators' plan, not yet anyone's report: other readers do not learn it exists."""
     survey_round = db.session.get(Round, round_id)
     require_reader(survey_round.community if survey_round else None)
+    if survey_round.status is RoundStatus.DRAFT and not _can_manage(survey_round):  # type: ignore[union-attr]
+        abort(404)
     return survey_round  # type: ignore[return-value]
 
 
