@@ -23,6 +23,9 @@ class ReportSnapshot(db.Model):
     built_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     response_count: Mapped[int] = mapped_column(default=0)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The payload's format (app.domain.report.PAYLOAD_FORMAT) beside it, so that finding the
+    # snapshots an earlier version made does not read every payload (0: made before this).
+    payload_format: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class ReportBuild(db.Model):

@@ -197,8 +197,7 @@ def rounds_needing_refresh(now: datetime) -> list[int]:
         )
     )
     outdated = (  # built by an earlier version, whose snapshots lack what pages now read
-        select(ReportSnapshot.round_id)
-        .where(func.coalesce(ReportSnapshot.payload["format"].as_integer(), 0) < PAYLOAD_FORMAT)
+        select(ReportSnapshot.round_id).where(ReportSnapshot.payload_format < PAYLOAD_FORMAT)
     )
     return sorted({round_id for (round_id,) in db.session.execute(union(changed, unserved, outdated))})
 
@@ -238,6 +237,7 @@ def store(round_id: int, payload: dict[str, Any], respondents: int, now: datetim
         snapshot = ReportSnapshot(round_id=round_id)
         db.session.add(snapshot)
     snapshot.payload = payload
+    snapshot.payload_format = payload["format"]
     snapshot.built_at = now
     snapshot.response_count = respondents
     db.session.flush()
