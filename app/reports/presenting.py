@@ -240,7 +240,6 @@ def matching_items(a: Report, b: Report) -> list[str]:
 class Compared:
     """One figure of all respondents in two reports, and how far apart they are."""
 
-    key: str
     name: str
     mine: dict[str, Any] | None
     theirs: dict[str, Any] | None
@@ -249,7 +248,7 @@ class Compared:
 
 def compared_criteria(a: Report, b: Report, criteria: list[str]) -> list[Compared]:
     """The criterion scores of all respondents in `a` and `b`, and a minus b."""
-    return [_compared(c, a.criterion_names.get(c, c), (a.everyone or {}).get("criteria", {}).get(c),
+    return [_compared(a.criterion_names.get(c, c), (a.everyone or {}).get("criteria", {}).get(c),
                       (b.everyone or {}).get("criteria", {}).get(c), "score", "se")
             for c in criteria]
 
@@ -257,7 +256,7 @@ def compared_criteria(a: Report, b: Report, criteria: list[str]) -> list[Compare
 def compared_needs(a: Report, b: Report, items: list[str]) -> list[Compared]:
     """The gaps of the needs both reports show (for all respondents), in a's order of priority."""
     theirs = {n["item"]: n for n in (b.everyone or {}).get("needs", [])}
-    return [_compared(n["item"], a.item_texts.get(n["item"], n["item"]), n, theirs[n["item"]], "gap", "gap_se")
+    return [_compared(a.item_texts.get(n["item"], n["item"]), n, theirs[n["item"]], "gap", "gap_se")
             for n in (a.everyone or {}).get("needs", []) if n["item"] in items and n["item"] in theirs]
 
 
@@ -320,11 +319,11 @@ def _beyond_chance_against(report: Report, other_round: Round | None, same_surve
     return beyond_chance(compared_criteria(report, other, matching_criteria(report, other, same_survey)))
 
 
-def _compared(key: str, name: str, mine: dict[str, Any] | None, theirs: dict[str, Any] | None,
+def _compared(name: str, mine: dict[str, Any] | None, theirs: dict[str, Any] | None,
               figure: str, error: str) -> Compared:
     moved = (change(mine[figure], mine.get(error), theirs[figure], theirs.get(error))
              if mine and theirs else None)  # snapshots made before errors were kept have none
-    return Compared(key, name, mine, theirs, moved)
+    return Compared(name, mine, theirs, moved)
 
 
 def _criterion_signatures(report: Report, criterion: str) -> set[str]:
