@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import statistics
 
 CSRF_FIELD = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
@@ -41,3 +42,17 @@ def queries_for(client, url: str) -> int:
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
     return len(statements)
+
+
+def two_sided_p(value: float, error: float) -> float:
+    """The normal two-sided p-value of a difference with its standard error."""
+    return 2 * (1 - statistics.NormalDist().cdf(abs(value) / error))
+
+
+def named_beyond_chance(p_values: dict, rate: float = 0.05) -> set:
+    """The keys the Benjamini-Hochberg step-up rule names among tests made together: with
+    p-values sorted, the first r, r the largest rank whose p <= r / m x rate. Written out
+    here apart from the app's own code, to check it."""
+    ranked = sorted(p_values, key=p_values.get)
+    passing = [rank for rank, key in enumerate(ranked, start=1) if p_values[key] <= rank / len(ranked) * rate]
+    return set(ranked[:max(passing, default=0)])

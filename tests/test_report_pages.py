@@ -21,7 +21,7 @@ from app.models import (Answer, CommunityKind, Criterion, Question, ReportSnapsh
                         Round, RoundStatus, utcnow)
 from app.services import report_build
 from tests.factories import load_fixture_bank, make_community, make_round, make_user
-from tests.helpers import csrf_token, log_in, queries_for
+from tests.helpers import csrf_token, log_in, named_beyond_chance, queries_for, two_sided_p
 from tests.report_data import HIDDEN, HIDDEN_WORD, seed_round
 
 FORMULA_NAME = "=HYPERLINK(\"http://evil.example\")"
@@ -275,11 +275,15 @@ def test_round_against_round_says_which_differences_are_beyond_chance(client, re
                   for r in data.respondents]
         return [(v - 1) / 4 * 100 for v in values if v is not None]
 
-    for criterion, name in (("participation", "Participation"), ("needs", "Needs")):
+    differences = {}
+    for criterion in ("participation", "needs"):  # the criteria the mini survey scores, judged together
         now, before = by_hand(later, criterion), by_hand(report, criterion)
-        value = statistics.mean(now) - statistics.mean(before)
         error = math.hypot(statistics.stdev(now) / math.sqrt(len(now)), statistics.stdev(before) / math.sqrt(len(before)))
-        clear = abs(value) > 1.959964 * error
+        differences[criterion] = (statistics.mean(now) - statistics.mean(before), error)
+    named = named_beyond_chance({c: two_sided_p(value, error) for c, (value, error) in differences.items()})
+    for criterion, name in (("participation", "Participation"), ("needs", "Needs")):
+        value, error = differences[criterion]
+        clear = criterion in named
         sentence = f"{name}: {abs(value):.0f} points {'higher' if value > 0 else 'lower'} in <bdi>Autumn round</bdi>."
         assert (sentence in html) == clear, (criterion, value, error)
         if criterion == "participation":
@@ -449,13 +453,20 @@ def test_groups_side_by_side_say_who_is_left_behind_on_which_criterion(client, r
     def error(values: list[float]) -> float:
         return statistics.stdev(values) / math.sqrt(len(values))
 
+    # Every shown group (the other two are too small) on every criterion, judged together.
+    tests = [(group, criterion) for group in ("youth", "seniors") for criterion in ("participation", "needs")]
+    differences = {}
+    for group, criterion in tests:
+        mine = scores(report.of(group), criterion)
+        rest = scores([r for r in report.respondents if r.group != group], criterion)
+        differences[(group, criterion)] = (statistics.mean(mine) - statistics.mean(rest),
+                                           math.hypot(error(mine), error(rest)))
+    named = named_beyond_chance({key: two_sided_p(value, e) for key, (value, e) in differences.items()})
     behind = set()
     for group in ("youth", "seniors"):
         for criterion, name in (("participation", "Participation"), ("needs", "Needs")):
-            mine = scores(report.of(group), criterion)
-            rest = scores([r for r in report.respondents if r.group != group], criterion)
-            value = statistics.mean(mine) - statistics.mean(rest)
-            clear = abs(value) > 1.959964 * math.hypot(error(mine), error(rest))
+            value, _ = differences[(group, criterion)]
+            clear = (group, criterion) in named
             row = html[html.index(f"<tr><th scope=\"row\">{name}</th>"):]
             cells = re.findall(r"<td[^>]*>.*?</td>", row[:row.index("</tr>")], re.S)
             cell = cells[["youth", "seniors", "newcomers", "parents"].index(group)]

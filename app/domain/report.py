@@ -19,8 +19,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.domain.report_maths import (
+    Difference,
     Moments,
     NeedStats,
+    beyond_chance,
     coverage,
     criterion_score,
     difference,
@@ -35,7 +37,8 @@ from app.domain.text_terms import TermCounter
 # Bump when a snapshot gains or changes a figure: snapshots of an older format are built
 # again by the next periodic pass (app.services.report_build.rounds_needing_refresh).
 # 2: standard errors of scores and gaps ("se", "gap_se"), to compare rounds.
-PAYLOAD_FORMAT = 2
+# 3: a group's "significant" differences from everyone judged together (false discovery rate).
+PAYLOAD_FORMAT = 3
 EVERYONE = "all"  # the section of all respondents
 UNASSIGNED = "_unassigned"  # respondents who came through a link without a group
 SCORED_TYPES = frozenset({"agreement", "importance_current"})
@@ -121,8 +124,9 @@ def build_report(inputs: ReportInputs) -> dict[str, Any]:
     _suppress_small_items(sections, everyone, hidden, item_n, criterion_n, inputs.k, total_shown)
 
     payload_sections = [everyone.payload(inputs, visible_text_of=visible)] if total_shown else []
+    compared = _compared_with_everyone(sections, everyone, inputs.k)
     for key in visible:
-        payload_sections.append(sections[key].payload(inputs, visible_text_of=[key], everyone=everyone))
+        payload_sections.append(sections[key].payload(inputs, visible_text_of=[key], compared_with_all=compared[key]))
     return {
         "format": PAYLOAD_FORMAT,
         "k": inputs.k,
@@ -152,7 +156,7 @@ class _Section:
         self.item_n = _item_counts(cells, inputs.items, _choices_of(inputs, groups))
 
     def payload(
-        self, inputs: ReportInputs, visible_text_of: list[str], everyone: _Section | None = None
+        self, inputs: ReportInputs, visible_text_of: list[str], compared_with_all: dict[str, Any] | None = None
     ) -> dict[str, Any]:
         k = inputs.k
         items = {i.key: i for i in inputs.items}
@@ -174,8 +178,8 @@ class _Section:
             },
             "text": _text_figures(inputs.text, visible_text_of, inputs.items, self.hidden_items),
         }
-        if everyone is not None:
-            section["compared_with_all"] = self._compared_with(everyone, k)
+        if compared_with_all is not None:
+            section["compared_with_all"] = compared_with_all
         return section
 
     def _criteria(self, k: int, items: Sequence[ItemMeta]) -> dict[str, dict[str, Any]]:
@@ -189,21 +193,30 @@ class _Section:
                                      "answers": distributions.get(criterion, dict.fromkeys(LEANINGS, 0))}
         return scores
 
-    def _compared_with(self, everyone: _Section, k: int) -> dict[str, dict[str, Any]]:
-        """This group against everyone: the gap to show, tested against the rest (exact)."""
-        comparisons = {}
-        for criterion, mine in self.moments.items():
+
+def _compared_with_everyone(
+    sections: Mapping[str, _Section], everyone: _Section, k: int
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """Each group against everyone, per criterion: the gap to show, and whether it is beyond
+    chance. Tested against the rest of the respondents (the exact comparison), and judged
+    together with every other group's tests in the report: a table of groups x criteria would
+    otherwise mark a few by luck alone (report_maths.beyond_chance)."""
+    gaps: dict[tuple[str, str], float] = {}
+    tests: dict[tuple[str, str], Difference | None] = {}
+    for key, section in sections.items():
+        for criterion, mine in section.moments.items():
             overall = everyone.moments.get(criterion)
-            if overall is None or not is_publishable(mine.n, k):
-                continue
-            rest = Moments(overall.n - mine.n, overall.total - mine.total, overall.total_sq - mine.total_sq)
-            against_rest = difference(mine, rest) if rest.n >= k else None
-            shown = difference(mine, overall)
+            shown = difference(mine, overall) if overall is not None and is_publishable(mine.n, k) else None
             if shown is None:
                 continue
-            significant = against_rest is not None and against_rest.beyond_chance
-            comparisons[criterion] = {"difference": shown.value, "significant": significant}
-        return comparisons
+            rest = Moments(overall.n - mine.n, overall.total - mine.total, overall.total_sq - mine.total_sq)
+            gaps[(key, criterion)] = shown.value
+            tests[(key, criterion)] = difference(mine, rest) if rest.n >= k else None
+    verdicts = dict(zip(tests, beyond_chance(list(tests.values())), strict=True))
+    compared: dict[str, dict[str, dict[str, Any]]] = {key: {} for key in sections}
+    for (key, criterion), gap in gaps.items():
+        compared[key][criterion] = {"difference": gap, "significant": verdicts[(key, criterion)]}
+    return compared
 
 
 LEANINGS = ("low", "middle", "high", "dont_know")

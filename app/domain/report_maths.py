@@ -14,9 +14,10 @@ groups, rounds or the database.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from statistics import NormalDist
 
 Z_975 = 1.959963984540054  # standard normal 97.5 % quantile: the two-sided 95 % value
 
@@ -359,17 +360,50 @@ def post_stratified_mean(
 
 @dataclass(frozen=True)
 class Difference:
-    """a - b with a 95 % interval (None when either side has fewer than two values)."""
+    """a - b and its standard error (None when either side has fewer than two values)."""
 
     value: float
-    ci_low: float | None
-    ci_high: float | None
+    se: float | None
 
     @property
-    def beyond_chance(self) -> bool:
-        """Whether the interval leaves out zero: a difference this large would rarely come
-        from the luck of who answered alone (at the 95 % level)."""
-        return self.ci_low is not None and self.ci_high is not None and (self.ci_low > 0 or self.ci_high < 0)
+    def ci_low(self) -> float | None:
+        """The 95 % interval of the difference (normal), or None without an error."""
+        return None if self.se is None else self.value - Z_975 * self.se
+
+    @property
+    def ci_high(self) -> float | None:
+        return None if self.se is None else self.value + Z_975 * self.se
+
+    @property
+    def p_value(self) -> float | None:
+        """Two-sided: how often the luck of who answered alone would make a difference at
+        least this large (normal). None without an error."""
+        if self.se is None:
+            return None
+        if self.se == 0:  # everyone on each side answered alike
+            return 0.0 if self.value else 1.0
+        return 2 * NormalDist().cdf(-abs(self.value) / self.se)
+
+
+FALSE_DISCOVERY_RATE = 0.05
+
+
+def beyond_chance(differences: Sequence[Difference | None], rate: float = FALSE_DISCOVERY_RATE) -> list[bool]:
+    """Which of differences shown together are beyond chance, allowing for how many there are.
+
+    Tested one by one at 95 %, one difference in twenty would pass by luck alone: a page of 21
+    criteria that did not move would still name one. The Benjamini-Hochberg procedure keeps
+    the expected share of lucky ones among those named at `rate` (sort the p-values; name the
+    first r, r the largest rank with p <= r / m x rate). With a single difference it is the
+    plain 95 % test: its interval leaves out zero. Differences without an error (None, or too
+    few people) are not tested and not counted in m.
+    """
+    tested = sorted((d.p_value, position) for position, d in enumerate(differences)
+                    if d is not None and d.p_value is not None)
+    m = len(tested)
+    named = max((rank for rank, (p, _) in enumerate(tested, start=1) if p <= rank / m * rate), default=0)
+    chosen = {position for _, position in tested[:named]}
+    return [position in chosen for position in range(len(differences))]
 
 
 def difference(a: Moments, b: Moments) -> Difference | None:
@@ -397,6 +431,5 @@ def change(a: float, se_a: float | None, b: float, se_b: float | None) -> Differ
     """
     value = a - b
     if se_a is None or se_b is None:
-        return Difference(value, None, None)
-    half_width = Z_975 * math.hypot(se_a, se_b)
-    return Difference(value, value - half_width, value + half_width)
+        return Difference(value, None)
+    return Difference(value, math.hypot(se_a, se_b))

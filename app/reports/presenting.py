@@ -9,7 +9,7 @@ same names, so a PDF says what the page says.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from flask_babel import format_decimal, format_number, format_percent, get_locale
@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from app import charts
 from app.domain.report import EVERYONE, UNASSIGNED
+from app.domain import report_maths
 from app.domain.report_maths import Difference, change
 from app.extensions import db
 from app.i18n import counted, isolate, pick_translation, text_direction
@@ -244,20 +245,28 @@ class Compared:
     mine: dict[str, Any] | None
     theirs: dict[str, Any] | None
     change: Difference | None  # None unless both reports show the figure
+    beyond_chance: bool = False  # judged with the other rows of its table (see judged_together)
 
 
 def compared_criteria(a: Report, b: Report, criteria: list[str]) -> list[Compared]:
     """The criterion scores of all respondents in `a` and `b`, and a minus b."""
-    return [_compared(a.criterion_names.get(c, c), (a.everyone or {}).get("criteria", {}).get(c),
+    return judged_together([_compared(a.criterion_names.get(c, c), (a.everyone or {}).get("criteria", {}).get(c),
                       (b.everyone or {}).get("criteria", {}).get(c), "score", "se")
-            for c in criteria]
+                            for c in criteria])
 
 
 def compared_needs(a: Report, b: Report, items: list[str]) -> list[Compared]:
     """The gaps of the needs both reports show (for all respondents), in a's order of priority."""
     theirs = {n["item"]: n for n in (b.everyone or {}).get("needs", [])}
-    return [_compared(a.item_texts.get(n["item"], n["item"]), n, theirs[n["item"]], "gap", "gap_se")
-            for n in (a.everyone or {}).get("needs", []) if n["item"] in items and n["item"] in theirs]
+    return judged_together([_compared(a.item_texts.get(n["item"], n["item"]), n, theirs[n["item"]], "gap", "gap_se")
+                            for n in (a.everyone or {}).get("needs", []) if n["item"] in items and n["item"] in theirs])
+
+
+def judged_together(rows: list[Compared]) -> list[Compared]:
+    """The rows of one table, each marked beyond chance or not with the others in view: a
+    table of 21 criteria tested one by one would name one by luck (report_maths.beyond_chance)."""
+    verdicts = report_maths.beyond_chance([row.change for row in rows])
+    return [replace(row, beyond_chance=verdict) for row, verdict in zip(rows, verdicts, strict=True)]
 
 
 def beyond_chance(rows: list[Compared]) -> list[Compared] | None:
@@ -267,7 +276,7 @@ def beyond_chance(rows: list[Compared]) -> list[Compared] | None:
     compared = [row for row in rows if row.change is not None]
     if not compared or any(row.change.ci_low is None for row in compared):  # type: ignore[union-attr]
         return None
-    return [row for row in compared if row.change.beyond_chance]  # type: ignore[union-attr]
+    return [row for row in compared if row.beyond_chance]
 
 
 def comparable_rounds(survey_round: Round) -> list[Round]:

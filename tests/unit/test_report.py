@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import math
+import random
+import statistics
+
 from app.domain.report import EVERYONE, UNASSIGNED, Cell, GroupMeta, ItemMeta, ReportInputs, build_report
 from app.domain.report_maths import Moments
 
@@ -88,6 +92,36 @@ def test_a_group_differs_from_everyone_significantly_only_beyond_chance():
     assert shown["low"]["compared_with_all"]["needs"]["significant"]
     assert shown["low"]["compared_with_all"]["needs"]["difference"] < 0
     assert shown["high"]["compared_with_all"]["needs"]["difference"] > 0
+
+
+def test_groups_against_the_rest_are_judged_together_across_every_group_and_criterion():
+    """Each group's criterion scores against the other groups' (Welch, normal), then the
+    Benjamini-Hochberg step-up rule over all of them at once, worked out here by hand."""
+    rng = random.Random(3)
+    criteria = [f"c{i}" for i in range(7)]
+    groups = ["north", "south", "east", "west"]
+    scores = {(g, c): [rng.gauss(50.0 + (12.0 if (g, c) == ("east", "c2") else 0.0), 15.0) for _ in range(40)]
+              for g in groups for c in criteria}
+    moments = {key: Moments.of(values) for key, values in scores.items()}
+    shown = sections(build_report(inputs(dict.fromkeys(groups, 40), moments=moments)))
+
+    p_values = {}
+    for g, c in scores:
+        mine = scores[(g, c)]
+        rest = [v for other in groups if other != g for v in scores[(other, c)]]
+        error = math.hypot(statistics.stdev(mine) / math.sqrt(len(mine)), statistics.stdev(rest) / math.sqrt(len(rest)))
+        z = (statistics.mean(mine) - statistics.mean(rest)) / error
+        p_values[(g, c)] = 2 * (1 - statistics.NormalDist().cdf(abs(z)))
+    ranked = sorted(p_values, key=p_values.get)
+    m = len(ranked)
+    passing = [r for r, key in enumerate(ranked, start=1) if p_values[key] <= r / m * 0.05]
+    expected = set(ranked[:max(passing, default=0)])
+
+    judged = {(g, c) for g in groups for c, cmp in shown[g]["compared_with_all"].items() if cmp["significant"]}
+    assert judged == expected
+    alone = {key for key, p in p_values.items() if p <= 0.05}
+    assert ("east", "c2") in expected  # made so above
+    assert expected < alone  # some that would pass one by one are luck among 28 tests
 
 
 def test_choice_shares_use_the_people_who_answered_and_keep_other_last():

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from app.domain.report_maths import (
+    beyond_chance,
     Z_975,
     Difference,
     Moments,
@@ -418,7 +419,7 @@ def test_difference_is_a_minus_b():
 
 
 def test_difference_with_a_single_value_on_one_side_has_no_interval():
-    assert difference(Moments.of([4]), Moments.of([1, 2])) == Difference(2.5, None, None)
+    assert difference(Moments.of([4]), Moments.of([1, 2])) == Difference(2.5, None)
 
 
 def test_difference_with_an_empty_side_is_none():
@@ -446,8 +447,52 @@ def test_a_change_between_two_rounds_is_judged_from_both_standard_errors():
     assert (same.value, same.ci_low, same.ci_high) == pytest.approx((result.value, result.ci_low, result.ci_high))
 
 
-def test_a_difference_is_beyond_chance_only_when_its_interval_leaves_out_zero():
-    assert Difference(5.0, 1.0, 9.0).beyond_chance and Difference(-5.0, -9.0, -0.5).beyond_chance
-    assert not Difference(5.0, -1.0, 11.0).beyond_chance
-    assert not Difference(5.0, None, None).beyond_chance  # too few people to tell
-    assert not change(60.0, None, 40.0, 2.0).beyond_chance  # an old snapshot without its error
+def test_a_single_difference_is_beyond_chance_only_when_its_interval_leaves_out_zero():
+    assert beyond_chance([Difference(5.0, 2.0)]) == [True]  # interval 1.08 to 8.92
+    assert beyond_chance([Difference(-5.0, 2.0)]) == [True]
+    assert beyond_chance([Difference(5.0, 2.6)]) == [False]  # interval -0.10 to 10.10
+    assert beyond_chance([Difference(5.0, None)]) == [False]  # too few people to tell
+    assert beyond_chance([change(60.0, None, 40.0, 2.0)]) == [False]  # an old snapshot without its error
+    assert beyond_chance([None]) == [False] and beyond_chance([]) == []
+
+
+def test_the_p_value_is_the_two_sided_normal_tail_of_the_difference():
+    assert Difference(1.959964, 1.0).p_value == pytest.approx(0.05, abs=1e-6)
+    assert Difference(-3.0, 1.5).p_value == pytest.approx(2 * (1 - statistics.NormalDist().cdf(2.0)))
+    assert Difference(0.0, 0.0).p_value == 1.0 and Difference(4.0, 0.0).p_value == 0.0  # everyone alike
+    assert Difference(4.0, None).p_value is None
+
+
+def test_differences_shown_together_are_judged_by_the_benjamini_hochberg_procedure():
+    # Errors of 1 make each p-value 2 (1 - Phi(|value|)); the step-up rule is worked by hand.
+    values = [3.0, 2.2, 2.1, 0.5, 2.0, None]
+    differences = [None if v is None else Difference(v, 1.0) for v in values]
+    p = {v: 2 * (1 - statistics.NormalDist().cdf(v)) for v in values if v is not None}
+    # p: 3.0 -> 0.0027, 2.2 -> 0.0278, 2.1 -> 0.0357, 2.0 -> 0.0455, 0.5 -> 0.617; m = 5 tested.
+    ranked = sorted(p.values())
+    assert [ranked[r] <= (r + 1) / 5 * 0.05 for r in range(5)] == [True, False, False, False, False]
+    assert beyond_chance(differences) == [True, False, False, False, False, False]
+    # Each of the middle three would pass alone at 95 %: that is the luck the procedure allows for.
+    assert all(beyond_chance([Difference(v, 1.0)]) == [True] for v in (2.2, 2.1, 2.0))
+
+
+def test_benjamini_hochberg_names_every_difference_up_to_the_largest_rank_that_passes():
+    # The 3rd smallest p passes (0.0294 <= 3/4 x 0.05) though the 2nd does not (0.0278 > 2/4 x 0.05):
+    # the step-up rule names all three, not only the first.
+    differences = [Difference(v, 1.0) for v in (3.5, 2.2, 2.179, 0.1)]
+    p = sorted(d.p_value for d in differences)
+    assert p[1] > 2 / 4 * 0.05 and p[2] <= 3 / 4 * 0.05 and p[3] > 0.05
+    assert beyond_chance(differences) == [True, True, True, False]
+
+
+def test_with_many_differences_by_luck_alone_the_procedure_names_few():
+    rng = random.Random(5)
+    # 21 criteria, nothing really moved: each difference is pure noise around zero.
+    runs = [beyond_chance([Difference(rng.gauss(0.0, 1.0), 1.0) for _ in range(21)]) for _ in range(400)]
+    one_by_one = sum(abs(rng.gauss(0.0, 1.0)) > 1.959964 for _ in range(21 * 400))
+    named = sum(sum(run) for run in runs)
+    assert one_by_one > 300  # about 5 % of 8,400 tests, one per page
+    assert sum(any(run) for run in runs) <= 0.08 * 400  # under no real change, a page names any in ~5 % of runs
+    assert named < one_by_one / 5
+
+
