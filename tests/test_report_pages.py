@@ -500,6 +500,42 @@ def test_the_overview_names_the_groups_reached_least_for_their_size(client, runn
     assert f"<bdi>{escape(second)}</bdi>" in sentence and shares[2][1] not in sentence
 
 
+def test_a_survey_that_asks_no_needs_leads_with_where_each_group_scores_lowest(client, runner):
+    runner.invoke(args=["demo", "--responses", "400", "--seed", "5"])
+    partners = db.session.scalars(select(Round).where(Round.title == "Partners 2026")).first()
+    payload = db.session.scalar(select(ReportSnapshot.payload).where(ReportSnapshot.round_id == partners.id))
+    assert not any(i["type"] == "importance_current" for i in payload["items"])  # organisations are asked no needs
+    names = {key: name["en"] for key, name in db.session.execute(select(Criterion.key, Criterion.name))}
+    log_in(client, "stakeholder@lakeside.example", "demo-stakeholder-2026")
+    html = client.get(f"/reports/rounds/{partners.id}?lang=en").get_data(as_text=True)
+    lead = html[html.index('<h2 id="lowest">Where each group scores lowest</h2>'):]
+    lead = lead[:lead.index("</section>")]
+    assert "Who needs what most" not in html
+    groups = [s for s in payload["sections"] if s["key"] != "all"]
+    assert len(groups) >= 3
+    for section in groups:
+        scores = section["criteria"]
+        lowest = sorted(scores, key=lambda c: (scores[c]["score"], payload["criteria"].index(c)))[:3]
+        group_name = next(g.name for g in partners.groups if g.key == section["key"])
+        entry = lead[lead.index(f"<strong>{escape(group_name)}</strong>"):]
+        entry = entry[:entry.index("</ol>")]
+        shown = re.findall(r"<li>([^<]+) <span class=\"figure\">\((\d+)\)</span></li>", entry)
+        assert shown == [(names[c], f"{scores[c]['score']:.0f}") for c in lowest], section["key"]
+    everyone = next(s for s in payload["sections"] if s["key"] == "all")["criteria"]
+    weakest = min(everyone, key=lambda c: (everyone[c]["score"], payload["criteria"].index(c)))
+    assert f"<bdi>All respondents</bdi> ({payload['respondents']} people), lowest scores: {names[weakest]} (" in lead
+    pdf = client.get(f"/reports/rounds/{partners.id}/report.pdf?lang=en").get_data()
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert "Where each group scores lowest" in text and f"lowest scores: {names[weakest]}" in text
+    # And the city's page of its learning communities says the same of each community's round.
+    city = partners.community.parent
+    side_by_side = client.get(f"/reports/communities/{city.id}?survey={partners.survey.key}&lang=en")
+    side_by_side = side_by_side.get_data(as_text=True)
+    assert "Lowest scores, per community" in side_by_side
+    assert f"<strong>{escape(partners.community.name)}:</strong> <bdi>All respondents</bdi>" in side_by_side
+    assert f"lowest scores: {names[weakest]} (" in side_by_side
+
+
 def test_the_overview_says_nothing_changed_only_when_something_could_be_compared(client, report):
     later = seed_round(seed=8, community=report.round.community)
     report_build.build_and_store(later.round.id, utcnow())

@@ -26,6 +26,7 @@ from app.i18n import counted, isolate, pick_translation, text_direction
 from app.models import Criterion, Group, ReportSnapshot, Round, Survey
 
 TOP_NEEDS = 3
+LOWEST_CRITERIA = 3
 
 
 def quadrant_labels() -> dict[str, str]:
@@ -130,6 +131,37 @@ class Report:
             section["respondents"],
             group=isolate(self.name_of(section["key"])),
             needs="; ".join(needs),
+        )
+
+    def lead_sentence(self, section: dict[str, Any]) -> Markup | None:
+        """What the report leads with for a section, in one sentence: its top needs, or its
+        lowest scores when the survey asks no needs."""
+        return self.top_needs_sentence(section) if self.asks_needs() else self.lowest_criteria_sentence(section)
+
+    def asks_needs(self) -> bool:
+        """Whether the survey asks how important things are and how well they are met (the
+        citizens' surveys do; the partners' and the self-assessment score criteria only)."""
+        return bool(self.items_of_type("importance_current"))
+
+    def lowest_criteria(self, section: dict[str, Any]) -> list[tuple[str, float]]:
+        """The section's lowest criterion scores, lowest first, with their names: where it
+        stands weakest, what a report leads with when its survey asks no needs."""
+        scores = section.get("criteria", {})
+        order = {c: i for i, c in enumerate(self.criteria())}
+        lowest = sorted(scores, key=lambda c: (scores[c]["score"], order.get(c, len(order))))[:LOWEST_CRITERIA]
+        return [(self.criterion_names.get(c, c), scores[c]["score"]) for c in lowest]
+
+    def lowest_criteria_sentence(self, section: dict[str, Any]) -> Markup | None:
+        """"All respondents (9 people), lowest scores: Digital learning (38); ..." or None."""
+        lowest = self.lowest_criteria(section)
+        if not lowest:
+            return None
+        return counted(
+            "%(group)s (%(num)s person), lowest scores: %(criteria)s.",
+            "%(group)s (%(num)s people), lowest scores: %(criteria)s.",
+            section["respondents"],
+            group=isolate(self.name_of(section["key"])),
+            criteria="; ".join(f"{name} ({format_score(score)})" for name, score in lowest),
         )
 
     # -- charts -------------------------------------------------------------------------------
