@@ -39,6 +39,7 @@ migrate: install
 run: compile-translations migrate
 	$(FLASK) surveys load
 	$(FLASK) demo
+	$(FLASK) reports refresh
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: install-test compile-translations

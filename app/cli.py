@@ -1,4 +1,4 @@
-"""Command-line interface: `flask --app app surveys|demo|users ...`."""
+"""Command-line interface: `flask --app app surveys|demo|users|reports ...`."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from app.translations_cli import translations_cli
 
 surveys_cli = AppGroup("surveys", help="Validate and load the survey files in surveys/.")
 users_cli = AppGroup("users", help="Manage accounts.")
+reports_cli = AppGroup("reports", help="Build report snapshots.")
 
 
 def init_app(app: Flask) -> None:
@@ -23,6 +24,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(translations_cli)
+    app.cli.add_command(reports_cli)
 
 
 @surveys_cli.command("validate")
@@ -64,6 +66,31 @@ def load_command() -> None:
         click.echo(f"loaded   {survey.key} v{survey.version} ({len(survey.questions)} questions)")
     for survey in result.unchanged:
         click.echo(f"same     {survey.key} v{survey.version}")
+
+
+@reports_cli.command("refresh")
+def refresh_reports_command() -> None:
+    """Build the report of every round that needs it, as beat does every five minutes: open
+    rounds with new responses, builds asked for and never begun, snapshots of an older format.
+    Without Redis (the embedded default, where no beat runs) the builds run here, now; with
+    Redis they are queued for the workers. Run it from cron in the embedded mode."""
+    from app.models import utcnow
+    from app.services.report_build import rounds_needing_refresh
+    from app.tasks import request_report
+
+    due = rounds_needing_refresh(utcnow())
+    if not due:
+        click.echo("Every report is up to date.")
+        return
+    not_queued = [round_id for round_id in due if not request_report(round_id)]
+    done = [round_id for round_id in due if round_id not in not_queued]
+    if done:
+        verb = "Built" if current_app.config["REDIS_URL"] is None else "Queued the build of"
+        click.echo(f"{verb} the report of round(s) {', '.join(map(str, done))}.")
+    if not_queued:
+        click.echo(f"Redis cannot be reached: the report of round(s) {', '.join(map(str, not_queued))} is noted "
+                   "as asked for, and beat queues it once Redis is back.", err=True)
+        sys.exit(1)
 
 
 @click.command("demo")

@@ -135,3 +135,27 @@ def test_a_snapshot_made_by_an_earlier_version_is_built_again_whatever_the_round
     db.session.expire_all()
     assert db.session.query(ReportSnapshot).one().payload_format == PAYLOAD_FORMAT
     assert report_build.rounds_needing_refresh(utcnow()) == []
+
+
+def test_the_refresh_command_builds_what_beat_would_and_then_finds_nothing_to_do(seeded, runner):
+    """Without Redis (no beat) the command is how reports of open rounds keep up."""
+    assert seeded.round.status == RoundStatus.OPEN and db.session.query(ReportSnapshot).count() == 0
+    result = runner.invoke(args=["reports", "refresh"])
+    assert result.exit_code == 0 and f"Built the report of round(s) {seeded.round.id}." in result.output
+    snapshot = db.session.query(ReportSnapshot).one()
+    assert snapshot.response_count == len(seeded.respondents)
+    assert runner.invoke(args=["reports", "refresh"]).output == "Every report is up to date.\n"
+    # A snapshot an earlier version wrote is built again, whatever the round's status.
+    seeded.round.status = RoundStatus.CLOSED
+    snapshot.payload_format = PAYLOAD_FORMAT - 1
+    db.session.commit()
+    assert f"round(s) {seeded.round.id}." in runner.invoke(args=["reports", "refresh"]).output
+    assert db.session.query(ReportSnapshot).one().payload_format == PAYLOAD_FORMAT
+
+
+def test_the_refresh_command_with_redis_down_says_so_and_keeps_the_request(seeded, runner, broker_down):
+    result = runner.invoke(args=["reports", "refresh"])
+    assert result.exit_code == 1
+    assert f"Redis cannot be reached: the report of round(s) {seeded.round.id} is noted" in result.output
+    assert db.session.query(ReportSnapshot).count() == 0
+    assert db.session.get(ReportBuild, seeded.round.id).requested_at is not None  # beat queues it later
