@@ -85,7 +85,8 @@ def refresh_reports_command() -> None:
     not_queued = [round_id for round_id in due if not request_report(round_id)]
     done = [round_id for round_id in due if round_id not in not_queued]
     if done:
-        verb = "Built" if current_app.config["REDIS_URL"] is None else "Queued the build of"
+        in_process = current_app.extensions["celery"].conf.task_always_eager  # no broker: built here
+        verb = "Built" if in_process else "Queued the build of"
         click.echo(f"{verb} the report of round(s) {', '.join(map(str, done))}.")
     if not_queued:
         click.echo(f"Redis cannot be reached: the report of round(s) {', '.join(map(str, not_queued))} is noted "

@@ -83,3 +83,29 @@ def test_a_worker_process_builds_a_report_and_a_second_request_waits_its_turn(on
                 assert db.session.get(ReportBuild, round_id).started_at is None  # lock released
         finally:
             stop_worker(worker, app)
+
+
+def test_the_refresh_command_queues_builds_that_a_worker_process_makes(on_postgres, redis_url, tmp_path):
+    from app.models import ReportSnapshot
+    from tests.report_data import seed_round
+
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    app = make_app(on_postgres, tmp_path, REDIS_URL=redis_url, CELERY=celery_settings(redis_url, queue))
+    log_path = tmp_path / "worker.log"
+    with log_path.open("w") as log:
+        worker = start_worker(on_postgres, redis_url, queue, log)
+        try:
+            with app.app_context():
+                round_id = seed_round().round.id  # open, answered, never built
+                db.session.commit()
+                result = app.test_cli_runner().invoke(args=["reports", "refresh"])
+                assert result.exit_code == 0, result.output
+                assert result.output == f"Queued the build of the report of round(s) {round_id}.\n"
+
+                def built() -> bool:
+                    db.session.expire_all()
+                    return db.session.scalar(select(ReportSnapshot).where(ReportSnapshot.round_id == round_id)) is not None
+
+                assert wait_for(built), log_path.read_text()
+        finally:
+            stop_worker(worker, app)
