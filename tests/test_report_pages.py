@@ -521,6 +521,10 @@ def test_a_survey_that_asks_no_needs_leads_with_where_each_group_scores_lowest(c
         entry = entry[:entry.index("</ol>")]
         shown = re.findall(r"<li>([^<]+) <span class=\"figure\">\((\d+)\)</span></li>", entry)
         assert shown == [(names[c], f"{scores[c]['score']:.0f}") for c in lowest], section["key"]
+        # The group's own page opens with the same, in a sentence.
+        own = client.get(f"/reports/rounds/{partners.id}/groups/{section['key']}?lang=en").get_data(as_text=True)
+        sentence = "; ".join(f"{names[c]} ({scores[c]['score']:.0f})" for c in lowest)
+        assert f"<bdi>{escape(group_name)}</bdi> ({section['respondents']} people), lowest scores: {sentence}." in own
     everyone = next(s for s in payload["sections"] if s["key"] == "all")["criteria"]
     weakest = min(everyone, key=lambda c: (everyone[c]["score"], payload["criteria"].index(c)))
     assert f"<bdi>All respondents</bdi> ({payload['respondents']} people), lowest scores: {names[weakest]} (" in lead
