@@ -18,8 +18,8 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from app import charts
-from app.domain.report import EVERYONE, UNASSIGNED
 from app.domain import report_maths
+from app.domain.report import EVERYONE, UNASSIGNED
 from app.domain.report_maths import Difference, change
 from app.extensions import db
 from app.i18n import counted, isolate, pick_translation, text_direction
@@ -282,8 +282,8 @@ class Compared:
 
 def compared_criteria(a: Report, b: Report, criteria: list[str]) -> list[Compared]:
     """The criterion scores of all respondents in `a` and `b`, and a minus b."""
-    return judged_together([_compared(a.criterion_names.get(c, c), (a.everyone or {}).get("criteria", {}).get(c),
-                      (b.everyone or {}).get("criteria", {}).get(c), "score", "se")
+    mine, theirs = (a.everyone or {}).get("criteria", {}), (b.everyone or {}).get("criteria", {})
+    return judged_together([_compared(a.criterion_names.get(c, c), mine.get(c), theirs.get(c), "score", "se")
                             for c in criteria])
 
 
