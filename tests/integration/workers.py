@@ -6,6 +6,10 @@ import os
 import subprocess
 import sys
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from tests.conftest import ROOT
 
@@ -41,3 +45,20 @@ def stop_worker(worker: subprocess.Popen, app) -> None:
     with app.app_context():
         empty_all_tables()
         db.engine.dispose()
+
+
+@contextmanager
+def app_with_worker(database_url: str, redis_url: str, tmp_path: Path) -> Iterator[tuple[object, Path]]:
+    """An app whose tasks go to a queue of its own, and a worker process serving that queue:
+    (the app, the worker's log). The worker is stopped, and the tables emptied, afterwards."""
+    from tests.conftest import celery_settings, make_app
+
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    app = make_app(database_url, tmp_path, REDIS_URL=redis_url, CELERY=celery_settings(redis_url, queue))
+    log_path = tmp_path / "worker.log"
+    with log_path.open("w") as log:
+        worker = start_worker(database_url, redis_url, queue, log)
+        try:
+            yield app, log_path
+        finally:
+            stop_worker(worker, app)
