@@ -54,12 +54,17 @@ def test_the_stakeholder_finds_who_needs_what_first_and_every_report_page_fits_a
     pages["group"] = live_server + phone.locator(".needs-summary > li a").first.get_attribute("href")
     pages["groups"] = live_server + phone.locator(".report-nav a").first.get_attribute("href")
     pages["compare"] = live_server + phone.locator("section[aria-labelledby=since] a").get_attribute("href")
+    phone.goto(f"{live_server}/reports/")  # and a round of a survey that asks no needs (the partners')
+    pages["partners"] = live_server + phone.get_by_role("link", name="Partners 2026").first.get_attribute("href")
     for name, url in pages.items():
         phone.goto(url)
         assert phone.locator("html").get_attribute("dir") == ("rtl" if language == "he" else "ltr")
         assert fits_the_phone(phone), f"the {name} page is wider than the phone"
         if name == "groups":  # each group's top needs are read as a card, not scrolled to
             assert not phone.evaluate(TOP_NEEDS_WIDER_THAN_THE_SCREEN)
+        if name == "partners":  # it leads with where each group scores lowest
+            assert phone.locator("main h2").first.get_attribute("id") == "lowest"
+            assert phone.locator(".needs-summary > li ol > li").count() >= 3
         assert_accessible(phone, f"report {name} ({language})")
         screenshot(phone, f"report-{name}-{language}")
 
