@@ -138,6 +138,14 @@ def test_the_csv_is_tidy_with_suppression_flags_and_no_hidden_values(client, rep
     assert float(se["value"]) == pytest.approx(youth["criteria"]["needs"]["se"])
     gap_se = next(r for r in rows if r["section"] == "youth" and r["statistic"] == "gap_se")
     assert float(gap_se["value"]) == pytest.approx(youth["needs"][0]["gap_se"])
+    # Each group against all respondents, with the pages' verdict; none for everyone itself.
+    for section in (s for s in payload["sections"] if s["key"] != "all"):
+        for criterion, compared in section["compared_with_all"].items():
+            mine = {r["statistic"]: r["value"] for r in rows if r["section"] == section["key"] and r["item"] == criterion}
+            assert float(mine["difference_from_all"]) == pytest.approx(compared["difference"])
+            assert mine["beyond_chance"] == ("1" if compared["significant"] else "0")
+    assert not [r for r in rows if r["statistic"] in ("difference_from_all", "beyond_chance")
+                and (r["section"] == "all" or r["section"] in HIDDEN)]
 
 
 def test_exports_neutralise_text_a_spreadsheet_would_run_as_a_formula(client, report):

@@ -78,6 +78,12 @@ def _section_rows(report: Report, section, key: str, row) -> Iterator[TidyRow]:
             continue
         for statistic in ("score", "low", "high", "se"):  # se: none in snapshots made before it was kept
             yield row(key, "criterion", criterion, label, statistic, figure.get(statistic), figure["n"])
+        # A group against all respondents: the gap, and whether it is beyond chance (1 or 0),
+        # judged as the pages judge it (together with every group and criterion of the report).
+        compared = section.get("compared_with_all", {}).get(criterion)
+        if compared is not None:
+            yield row(key, "criterion", criterion, label, "difference_from_all", compared["difference"], figure["n"])
+            yield row(key, "criterion", criterion, label, "beyond_chance", int(compared["significant"]), figure["n"])
         for leaning, count in figure.get("answers", {}).items():
             yield row(key, "criterion", criterion, label, "answers", count, figure["n"], option=leaning)
     for item in report.items_of_type("agreement", "number", "single_choice"):
