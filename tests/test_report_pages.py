@@ -550,6 +550,25 @@ def test_a_survey_that_asks_no_needs_leads_with_where_each_group_scores_lowest(c
     assert f"lowest scores: {names[weakest]} (" in side_by_side
 
 
+def test_a_group_page_names_the_criteria_where_the_group_differs_beyond_chance_in_order(client, runner):
+    runner.invoke(args=["demo", "--responses", "400", "--seed", "5"])
+    citizens = db.session.scalars(select(Round).where(Round.title == "Learning needs 2026")).first()
+    payload = db.session.scalar(select(ReportSnapshot.payload).where(ReportSnapshot.round_id == citizens.id))
+    names = {key: name["en"] for key, name in db.session.execute(select(Criterion.key, Criterion.name))}
+    log_in(client, "stakeholder@lakeside.example", "demo-stakeholder-2026")
+    named_somewhere = False
+    for section in (s for s in payload["sections"] if s["key"] != "all"):
+        html = client.get(f"/reports/rounds/{citizens.id}/groups/{section['key']}?lang=en").get_data(as_text=True)
+        versus = html[html.index('id="versus"'):]
+        listed = re.findall(r"<li>([^<:]+): (\d+) points (below|above) all respondents\.</li>",
+                            versus[:versus.index("</ul>")])
+        expected = [(names[c], f"{abs(cmp['difference']):.0f}", "below" if cmp["difference"] < 0 else "above")
+                    for c in payload["criteria"] if (cmp := section["compared_with_all"].get(c)) and cmp["significant"]]
+        assert listed == expected, section["key"]
+        named_somewhere |= bool(expected)
+    assert named_somewhere  # the demo's groups differ by design
+
+
 def test_the_overview_says_nothing_changed_only_when_something_could_be_compared(client, report):
     later = seed_round(seed=8, community=report.round.community)
     report_build.build_and_store(later.round.id, utcnow())
