@@ -310,6 +310,53 @@ def test_round_against_round_says_which_differences_are_beyond_chance(client, re
     assert "Since Spring round" in text and "Higher in Autumn round, beyond chance:" in text
 
 
+def test_round_against_round_says_group_by_group_which_scores_moved_beyond_chance(client, report):
+    later = seed_round(seed=8, community=report.round.community)
+    later.round.title = "Autumn round"
+    # Every senior of the later round has now heard of the offer (5 of 5): a change no chance makes.
+    heard = db.session.scalar(select(Question.id).where(Question.key == "heard_of_offer",
+                                                        Question.survey_id == later.round.survey_id))
+    db.session.execute(update(Answer).where(
+        Answer.question_id == heard, Answer.value.is_not(None),
+        Answer.response_id.in_(select(Response.id).where(Response.round_id == later.round.id,
+                                                         Response.group_id == later.groups["seniors"].id))
+    ).values(value=5))
+    for respondent in later.of("seniors"):
+        if respondent.answers["heard_of_offer"] is not None:
+            respondent.answers["heard_of_offer"] = 5
+    report_build.build_and_store(later.round.id, utcnow())
+    db.session.commit()
+    log_in(client, "reader@example.org")
+    html = client.get(f"/reports/rounds/{later.round.id}/compare/{report.round.id}?lang=en").get_data(as_text=True)
+    by_group = html[html.index('<h2 id="by-group">Group by group</h2>'):]
+    by_group = by_group[:by_group.index("</section>")]
+
+    def scores(respondents, criterion: str) -> list[float]:  # per-respondent scores, as the survey scores them
+        values = [r.answers["heard_of_offer"] if criterion == "participation" else r.answers["need_language"][1]
+                  for r in respondents]
+        return [(v - 1) / 4 * 100 for v in values if v is not None]
+
+    # The groups shown in both rounds (the other two are too small), on both criteria, judged together.
+    changes = {}
+    for group in ("youth", "seniors"):
+        for criterion in ("participation", "needs"):
+            now, before = scores(later.of(group), criterion), scores(report.of(group), criterion)
+            error = math.hypot(statistics.stdev(now) / math.sqrt(len(now)),
+                               statistics.stdev(before) / math.sqrt(len(before)))
+            changes[(group, criterion)] = (statistics.mean(now) - statistics.mean(before), error,
+                                           statistics.mean(before), statistics.mean(now))
+    named = named_beyond_chance({key: two_sided_p(value, error) for key, (value, error, _, _) in changes.items()})
+    assert ("seniors", "participation") in named  # as made above
+    for (group, criterion), (value, _, before, now) in changes.items():
+        name = {"participation": "Participation", "needs": "Needs"}[criterion]
+        line = f"<li>{name}: {value:+.0f}, from {before:.0f} to {now:.0f}</li>"
+        entry = by_group[by_group.index(f"<strong>{escape(later.groups[group].name)}</strong>"):] \
+            if f"<strong>{escape(later.groups[group].name)}</strong>" in by_group else ""
+        entry = entry[:entry.index("</ul>")] if entry else ""
+        assert (line in entry) == ((group, criterion) in named), (group, criterion, value)
+    assert "newcomers" not in by_group and escape(later.groups["newcomers"].name) not in by_group
+
+
 def everyone_of(round_id: int) -> dict:
     payload = db.session.scalar(select(ReportSnapshot.payload).where(ReportSnapshot.round_id == round_id))
     return next(s for s in payload["sections"] if s["key"] == "all")

@@ -311,6 +311,38 @@ def beyond_chance(rows: list[Compared]) -> list[Compared] | None:
     return [row for row in compared if row.beyond_chance]
 
 
+@dataclass(frozen=True)
+class GroupChange:
+    """One group in two rounds of a survey: its people in each, and its criterion scores that
+    moved beyond chance (judged with every other group's, see compared_by_group)."""
+
+    key: str
+    respondents: int
+    respondents_before: int
+    moved: list[Compared]
+
+
+def compared_by_group(a: Report, b: Report, criteria: list[str]) -> list[GroupChange] | None:
+    """Each group shown in both reports against itself, on the given criteria; every group x
+    criterion judged together, as on the groups page. None when there is nothing to judge (no
+    group shown in both, or a report too old to know its errors)."""
+    theirs = {s["key"]: s for s in b.group_sections()}
+    pairs = [(mine, theirs[mine["key"]]) for mine in a.group_sections() if mine["key"] in theirs]
+    keys = [mine["key"] for mine, _ in pairs for _criterion in criteria]
+    judged = judged_together([
+        _compared(a.criterion_names.get(c, c), mine["criteria"].get(c), other["criteria"].get(c), "score", "se")
+        for mine, other in pairs for c in criteria
+    ])
+    if beyond_chance(judged) is None:
+        return None
+    moved: dict[str, list[Compared]] = {}
+    for key, row in zip(keys, judged, strict=True):
+        if row.beyond_chance:
+            moved.setdefault(key, []).append(row)
+    return [GroupChange(mine["key"], mine["respondents"], other["respondents"], moved.get(mine["key"], []))
+            for mine, other in pairs]
+
+
 def comparable_rounds(survey_round: Round) -> list[Round]:
     """Other rounds of the same community that have a report: earlier rounds of the same survey
     (round against round) and rounds of a survey for another audience (perception gap)."""

@@ -15,6 +15,7 @@ from app.reports import bp, exports
 from app.reports.presenting import (
     beyond_chance,
     comparable_rounds,
+    compared_by_group,
     compared_criteria,
     compared_needs,
     format_decimal1,
@@ -121,12 +122,15 @@ def compare(round_id: int, other_id: int):
     other = load_report(other_round) or abort(404)
     same_survey = survey_round.survey.key == other_round.survey.key
     comparable = report.everyone is not None and other.everyone is not None
-    criteria = compared_criteria(report, other, matching_criteria(report, other, same_survey))
+    matching = matching_criteria(report, other, same_survey)
+    criteria = compared_criteria(report, other, matching)
     items = matching_items(report, other) if same_survey else []
     return render_template(
         "reports/compare.html", round=survey_round, other_round=other_round, report=report,
         same_survey=same_survey, comparable=comparable, criteria=criteria, moved=beyond_chance(criteria),
         needs=compared_needs(report, other, items),
+        # Group by group only between rounds of one survey: another audience has other groups.
+        by_group=compared_by_group(report, other, matching) if same_survey else None,
     )
 
 
