@@ -355,6 +355,19 @@ def test_round_against_round_says_group_by_group_which_scores_moved_beyond_chanc
         entry = entry[:entry.index("</ul>")] if entry else ""
         assert (line in entry) == ((group, criterion) in named), (group, criterion, value)
     assert "newcomers" not in by_group and escape(later.groups["newcomers"].name) not in by_group
+    # The overview says it in its "since" summary, one sentence per group that moved; so does the PDF.
+    overview = client.get(f"/reports/rounds/{later.round.id}?lang=en").get_data(as_text=True)
+    since = overview[overview.index('<h2 id="since">'):]
+    since = since[:since.index("</section>")]
+    order = db.session.scalar(select(ReportSnapshot.payload).where(ReportSnapshot.round_id == later.round.id))["criteria"]
+    labels = {"participation": "Participation", "needs": "Needs"}
+    for group in ("youth", "seniors"):
+        higher = [labels[c] for c in order if (group, c) in named and changes[(group, c)][0] > 0]
+        sentence = f"<bdi>{escape(later.groups[group].name)}</bdi>: higher on {' and '.join(higher)}."
+        assert (sentence in since) == bool(higher), (group, higher)
+    pdf = client.get(f"/reports/rounds/{later.round.id}/report.pdf?lang=en").get_data()
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert f"Group by group, beyond chance: {later.groups['seniors'].name}: higher on Participation" in text
 
 
 def everyone_of(round_id: int) -> dict:

@@ -364,12 +364,14 @@ def comparable_rounds(survey_round: Round) -> list[Round]:
 class Headlines:
     """What the overview (and the PDF) say against other rounds, each None when there is
     nothing to tell: the criteria beyond chance since the previous round of the same survey,
-    and against the latest round of the other audience (organisations against citizens)."""
+    the groups whose own scores moved since then, and the criteria beyond chance against the
+    latest round of the other audience (organisations against citizens)."""
 
     previous: Round | None = None
     moved: list[Compared] | None = None
     other_audience: Round | None = None
     seen_differently: list[Compared] | None = None
+    groups_moved: list[GroupChange] | None = None
 
 
 def headline_comparisons(report: Report | None, comparable: list[Round]) -> Headlines:
@@ -378,18 +380,29 @@ def headline_comparisons(report: Report | None, comparable: list[Round]) -> Head
     mine = report.survey_round.survey
     previous = next((r for r in comparable if r.survey.key == mine.key), None)
     other_audience = next((r for r in comparable if r.survey.audience != mine.audience), None)
-    return Headlines(previous, _beyond_chance_against(report, previous, same_survey=True),
-                     other_audience, _beyond_chance_against(report, other_audience, same_survey=False))
+    before = load_report(previous) if previous else None
+    theirs = load_report(other_audience) if other_audience else None
+    return Headlines(previous, _beyond_chance_against(report, before, same_survey=True),
+                     other_audience, _beyond_chance_against(report, theirs, same_survey=False),
+                     _groups_moved(report, before))
 
 
-def _beyond_chance_against(report: Report, other_round: Round | None, same_survey: bool) -> list[Compared] | None:
+def _beyond_chance_against(report: Report, other: Report | None, same_survey: bool) -> list[Compared] | None:
     """The criteria of all respondents that differ beyond chance from another round's; None
     when there is nothing to tell (no such round, too few respondents, no criterion asked the
     same way in both, or a report too old to know its errors)."""
-    other = load_report(other_round) if other_round else None
     if other is None or report.everyone is None or other.everyone is None:
         return None
     return beyond_chance(compared_criteria(report, other, matching_criteria(report, other, same_survey)))
+
+
+def _groups_moved(report: Report, before: Report | None) -> list[GroupChange] | None:
+    """The groups whose own criterion scores moved beyond chance since `before` (a round of
+    the same survey); None when there is nothing to judge."""
+    if before is None:
+        return None
+    changes = compared_by_group(report, before, matching_criteria(report, before, same_survey=True))
+    return None if changes is None else [change for change in changes if change.moved]
 
 
 def _compared(name: str, mine: dict[str, Any] | None, theirs: dict[str, Any] | None,
