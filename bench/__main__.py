@@ -20,7 +20,7 @@ from app.models import AccessLink, Round, RoundStatus, Survey
 from bench.harness import Figure, median_ms, print_figures
 from bench.outreach_bench import outreach_dashboard_figure
 from bench.report_bench import export_figures, report_figures
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, log_in
 from config import sqlalchemy_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,6 +81,30 @@ def transferred_kib(client, path: str) -> float:
     return len(response.get_data()) / 1024
 
 
+def report_page_figures(app, floor: Figure) -> list[Figure]:
+    """Server time of the report pages a stakeholder reads first, for the demo's citizens' round
+    of BENCH_RESPONSES responses: its overview (which also reads the previous round's and the
+    partners' snapshots for its summaries) and its comparison with the previous round."""
+    from app.services.demo import LOGINS
+
+    email, password = next((e, p) for role, e, _, p in LOGINS if role.value == "stakeholder")
+    client = app.test_client()
+    log_in(client, email, password)
+    with app.app_context():
+        rounds = db.session.execute(
+            db.select(Round.id, Round.community_id, Round.status).join(Survey).where(Survey.key == "citizen_needs")
+            .order_by(Round.id)).all()
+    latest = next(r for r in rounds if r.status == RoundStatus.OPEN)  # this year's, with last year's closed one
+    previous = next(r.id for r in rounds if r.community_id == latest.community_id and r.status == RoundStatus.CLOSED)
+    latest = latest.id
+    pages = {"report_overview_page": f"/reports/rounds/{latest}",
+             "report_compare_page": f"/reports/rounds/{latest}/compare/{previous}"}
+    for path in pages.values():
+        assert client.get(path).status_code == 200, path
+    return [Figure(name, median_ms(lambda path=path: client.get(path), 100, warmup=5), "ms", floor)
+            for name, path in pages.items()]
+
+
 def byte_figures(app) -> list[Figure]:
     """What a phone downloads for each page type (gzip, as served), the stylesheet included."""
     client = app.test_client()
@@ -107,6 +131,7 @@ def main() -> None:
         backend = make_url(database_url).get_backend_name()
         print(f"# {RESPONSES} responses stored, on {backend}\n")
         figures = page_figures(app) + byte_figures(app)
+        figures += report_page_figures(app, floor=figures[0])  # figures[0]: the minimal endpoint
         if backend == "postgresql":
             figures.append(outreach_dashboard_figure(app, figures[0]))  # figures[0]: the minimal endpoint
             with app.app_context(), tempfile.TemporaryDirectory() as work_dir:
