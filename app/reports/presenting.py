@@ -328,15 +328,14 @@ def compared_by_group(a: Report, b: Report, criteria: list[str]) -> list[GroupCh
     group shown in both, or a report too old to know its errors)."""
     theirs = {s["key"]: s for s in b.group_sections()}
     pairs = [(mine, theirs[mine["key"]]) for mine in a.group_sections() if mine["key"] in theirs]
-    keys = [mine["key"] for mine, _ in pairs for _criterion in criteria]
-    judged = judged_together([
-        _compared(a.criterion_names.get(c, c), mine["criteria"].get(c), other["criteria"].get(c), "score", "se")
-        for mine, other in pairs for c in criteria
-    ])
+    rows = [(mine["key"], _compared(a.criterion_names.get(c, c), mine["criteria"].get(c), other["criteria"].get(c),
+                                    "score", "se"))
+            for mine, other in pairs for c in criteria]
+    judged = judged_together([row for _key, row in rows])
     if beyond_chance(judged) is None:
         return None
     moved: dict[str, list[Compared]] = {}
-    for key, row in zip(keys, judged, strict=True):
+    for key, row in zip([key for key, _row in rows], judged, strict=True):
         if row.beyond_chance:
             moved.setdefault(key, []).append(row)
     return [GroupChange(mine["key"], mine["respondents"], other["respondents"], moved.get(mine["key"], []))
