@@ -368,6 +368,17 @@ def test_round_against_round_says_group_by_group_which_scores_moved_beyond_chanc
     pdf = client.get(f"/reports/rounds/{later.round.id}/report.pdf?lang=en").get_data()
     text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
     assert f"Group by group, beyond chance: {later.groups['seniors'].name}: higher on Participation" in text
+    # Each group's own page says how it moved, with the same verdicts.
+    for group in ("youth", "seniors"):
+        page = client.get(f"/reports/rounds/{later.round.id}/groups/{group}?lang=en").get_data(as_text=True)
+        own = page[page.index('<h2 id="since">Since <bdi>Spring round</bdi></h2>'):]
+        own = own[:own.index("</section>")]
+        for criterion in order:
+            value, _, before, now = changes[(group, criterion)]
+            line = f"<li>{labels[criterion]}: {value:+.0f}, from {before:.0f} to {now:.0f}</li>"
+            assert (line in own) == ((group, criterion) in named), (group, criterion)
+        moved_here = any((group, criterion) in named for criterion in order)
+        assert ("No score of this group moved beyond chance." in own) == (not moved_here)
 
 
 def everyone_of(round_id: int) -> dict:

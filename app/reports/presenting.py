@@ -373,11 +373,16 @@ class Headlines:
     groups_moved: list[GroupChange] | None = None
 
 
+def previous_round(report: Report, comparable: list[Round]) -> Round | None:
+    """The latest earlier round of the same survey among `comparable` (newest first)."""
+    return next((r for r in comparable if r.survey.key == report.survey_round.survey.key), None)
+
+
 def headline_comparisons(report: Report | None, comparable: list[Round]) -> Headlines:
     if report is None:
         return Headlines()
     mine = report.survey_round.survey
-    previous = next((r for r in comparable if r.survey.key == mine.key), None)
+    previous = previous_round(report, comparable)
     other_audience = next((r for r in comparable if r.survey.audience != mine.audience), None)
     before = load_report(previous) if previous else None
     theirs = load_report(other_audience) if other_audience else None
@@ -393,6 +398,19 @@ def _beyond_chance_against(report: Report, other: Report | None, same_survey: bo
     if other is None or report.everyone is None or other.everyone is None:
         return None
     return beyond_chance(compared_criteria(report, other, matching_criteria(report, other, same_survey)))
+
+
+def group_since_previous(report: Report, comparable: list[Round], key: str) -> tuple[Round, GroupChange] | None:
+    """The previous round of the same survey and the group's own change since then (judged
+    with every group's, as on the comparison page); None when there is no such round, the
+    group is not shown in both, or there is nothing to judge."""
+    previous = previous_round(report, comparable)
+    before = load_report(previous) if previous else None
+    if before is None:
+        return None
+    changes = compared_by_group(report, before, matching_criteria(report, before, same_survey=True))
+    change = next((c for c in changes or [] if c.key == key), None)
+    return (previous, change) if change else None
 
 
 def _groups_moved(report: Report, before: Report | None) -> list[GroupChange] | None:

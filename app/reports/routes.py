@@ -22,6 +22,7 @@ from app.reports.presenting import (
     format_difference,
     format_score,
     format_share,
+    group_since_previous,
     headline_comparisons,
     load_report,
     matching_criteria,
@@ -97,6 +98,7 @@ def group(round_id: int, key: str):
     return render_template(
         "reports/group.html", round=survey_round, report=report, group=entry,
         section=report.section(key), everyone=report.everyone, status=build_status(round_id),
+        since=group_since_previous(report, comparable_rounds(survey_round), key),
     )
 
 
