@@ -261,31 +261,42 @@ def test_round_against_round_gives_each_difference_with_its_sign_row_by_row(clie
     assert html.count('<table class="stack"') == 2
 
 
-def test_round_against_round_says_which_differences_are_beyond_chance(client, report):
+def later_round_where_all_have_heard(report, group: str | None = None):
+    """A later round of the same survey in the same community ("Autumn round") in which
+    everyone, or everyone of `group`, has now heard of the offer (5 of 5): a change no chance
+    makes. Built and committed."""
     later = seed_round(seed=8, community=report.round.community)
     later.round.title = "Autumn round"
-    # Everyone of the later round has now heard of the offer (5 of 5): a change no chance makes.
     heard = db.session.scalar(select(Question.id).where(Question.key == "heard_of_offer",
                                                         Question.survey_id == later.round.survey_id))
-    db.session.execute(update(Answer).where(
-        Answer.question_id == heard, Answer.value.is_not(None),
-        Answer.response_id.in_(select(Response.id).where(Response.round_id == later.round.id))).values(value=5))
-    for respondent in later.respondents:
+    responses = select(Response.id).where(Response.round_id == later.round.id)
+    if group is not None:
+        responses = responses.where(Response.group_id == later.groups[group].id)
+    db.session.execute(update(Answer).where(Answer.question_id == heard, Answer.value.is_not(None),
+                                            Answer.response_id.in_(responses)).values(value=5))
+    for respondent in later.of(group):
         if respondent.answers["heard_of_offer"] is not None:
             respondent.answers["heard_of_offer"] = 5
     report_build.build_and_store(later.round.id, utcnow())
     db.session.commit()
+    return later
+
+
+def scores_by_hand(respondents, criterion: str) -> list[float]:
+    """Seeded respondents' scores on a criterion of the mini survey, as it scores them: its one
+    agreement item for participation, the current-state half of its need for needs, 0..100."""
+    values = [r.answers["heard_of_offer"] if criterion == "participation" else r.answers["need_language"][1]
+              for r in respondents]
+    return [(v - 1) / 4 * 100 for v in values if v is not None]
+
+
+def test_round_against_round_says_which_differences_are_beyond_chance(client, report):
+    later = later_round_where_all_have_heard(report)
     log_in(client, "reader@example.org")
     html = client.get(f"/reports/rounds/{later.round.id}/compare/{report.round.id}").get_data(as_text=True)
-
-    def by_hand(data, criterion: str) -> list[float]:  # per-respondent scores, as the survey scores them
-        values = [r.answers["heard_of_offer"] if criterion == "participation" else r.answers["need_language"][1]
-                  for r in data.respondents]
-        return [(v - 1) / 4 * 100 for v in values if v is not None]
-
     differences = {}
     for criterion in ("participation", "needs"):  # the criteria the mini survey scores, judged together
-        now, before = by_hand(later, criterion), by_hand(report, criterion)
+        now, before = scores_by_hand(later.respondents, criterion), scores_by_hand(report.respondents, criterion)
         error = math.hypot(statistics.stdev(now) / math.sqrt(len(now)), statistics.stdev(before) / math.sqrt(len(before)))
         differences[criterion] = (statistics.mean(now) - statistics.mean(before), error)
     named = named_beyond_chance({c: two_sided_p(value, error) for c, (value, error) in differences.items()})
@@ -311,36 +322,17 @@ def test_round_against_round_says_which_differences_are_beyond_chance(client, re
 
 
 def test_round_against_round_says_group_by_group_which_scores_moved_beyond_chance(client, report):
-    later = seed_round(seed=8, community=report.round.community)
-    later.round.title = "Autumn round"
-    # Every senior of the later round has now heard of the offer (5 of 5): a change no chance makes.
-    heard = db.session.scalar(select(Question.id).where(Question.key == "heard_of_offer",
-                                                        Question.survey_id == later.round.survey_id))
-    db.session.execute(update(Answer).where(
-        Answer.question_id == heard, Answer.value.is_not(None),
-        Answer.response_id.in_(select(Response.id).where(Response.round_id == later.round.id,
-                                                         Response.group_id == later.groups["seniors"].id))
-    ).values(value=5))
-    for respondent in later.of("seniors"):
-        if respondent.answers["heard_of_offer"] is not None:
-            respondent.answers["heard_of_offer"] = 5
-    report_build.build_and_store(later.round.id, utcnow())
-    db.session.commit()
+    later = later_round_where_all_have_heard(report, group="seniors")
     log_in(client, "reader@example.org")
     html = client.get(f"/reports/rounds/{later.round.id}/compare/{report.round.id}?lang=en").get_data(as_text=True)
     by_group = html[html.index('<h2 id="by-group">Group by group</h2>'):]
     by_group = by_group[:by_group.index("</section>")]
 
-    def scores(respondents, criterion: str) -> list[float]:  # per-respondent scores, as the survey scores them
-        values = [r.answers["heard_of_offer"] if criterion == "participation" else r.answers["need_language"][1]
-                  for r in respondents]
-        return [(v - 1) / 4 * 100 for v in values if v is not None]
-
     # The groups shown in both rounds (the other two are too small), on both criteria, judged together.
     changes = {}
     for group in ("youth", "seniors"):
         for criterion in ("participation", "needs"):
-            now, before = scores(later.of(group), criterion), scores(report.of(group), criterion)
+            now, before = scores_by_hand(later.of(group), criterion), scores_by_hand(report.of(group), criterion)
             error = math.hypot(statistics.stdev(now) / math.sqrt(len(now)),
                                statistics.stdev(before) / math.sqrt(len(before)))
             changes[(group, criterion)] = (statistics.mean(now) - statistics.mean(before), error,
@@ -524,11 +516,6 @@ def test_groups_side_by_side_say_who_is_left_behind_on_which_criterion(client, r
     html = client.get(f"/reports/rounds/{report.round.id}/groups?lang=en").get_data(as_text=True)
     summary = html[html.index('id="left-behind"'):html.index("</section>", html.index('id="left-behind"'))]
 
-    def scores(respondents, criterion: str) -> list[float]:
-        values = [r.answers["heard_of_offer"] if criterion == "participation" else r.answers["need_language"][1]
-                  for r in respondents]
-        return [(v - 1) / 4 * 100 for v in values if v is not None]
-
     def error(values: list[float]) -> float:
         return statistics.stdev(values) / math.sqrt(len(values))
 
@@ -536,8 +523,8 @@ def test_groups_side_by_side_say_who_is_left_behind_on_which_criterion(client, r
     tests = [(group, criterion) for group in ("youth", "seniors") for criterion in ("participation", "needs")]
     differences = {}
     for group, criterion in tests:
-        mine = scores(report.of(group), criterion)
-        rest = scores([r for r in report.respondents if r.group != group], criterion)
+        mine = scores_by_hand(report.of(group), criterion)
+        rest = scores_by_hand([r for r in report.respondents if r.group != group], criterion)
         differences[(group, criterion)] = (statistics.mean(mine) - statistics.mean(rest),
                                            math.hypot(error(mine), error(rest)))
     named = named_beyond_chance({key: two_sided_p(value, e) for key, (value, e) in differences.items()})
