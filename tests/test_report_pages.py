@@ -319,6 +319,7 @@ def test_round_against_round_says_which_differences_are_beyond_chance(client, re
     pdf = client.get(f"/reports/rounds/{later.round.id}/report.pdf?lang=en").get_data()
     text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
     assert "Since Spring round" in text and "Higher in Autumn round, beyond chance:" in text
+    assert "Each list allows for how many differences were tested together" in text  # what the verdict means
 
 
 def test_round_against_round_says_group_by_group_which_scores_moved_beyond_chance(client, report):
