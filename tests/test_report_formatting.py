@@ -9,7 +9,7 @@ from flask_babel import force_locale
 from app.extensions import db
 from app.i18n import counted
 from app.models import Role, utcnow
-from app.reports.presenting import format_decimal1, format_difference, format_score
+from app.reports.presenting import format_decimal1, format_difference, format_score, joined_items
 from app.services import report_build
 from tests.factories import make_user
 from tests.helpers import log_in
@@ -29,6 +29,14 @@ def test_differences_carry_their_sign_in_the_reader_s_notation(app):
         assert format_difference(None) == "—"
     with app.test_request_context(), force_locale("nl"):
         assert format_difference(-0.46, decimals=1) == "-0,5" and format_decimal1(3.72) == "3,7"
+
+
+def test_items_that_hold_commas_are_separated_as_the_reader_s_language_does(app):
+    needs = ["Learning a language, or getting better at one", "Childcare"]
+    # Greek reads ";" as a question mark and separates with the ano teleia; Arabic has its own.
+    for language, expected in (("en", "; "), ("he", "; "), ("el", "\u0387 "), ("ar", "\u061b ")):
+        with app.test_request_context(), force_locale(language):
+            assert joined_items(needs) == expected.join(needs), language
 
 
 def test_counts_in_sentences_are_grouped_in_the_reader_s_notation(app):

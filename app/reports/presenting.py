@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from flask_babel import format_decimal, format_number, format_percent, get_locale
+from flask_babel import format_decimal, format_number, format_percent, get_locale, pgettext
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
@@ -130,7 +130,7 @@ class Report:
             "%(group)s (%(num)s people) most need: %(needs)s.",
             section["respondents"],
             group=isolate(self.name_of(section["key"])),
-            needs="; ".join(needs),
+            needs=joined_items(needs),
         )
 
     def lead_sentence(self, section: dict[str, Any]) -> Markup | None:
@@ -161,7 +161,7 @@ class Report:
             "%(group)s (%(num)s people), lowest scores: %(criteria)s.",
             section["respondents"],
             group=isolate(self.name_of(section["key"])),
-            criteria="; ".join(f"{name} ({format_score(score)})" for name, score in lowest),
+            criteria=joined_items(f"{name} ({format_score(score)})" for name, score in lowest),
         )
 
     # -- charts -------------------------------------------------------------------------------
@@ -431,6 +431,13 @@ def _compared(name: str, mine: dict[str, Any] | None, theirs: dict[str, Any] | N
 
 def _criterion_signatures(report: Report, criterion: str) -> set[str]:
     return {i["signature"] for i in report.payload["items"] if i["criterion"] == criterion}
+
+
+def joined_items(items: Iterable[str]) -> str:
+    """Items that may hold commas of their own ("Learning a language, or ..."), one after the
+    other: "A; B; C", with the page language's separator (Greek reads ";" as a question mark
+    and separates with "·"; Arabic has its own "؛")."""
+    return pgettext("between items of a list that may hold commas", "; ").join(items)
 
 
 def format_decimal1(value: float | None) -> str:
