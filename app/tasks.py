@@ -78,11 +78,13 @@ def build_report(round_id: int) -> str:
 
 @shared_task(name="app.tasks.refresh_open_reports", ignore_result=True)
 def refresh_open_reports() -> list[int]:
-    """Queue a build for every open round whose responses changed since its last report, and
-    for every asked-for build that never began."""
+    """Ask for a build of every open round whose responses changed since its last report, and
+    of every asked-for build that never began. Asked for like any other build, so that pages
+    say a newer report is on its way, and a build running now builds once more when it ends
+    (it began before these responses arrived)."""
     due = report_build.rounds_needing_refresh(utcnow())
     for round_id in due:
-        build_report.delay(round_id)
+        request_report(round_id)
     return due
 
 

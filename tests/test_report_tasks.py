@@ -96,6 +96,18 @@ def test_open_rounds_are_refreshed_only_when_responses_changed(seeded):
     assert report_build.rounds_needing_refresh(utcnow()) == []  # closed rounds get their final build on closing
 
 
+def test_responses_beat_finds_while_a_build_runs_are_built_when_it_ends(seeded):
+    started = utcnow()
+    token = report_build.acquire(seeded.round.id, started)  # a build is running
+    db.session.commit()
+    assert not report_build.wanted_again(seeded.round.id, started)
+    assert tasks.refresh_open_reports.delay().get() == [seeded.round.id]
+    db.session.expire_all()
+    assert report_build.build_status(seeded.round.id).under_way
+    assert report_build.wanted_again(seeded.round.id, started)  # the running build queues one more
+    report_build.release(seeded.round.id, token, utcnow())
+
+
 def test_a_build_asked_for_that_never_began_is_queued_again_by_beat_whatever_the_round_status(seeded):
     patience = report_build.UNSERVED_REQUEST
     report_build.build_and_store(seeded.round.id, utcnow() - 3 * patience)
