@@ -580,18 +580,28 @@ def test_a_survey_that_asks_no_needs_leads_with_where_each_group_scores_lowest(c
     assert "Who needs what most" not in html
     groups = [s for s in payload["sections"] if s["key"] != "all"]
     assert len(groups) >= 3
+    rests_on_fewer = False
+
+    def figure_of(score, section):  # a score says how many it rests on, when fewer than the group
+        nonlocal rests_on_fewer
+        if score["n"] == section["respondents"]:
+            return f"{score['score']:.0f}"
+        rests_on_fewer = True
+        return f"{score['score']:.0f}, n = {score['n']}"
+
     for section in groups:
         scores = section["criteria"]
         lowest = sorted(scores, key=lambda c: (scores[c]["score"], payload["criteria"].index(c)))[:3]
         group_name = next(g.name for g in partners.groups if g.key == section["key"])
         entry = lead[lead.index(f"<strong>{escape(group_name)}</strong>"):]
         entry = entry[:entry.index("</ol>")]
-        shown = re.findall(r"<li>([^<]+) <span class=\"figure\">\((\d+)\)</span></li>", entry)
-        assert shown == [(names[c], f"{scores[c]['score']:.0f}") for c in lowest], section["key"]
+        shown = re.findall(r"<li>([^<]+) <span class=\"figure\">\(([^)]+)\)</span></li>", entry)
+        assert shown == [(names[c], figure_of(scores[c], section)) for c in lowest], section["key"]
         # The group's own page opens with the same, in a sentence.
         own = client.get(f"/reports/rounds/{partners.id}/groups/{section['key']}?lang=en").get_data(as_text=True)
-        sentence = "; ".join(f"{names[c]} ({scores[c]['score']:.0f})" for c in lowest)
+        sentence = "; ".join(f"{names[c]} ({figure_of(scores[c], section)})" for c in lowest)
         assert f"<bdi>{escape(group_name)}</bdi> ({section['respondents']} people), lowest scores: {sentence}." in own
+    assert rests_on_fewer, "the demo has a group whose lowest score rests on fewer people than the group"
     everyone = next(s for s in payload["sections"] if s["key"] == "all")["criteria"]
     weakest = min(everyone, key=lambda c: (everyone[c]["score"], payload["criteria"].index(c)))
     assert f"<bdi>All respondents</bdi> ({payload['respondents']} people), lowest scores: {names[weakest]} (" in lead

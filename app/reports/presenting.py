@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask_babel import format_decimal, format_number, format_percent, get_locale, pgettext
 from flask_babel import gettext as _
@@ -27,6 +27,21 @@ from app.models import Criterion, Group, ReportSnapshot, Round, Survey
 
 TOP_NEEDS = 3
 LOWEST_CRITERIA = 3
+
+
+class LowScore(NamedTuple):
+    name: str  # the criterion's, in the reader's language
+    score: float
+    n: int  # respondents who answered its questions: fewer than the group when some skipped them
+
+
+def low_score_figure(low: LowScore, section: dict[str, Any]) -> str:
+    """"38", or "38, n = 6" when the score rests on fewer people than the group's head count
+    that the sentence gives (some skipped that criterion's questions)."""
+    score = format_score(low.score)
+    if low.n == section["respondents"]:
+        return score
+    return _("%(score)s, n = %(n)s", score=score, n=format_number(low.n))
 
 
 def quadrant_labels() -> dict[str, str]:
@@ -143,16 +158,16 @@ class Report:
         citizens' surveys do; the partners' and the self-assessment score criteria only)."""
         return bool(self.items_of_type("importance_current"))
 
-    def lowest_criteria(self, section: dict[str, Any]) -> list[tuple[str, float]]:
+    def lowest_criteria(self, section: dict[str, Any]) -> list[LowScore]:
         """The section's lowest criterion scores, lowest first, with their names: where it
         stands weakest, what a report leads with when its survey asks no needs."""
         scores = section.get("criteria", {})
         order = {c: i for i, c in enumerate(self.criteria())}
         lowest = sorted(scores, key=lambda c: (scores[c]["score"], order.get(c, len(order))))[:LOWEST_CRITERIA]
-        return [(self.criterion_names.get(c, c), scores[c]["score"]) for c in lowest]
+        return [LowScore(self.criterion_names.get(c, c), scores[c]["score"], scores[c]["n"]) for c in lowest]
 
     def lowest_criteria_sentence(self, section: dict[str, Any]) -> Markup | None:
-        """"All respondents (9 people), lowest scores: Digital learning (38); ..." or None."""
+        """"All respondents (9 people), lowest scores: Digital learning (38, n = 6); ..." or None."""
         lowest = self.lowest_criteria(section)
         if not lowest:
             return None
@@ -161,7 +176,7 @@ class Report:
             "%(group)s (%(num)s people), lowest scores: %(criteria)s.",
             section["respondents"],
             group=isolate(self.name_of(section["key"])),
-            criteria=joined_items(f"{name} ({format_score(score)})" for name, score in lowest),
+            criteria=joined_items(f"{low.name} ({low_score_figure(low, section)})" for low in lowest),
         )
 
     # -- charts -------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from app.reports.presenting import (
     group_since_previous,
     headline_comparisons,
     load_report,
+    low_score_figure,
     matching_criteria,
     matching_items,
     quadrant_labels,
@@ -36,7 +37,7 @@ from app.services.report_build import build_status, build_statuses
 @bp.app_context_processor
 def report_helpers() -> dict[str, object]:
     return {"format_score": format_score, "format_share": format_share, "format_decimal1": format_decimal1,
-            "format_difference": format_difference,
+            "format_difference": format_difference, "low_score_figure": low_score_figure,
             "quadrant_labels": quadrant_labels, "language_names": LANGUAGE_NAMES}
 
 
