@@ -595,7 +595,7 @@ def test_a_survey_that_asks_no_needs_leads_with_where_each_group_scores_lowest(c
         group_name = next(g.name for g in partners.groups if g.key == section["key"])
         entry = lead[lead.index(f"<strong>{escape(group_name)}</strong>"):]
         entry = entry[:entry.index("</ol>")]
-        shown = re.findall(r"<li>([^<]+) <span class=\"figure\">\(([^)]+)\)</span></li>", entry)
+        shown = re.findall(r"<li>([^<]+) <span class=\"figure worded\">\(([^)]+)\)</span></li>", entry)
         assert shown == [(names[c], figure_of(scores[c], section)) for c in lowest], section["key"]
         # The group's own page opens with the same, in a sentence.
         own = client.get(f"/reports/rounds/{partners.id}/groups/{section['key']}?lang=en").get_data(as_text=True)
