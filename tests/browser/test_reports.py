@@ -104,3 +104,30 @@ def test_in_every_language_report_pages_fit_the_phone_and_no_chart_label_is_cut_
             assert fits_the_phone(phone), f"{url} in {language} is wider than the phone"
             assert phone.evaluate(CHART_TEXT_CUT_OFF) == [], f"chart text cut off on {url} in {language}"
             assert phone.evaluate(WORDS_COME_APART) == [], f"words come apart on {url} in {language}"
+
+
+# Each lowest score that carries its count in words ("45، العدد: 7"): is the score, which
+# Arabic reads first, on the right of the word for the count?
+SCORE_READ_BEFORE_ITS_COUNT = """() => [...document.querySelectorAll('.needs-summary .figure.worded')]
+  .filter(figure => figure.textContent.includes('العدد'))
+  .map(figure => {
+    const node = figure.firstChild, text = node.textContent;
+    const box = (start, length) => {
+      const range = document.createRange();
+      range.setStart(node, start);
+      range.setEnd(node, start + length);
+      return range.getBoundingClientRect();
+    };
+    const score = text.match(/[0-9]+/), word = text.indexOf('العدد');
+    return box(score.index, score[0].length).left > box(word, 'العدد'.length).right;
+  })"""
+
+
+def test_in_arabic_a_lowest_score_is_read_before_the_count_it_rests_on(phone, live_server, demo):
+    log_in(phone, live_server, "ar")
+    phone.goto(f"{live_server}/reports/?lang=ar")
+    phone.get_by_role("link", name="Partners 2026").first.click()
+    phone.wait_for_load_state()
+    read_in_order = phone.evaluate(SCORE_READ_BEFORE_ITS_COUNT)
+    assert read_in_order, "the demo has a lowest score resting on fewer people than its group"
+    assert all(read_in_order)
