@@ -38,7 +38,9 @@ from app.domain.text_terms import TermCounter
 # again by the next periodic pass (app.services.report_build.rounds_needing_refresh).
 # 2: standard errors of scores and gaps ("se", "gap_se"), to compare rounds.
 # 3: a group's "significant" differences from everyone judged together (false discovery rate).
-PAYLOAD_FORMAT = 3
+# 4: privacy mends: a criterion and its items hide the same complements; a criterion's answers
+#    leave out its hidden items; free text in a language with fewer than k answers is left out.
+PAYLOAD_FORMAT = 4
 EVERYONE = "all"  # the section of all respondents
 UNASSIGNED = "_unassigned"  # respondents who came through a link without a group
 SCORED_TYPES = frozenset({"agreement", "importance_current"})
@@ -121,7 +123,7 @@ def build_report(inputs: ReportInputs) -> dict[str, Any]:
     everyone.moments = _combined_moments(inputs.criterion_moments, [g.key for g in groups])
     item_n = {key: _item_counts(cells[key], inputs.items, _choices_of(inputs, [key])) for key in counts}
     criterion_n = {key: {c: m.n for (g, c), m in inputs.criterion_moments.items() if g == key} for key in counts}
-    _suppress_small_items(sections, everyone, hidden, item_n, criterion_n, inputs.k, total_shown)
+    _suppress_small_items(sections, everyone, hidden, item_n, criterion_n, inputs.k, total_shown, inputs.items)
 
     payload_sections = [everyone.payload(inputs, visible_text_of=visible)] if total_shown else []
     compared = _compared_with_everyone(sections, everyone, inputs.k)
@@ -183,7 +185,9 @@ class _Section:
         return section
 
     def _criteria(self, k: int, items: Sequence[ItemMeta]) -> dict[str, dict[str, Any]]:
-        distributions = answer_leanings(self.cells, items)
+        # Only the items shown: else a hidden item's answers would be the criterion's answers
+        # minus its shown items'.
+        distributions = answer_leanings([c for c in self.cells if c.item not in self.hidden_items], items)
         scores = {}
         for criterion, moments in self.moments.items():
             score = criterion_score(moments)
@@ -253,33 +257,75 @@ def _leaning(point: float | None, points: int) -> str:
 def _suppress_small_items(
     sections: dict[str, _Section], everyone: _Section, hidden_groups: frozenset[str],
     item_n: Mapping[str, Mapping[str, int]], criterion_n: Mapping[str, Mapping[str, int]],
-    k: int, total_shown: bool,
+    k: int, total_shown: bool, items: Sequence[ItemMeta],
 ) -> None:
-    """Hide item figures resting on fewer than k answers, with their complements.
+    """Hide item figures and criterion scores resting on fewer than k answers, with their
+    complements.
 
     A question shown to few people (a follow-up, say) can be small in a group that is large.
-    For each item, the groups hidden for the whole report stay hidden, a group with fewer than k
-    answers is hidden, and complements are added so that everyone's figure minus the shown
-    groups gives none of them away. The same goes for criterion scores. `item_n` and
-    `criterion_n` give, per group (hidden ones too), how many people each figure rests on.
+    For each figure, the groups hidden for the whole report stay hidden, a group with fewer than
+    k answers is hidden, and complements are added so that everyone's figure minus the shown
+    groups gives none of them away (see _hidden_in_family for why a criterion and its items
+    share their complements). `item_n` and `criterion_n` give, per group (hidden ones too), how
+    many people each figure rests on.
     """
-    for counts_by_group, hide in ((item_n, _hide_item), (criterion_n, _hide_criterion)):
-        figures = {f for counts in counts_by_group.values() for f in counts}
-        for figure in figures:
-            counts = {group: n.get(figure, 0) for group, n in counts_by_group.items()}
-            for group in suppress(counts, k, total_published=total_shown, already_hidden=hidden_groups):
+    counts_of = {figure: {group: n.get(figure[1], 0) for group, n in by_group.items()}
+                 for kind, by_group in (("item", item_n), ("criterion", criterion_n))
+                 for figure in {(kind, f) for counts in by_group.values() for f in counts}}
+    for family in _figure_families(counts_of, items):
+        hidden = _hidden_in_family({f: counts_of[f] for f in family}, k, total_shown, hidden_groups)
+        for figure in family:
+            for group in hidden[figure]:
                 if group in sections:
-                    hide(sections[group], figure)
-            if not is_publishable(sum(counts.values()), k):
-                hide(everyone, figure)
+                    _hide(sections[group], figure)
+            if not is_publishable(sum(counts_of[figure].values()), k):
+                _hide(everyone, figure)
 
 
-def _hide_item(section: _Section, item: str) -> None:
-    section.hidden_items.add(item)
+Figure = tuple[str, str]  # ("item", question key) or ("criterion", criterion key)
 
 
-def _hide_criterion(section: _Section, criterion: str) -> None:
-    section.moments.pop(criterion, None)
+def _figure_families(figures: Iterable[Figure], items: Sequence[ItemMeta]) -> list[list[Figure]]:
+    """The figures grouped by what ties them: a criterion's score with the scored items it is
+    the mean of; any other item on its own."""
+    criterion_of = {("item", i.key): i.criterion for i in items if i.criterion and i.type in SCORED_TYPES}
+    families: dict[object, list[Figure]] = defaultdict(list)
+    for figure in sorted(figures):
+        kind, key = figure
+        tie = key if kind == "criterion" else criterion_of.get(figure)
+        families[("criterion", tie) if tie else figure].append(figure)
+    return list(families.values())
+
+
+def _hidden_in_family(
+    counts: Mapping[Figure, Mapping[str, int]], k: int, total_shown: bool, hidden_groups: frozenset[str]
+) -> dict[Figure, frozenset[str]]:
+    """Per figure of one family, the groups to hide for it: its own small groups, and the
+    complements of every figure of the family.
+
+    A group's criterion score is (nearly) the mean of its items; when every member answered
+    every item, exactly. So a group hidden for the score but shown for the items (or the other
+    way round) could be worked back from what is shown, and then the small group its hiding
+    protected would be everyone's figure minus the rest. Complements chosen for one figure are
+    therefore hidden for all, until no figure needs another.
+    """
+    shared = set(hidden_groups)
+    while True:
+        hidden = {figure: suppress(n, k, total_published=total_shown, already_hidden=shared)
+                  for figure, n in counts.items()}
+        complements = {group for figure, groups in hidden.items() for group in groups
+                       if is_publishable(counts[figure].get(group, 0), k)}
+        if complements <= shared:
+            return hidden
+        shared |= complements
+
+
+def _hide(section: _Section, figure: Figure) -> None:
+    kind, key = figure
+    if kind == "item":
+        section.hidden_items.add(key)
+    else:
+        section.moments.pop(key, None)
 
 
 def _choices_of(inputs: ReportInputs, groups: list[str]) -> dict[str, int]:

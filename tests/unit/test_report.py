@@ -167,3 +167,55 @@ def test_a_criterion_says_how_its_answers_lean_on_scales_of_any_length():
                                  cells=cells, criterion_moments=moments, choice_respondents={}, text={}, k=5)
     figure = sections(build_report(report_inputs))["a"]["criteria"]["needs"]
     assert figure["answers"] == {"low": 2 + 5 + 7, "middle": 3, "high": 4 + 6, "dont_know": 1 + 1}
+
+
+TWO_ITEM_CRITERION = [ItemMeta("asked", "agreement", criterion="transparency", points=5),
+                      ItemMeta("decides", "agreement", criterion="transparency", points=5)]
+
+
+def two_item_inputs(respondents: dict[str, int], cells: list[Cell], moments) -> ReportInputs:
+    return ReportInputs(items=TWO_ITEM_CRITERION, groups=[GroupMeta(g, "citizens") for g in respondents],
+                        respondents=respondents, cells=cells, criterion_moments=moments,
+                        choice_respondents={}, text={}, k=5)
+
+
+def test_a_criterion_s_answers_leave_out_an_item_hidden_for_the_group():
+    # Three people of a answered "decides": that item is hidden for a, so the criterion's answers
+    # must not hold them (they would be its answers minus those of "asked").
+    cells = [Cell("a", "asked", 20, value=4.0), Cell("a", "decides", 2, value=1.0), Cell("a", "decides", 1, value=5.0)]
+    cells += [Cell(g, item, 10, value=3.0) for g in ("b", "c") for item in ("asked", "decides")]
+    moments = {("a", "transparency"): Moments.of([50.0] * 20)}
+    moments |= {(g, "transparency"): Moments.of([50.0] * 10) for g in ("b", "c")}
+    shown = sections(build_report(two_item_inputs({"a": 20, "b": 10, "c": 10}, cells, moments)))
+    assert "decides" not in shown["a"]["items"] and "asked" in shown["a"]["items"]
+    assert shown["a"]["criteria"]["transparency"]["answers"] == {"low": 0, "middle": 0, "high": 20, "dont_know": 0}
+    assert shown["a"]["criteria"]["transparency"]["answers"] == shown["a"]["items"]["asked"]["answers"]
+
+
+def test_a_criterion_and_its_items_hide_the_same_complements():
+    """Of 20 newcomers, 4 answered (hidden). The smallest other group differs between the
+    criterion (jobseekers: 10 people) and each item (parents: 9 answers each, 18 people). Hiding
+    jobseekers' score but showing their two item means would give it back (all ten answered
+    both), and newcomers' score would then be everyone's minus the rest."""
+    respondents = {"newcomers": 20, "jobseekers": 10, "parents": 18, "youth": 30}
+    cells = [Cell("newcomers", item, 4, value=2.0) for item in ("asked", "decides")]
+    cells += [Cell("jobseekers", item, 10, value=4.0) for item in ("asked", "decides")]
+    cells += [Cell("parents", item, 9, value=3.0) for item in ("asked", "decides")]
+    cells += [Cell("youth", item, 30, value=3.0) for item in ("asked", "decides")]
+    moments = {("newcomers", "transparency"): Moments.of([25.0] * 4),
+               ("jobseekers", "transparency"): Moments.of([75.0] * 10),
+               ("parents", "transparency"): Moments.of([50.0] * 18),
+               ("youth", "transparency"): Moments.of([50.0] * 30)}
+    payload = build_report(two_item_inputs(respondents, cells, moments))
+    shown = sections(payload)
+    assert "transparency" not in shown["newcomers"]["criteria"]
+    assert not {"asked", "decides"} & set(shown["newcomers"]["items"])
+    for group in ("jobseekers", "parents"):
+        assert "transparency" not in shown[group]["criteria"], group
+        assert not {"asked", "decides"} & set(shown[group]["items"]), group
+    assert "transparency" in shown["youth"]["criteria"] and {"asked", "decides"} <= set(shown["youth"]["items"])
+    # What is hidden of the family rests on at least k people together, for every figure.
+    everyone = shown[EVERYONE]
+    assert everyone["criteria"]["transparency"]["n"] - shown["youth"]["criteria"]["transparency"]["n"] >= 5
+    for item in ("asked", "decides"):
+        assert everyone["items"][item]["n"] - shown["youth"]["items"][item]["n"] >= 5
