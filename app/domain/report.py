@@ -178,7 +178,7 @@ class _Section:
                 key: _choice_figures(item_cells, self.item_n.get(key, 0))
                 for key, item_cells in by_item.items() if items[key].type == "multiple_choice"
             },
-            "text": _text_figures(inputs.text, visible_text_of, inputs.items, self.hidden_items),
+            "text": _text_figures(inputs.text, visible_text_of, inputs.items, self.hidden_items, k),
         }
         if compared_with_all is not None:
             section["compared_with_all"] = compared_with_all
@@ -436,12 +436,15 @@ def _choice_figures(cells: list[Cell], base: int) -> dict[str, Any]:
 
 
 def _text_figures(
-    text: Mapping[str, GroupText], groups: list[str], items: Sequence[ItemMeta], hidden_items: set[str]
+    text: Mapping[str, GroupText], groups: list[str], items: Sequence[ItemMeta], hidden_items: set[str], k: int
 ) -> dict[str, Any]:
     """Per question: answers and frequent terms per language, and the quotes allowed.
 
     Only the given (shown) groups' text counts: text from a hidden group is never shown, not
-    even folded into everyone's terms.
+    even folded into everyone's terms. Nor is a group's text in a language fewer than k of
+    them wrote in: its words would be a few people's words, and everyone's counts leave it
+    out too, or it would be everyone's minus the rest. Quotes are shown as their writers
+    allowed.
     """
     criteria = {i.key: i.criterion for i in items}
     result: dict[str, Any] = {}
@@ -452,8 +455,11 @@ def _text_figures(
         quotes: list[tuple[str, str]] = []
         for group in groups:
             if group in text and question in text[group].terms:
-                counter.merge(text[group].terms[question])
+                own = text[group].terms[question]
+                counter.merge(own, languages=[lang for lang in own.languages() if own.answers(lang) >= k])
                 quotes.extend(q for q in text[group].quotes.get(question, []) if q not in quotes)
+        if not counter.languages() and not quotes:
+            continue
         result[question] = {
             "criterion": criteria.get(question),
             "languages": {lang: {"answers": counter.answers(lang),

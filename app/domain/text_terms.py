@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Collection
 from functools import cache
 from importlib import resources
 
@@ -144,15 +145,21 @@ class TermCounter:
             counts[term] += answers
             spellings.setdefault(term, Counter())[spelling] += answers
 
-    def merge(self, other: TermCounter) -> None:
-        """Add another counter's answers (a group's into everyone's)."""
+    def merge(self, other: TermCounter, languages: Collection[str] | None = None) -> None:
+        """Add another counter's answers (a group's into everyone's): all of them, or only
+        those in the given languages."""
+        def wanted(language: str) -> bool:
+            return languages is None or language in languages
+
         for language, counts in other._terms.items():
-            self._terms.setdefault(language, Counter()).update(counts)
+            if wanted(language):
+                self._terms.setdefault(language, Counter()).update(counts)
         for language, terms_spelled in other._spellings.items():
-            spellings = self._spellings.setdefault(language, {})
-            for term, counts in terms_spelled.items():
-                spellings.setdefault(term, Counter()).update(counts)
-        self._answers.update(other._answers)
+            if wanted(language):
+                spellings = self._spellings.setdefault(language, {})
+                for term, counts in terms_spelled.items():
+                    spellings.setdefault(term, Counter()).update(counts)
+        self._answers.update({language: n for language, n in other._answers.items() if wanted(language)})
 
     def remove(self, other: TermCounter) -> None:
         """Take away another counter's answers (people who withdrew), which this one counted."""

@@ -6,8 +6,18 @@ import math
 import random
 import statistics
 
-from app.domain.report import EVERYONE, UNASSIGNED, Cell, GroupMeta, ItemMeta, ReportInputs, build_report
+from app.domain.report import (
+    EVERYONE,
+    UNASSIGNED,
+    Cell,
+    GroupMeta,
+    GroupText,
+    ItemMeta,
+    ReportInputs,
+    build_report,
+)
 from app.domain.report_maths import Moments
+from app.domain.text_terms import TermCounter
 
 ITEMS = [
     ItemMeta("pair", "importance_current", criterion="needs", points=5),
@@ -219,3 +229,28 @@ def test_a_criterion_and_its_items_hide_the_same_complements():
     assert everyone["criteria"]["transparency"]["n"] - shown["youth"]["criteria"]["transparency"]["n"] >= 5
     for item in ("asked", "decides"):
         assert everyone["items"][item]["n"] - shown["youth"]["items"][item]["n"] >= 5
+
+
+def test_free_text_in_a_language_fewer_than_k_wrote_in_is_left_out_also_from_everyone():
+    def written(*answers: tuple[str, str]) -> TermCounter:
+        counter = TermCounter()
+        for text, language in answers:
+            counter.add(text, language)
+        return counter
+
+    help_item = ItemMeta("help", "text")
+    youth = written(*[("evening lessons nearby", "en")] * 6, ("zebraphone lessons", "nl"), ("zebraphone", "nl"))
+    seniors = written(*[("evening lessons", "en")] * 5)
+    parents = written(("zebraphone lessons", "nl"), ("zebraphone", "nl"))  # two people: nothing of theirs
+    text = {"youth": GroupText({"help": youth}, {"help": [("nl", "zebraphone lessons")]}),
+            "seniors": GroupText({"help": seniors}), "parents": GroupText({"help": parents})}
+    report_inputs = ReportInputs(items=[help_item], groups=[GroupMeta(g, "citizens") for g in text],
+                                 respondents={"youth": 8, "seniors": 5, "parents": 9}, cells=[],
+                                 criterion_moments={}, choice_respondents={}, text=text, k=5)
+    shown = sections(build_report(report_inputs))
+    assert set(shown) == {EVERYONE, "youth", "seniors", "parents"}
+    assert set(shown["youth"]["text"]["help"]["languages"]) == {"en"}  # 2 wrote in Dutch
+    assert shown["youth"]["text"]["help"]["quotes"] == [{"language": "nl", "text": "zebraphone lessons"}]
+    assert "help" not in shown["parents"]["text"]
+    assert shown[EVERYONE]["text"]["help"]["languages"] == {
+        "en": {"answers": 11, "terms": [["evening", 11], ["lessons", 11], ["nearby", 6]]}}
