@@ -78,6 +78,20 @@ def test_the_build_time_is_on_the_community_s_clocks(client, report):
         assert "2026, 14:05" in hebrew and "14:05:00" not in hebrew, path
 
 
+def test_a_report_of_fewer_than_k_responses_does_not_say_how_many(client, report):
+    snapshot = db.session.scalar(select(ReportSnapshot).where(ReportSnapshot.round_id == report.round.id))
+    snapshot.response_count = 3  # k is 5: the payload withholds the total, and so must the pages
+    db.session.commit()
+    log_in(client, "reader@example.org")
+    base = f"/reports/rounds/{report.round.id}"
+    for path in ("/reports/", base, f"{base}/groups", f"{base}/groups/youth"):
+        page = client.get(f"{path}?lang=en").get_data(as_text=True)
+        assert "from fewer than 5 responses." in page and "from 3 responses" not in page, path
+    pdf = client.get(f"{base}/report.pdf?lang=en").get_data()
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert "from fewer than 5 responses." in text and "from 3 responses" not in text
+
+
 def test_group_names_keep_their_own_direction_on_a_hebrew_report(client, report):
     """Named only in English, "Young people 16+" must not read "+Young people 16" in Hebrew."""
     report.groups["youth"].name = "Young people 16+"
