@@ -20,7 +20,7 @@ from app.extensions import db
 from app.models import (Answer, CommunityKind, Criterion, Question, ReportSnapshot, Response, ResponseStatus, Role,
                         Round, RoundStatus, utcnow)
 from app.services import report_build
-from tests.factories import load_fixture_bank, make_community, make_round, make_user
+from tests.factories import load_fixture_bank, make_community, make_group, make_round, make_user
 from tests.helpers import csrf_token, log_in, named_beyond_chance, queries_for, two_sided_p
 from tests.report_data import HIDDEN, HIDDEN_WORD, seed_round
 
@@ -442,6 +442,46 @@ def test_the_responses_export_is_for_coordinators_and_leaves_out_what_would_sing
     for row in rows:
         assert row["help_most"] in quoted or row["help_most"] == "[not shared]"
     assert HIDDEN_WORD not in text
+
+
+def coordinator_export(client, round_id: int) -> list[dict[str, str]]:
+    text = client.get(f"/reports/rounds/{round_id}/responses.csv", buffered=True).get_data(as_text=True)
+    return list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+
+
+def test_the_responses_export_keeps_out_a_group_the_report_hid_though_it_has_grown_since(client, report):
+    """The report hid parents (6) as the complement of newcomers (3). Fourteen more parents
+    answer after it was built: counted now, youth (12) would be the complement instead. Were the
+    parents' rows exported, everyone's figures in the report minus youth's and seniors' minus the
+    parents' rows from before the build would be the newcomers' answers."""
+    for _ in range(14):
+        db.session.add(Response(round_id=report.round.id, group_id=report.groups["parents"].id, language="en",
+                                status=ResponseStatus.COMPLETE, submitted_at=utcnow()))
+    db.session.commit()
+    log_in(client, "coordinator@example.org")
+    assert {row["group"] for row in coordinator_export(client, report.round.id)} == {"seniors"}
+
+
+def test_the_responses_export_breaks_ties_between_complements_as_the_report_does(client, app):
+    """Two groups of ten: the one whose key sorts first is the complement, in the report and in
+    the export alike, whichever was created first."""
+    survey = load_fixture_bank()
+    community = make_community("tied")
+    zeta, alpha, tiny = (make_group(community, key) for key in ("zeta", "alpha", "tiny"))  # zeta's id is lowest
+    survey_round = make_round(community, survey, groups=[zeta, alpha, tiny])
+    for group, n in ((zeta, 10), (alpha, 10), (tiny, 3)):
+        for _ in range(n):
+            db.session.add(Response(round_id=survey_round.id, group_id=group.id, language="en",
+                                    status=ResponseStatus.COMPLETE, submitted_at=utcnow()))
+    make_user("tied@example.org", memberships=[(community, Role.COORDINATOR)])
+    report_build.build_and_store(survey_round.id, utcnow())
+    db.session.commit()
+    payload = db.session.scalar(select(ReportSnapshot.payload).where(ReportSnapshot.round_id == survey_round.id))
+    assert {g["key"] for g in payload["groups"] if g["suppressed"]} == {"tiny", "alpha"}
+    db.session.delete(db.session.scalar(select(ReportSnapshot).where(ReportSnapshot.round_id == survey_round.id)))
+    db.session.commit()  # and without a report yet, the export decides the same by itself
+    log_in(client, "tied@example.org")
+    assert {row["group"] for row in coordinator_export(client, survey_round.id)} == {"zeta"}
 
 
 def expected_export_row(respondent) -> dict[str, str]:

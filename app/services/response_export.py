@@ -19,7 +19,7 @@ from app.domain.report import UNASSIGNED
 from app.domain.suppression import is_publishable, suppress
 from app.domain.tabular import csv_lines as table_lines
 from app.extensions import db
-from app.models import Answer, Group, Response, ResponseStatus, Round
+from app.models import Answer, Group, ReportSnapshot, Response, ResponseStatus, Round
 from app.services.outreach import response_counts_by_group
 
 WITHHELD = "[not shared]"
@@ -47,14 +47,30 @@ def columns(survey_round: Round) -> list[tuple[str, int | None, str]]:
 
 
 def shown_group_ids(survey_round: Round) -> set[int | None]:
-    """Groups whose responses may leave: those the report would show."""
+    """Groups whose responses may leave: those the latest report shows and a report built now
+    would show too.
+
+    Decided as the report decides (the same rule, the same group keys, so ties fall the same
+    way), and a group the latest report hides stays out even when its count has grown since:
+    everyone's figures in that report minus the groups it shows would otherwise be the rows of
+    the group it hid as a complement plus the small one it protects.
+    """
     counts = response_counts_by_group(survey_round.id)
     k = survey_round.community.min_group_size
     if not is_publishable(sum(counts.values()), k):
         return set()
-    keyed = {UNASSIGNED if g is None else str(g): n for g, n in counts.items()}
-    hidden = suppress(keyed, k)
-    return {None if key == UNASSIGNED else int(key) for key in keyed if key not in hidden}
+    keys = dict(db.session.execute(select(Group.id, Group.key).where(Group.community_id == survey_round.community_id)).all())
+    key_of = {group_id: UNASSIGNED if group_id is None else keys[group_id] for group_id in counts}
+    hidden = suppress({key_of[group_id]: n for group_id, n in counts.items()}, k) | hidden_in_latest_report(survey_round)
+    return {group_id for group_id, key in key_of.items() if key not in hidden}
+
+
+def hidden_in_latest_report(survey_round: Round) -> frozenset[str]:
+    """The keys of the groups the round's latest report hides (none before its first)."""
+    payload = db.session.scalar(select(ReportSnapshot.payload).where(ReportSnapshot.round_id == survey_round.id))
+    if payload is None:
+        return frozenset()
+    return frozenset(group["key"] for group in payload["groups"] if group["suppressed"])
 
 
 def csv_lines(round_id: int) -> Iterator[str]:
