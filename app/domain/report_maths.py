@@ -61,14 +61,20 @@ def _cornish_fisher_t(z: float, df: int) -> float:
 Interval = tuple[float, float]
 
 
+ROUNDING_RESIDUE = 1e-12  # relative to a sum of squares: what float sums cannot tell from 0
+
+
 @dataclass(frozen=True)
 class Moments:
     """Count, sum and sum of squares of some values: enough for mean, SD and interval.
 
     Totals are stored as float, so a PostgreSQL SUM (a Decimal) can be passed as it comes.
     The variance is computed as (sum of squares - sum^2 / n) / (n - 1); for answers on 1..7 or
-    0..100 scales and any realistic n this loses nothing that matters, and a tiny negative
-    value from rounding is read as 0.
+    0..100 scales and any realistic n this loses nothing that matters. What is left of the
+    subtraction below the sums' own rounding (a millionth of a millionth of the sum of squares)
+    is read as 0: identical values such as 33.33... added up batch by batch between builds
+    leave such a residue, and its square root would be a spread of 1e-7 where there is none,
+    so that a report built batch by batch would differ from one built at once.
     """
 
     n: int
@@ -100,7 +106,10 @@ class Moments:
         """Sample variance (n - 1 in the denominator); None below two values."""
         if self.n < 2:
             return None
-        return max(0.0, (self.total_sq - self.total * self.total / self.n) / (self.n - 1))
+        squared_deviations = self.total_sq - self.total * self.total / self.n
+        if squared_deviations <= ROUNDING_RESIDUE * self.total_sq:
+            return 0.0
+        return squared_deviations / (self.n - 1)
 
     @property
     def sd(self) -> float | None:

@@ -496,3 +496,16 @@ def test_with_many_differences_by_luck_alone_the_procedure_names_few():
     assert named < one_by_one / 5
 
 
+
+
+@pytest.mark.parametrize("score", [100 / 3, 200 / 3])
+def test_identical_values_added_batch_by_batch_have_no_spread_at_all(score):
+    """Kept tallies add batches; the spread must be the same as of all values counted at once."""
+    batches = Moments.combine(Moments.of([score] * 4), Moments.of([score] * 3))
+    assert batches.variance == 0.0 and batches.standard_error == 0.0
+    assert batches.ci95() == (batches.mean, batches.mean)
+
+
+def test_a_real_spread_however_small_against_the_values_is_kept():
+    moments = Moments.of([50.0, 50.01, 49.99] * 5)
+    assert moments.sd == pytest.approx(statistics.stdev([50.0, 50.01, 49.99] * 5), rel=1e-6)
