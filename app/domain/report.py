@@ -307,17 +307,22 @@ def _hidden_in_family(
     every item, exactly. So a group hidden for the score but shown for the items (or the other
     way round) could be worked back from what is shown, and then the small group its hiding
     protected would be everyone's figure minus the rest. Complements chosen for one figure are
-    therefore hidden for all, until no figure needs another.
+    therefore hidden for all, until no figure needs another. The figures are taken one after
+    the other, each seeing the complements chosen before it, so that they share one where one
+    will do instead of each hiding a group of its own.
     """
     shared = set(hidden_groups)
-    while True:
-        hidden = {figure: suppress(n, k, total_published=total_shown, already_hidden=shared)
-                  for figure, n in counts.items()}
-        complements = {group for figure, groups in hidden.items() for group in groups
-                       if is_publishable(counts[figure].get(group, 0), k)}
-        if complements <= shared:
-            return hidden
-        shared |= complements
+    settled = False
+    while not settled:
+        settled = True
+        for figure, n in counts.items():
+            hidden = suppress(n, k, total_published=total_shown, already_hidden=shared)
+            complements = {group for group in hidden if is_publishable(n.get(group, 0), k)} - shared
+            if complements:
+                shared |= complements
+                settled = False
+    return {figure: suppress(n, k, total_published=total_shown, already_hidden=shared)
+            for figure, n in counts.items()}
 
 
 def _hide(section: _Section, figure: Figure) -> None:
