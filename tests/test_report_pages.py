@@ -664,7 +664,8 @@ def test_a_survey_that_asks_no_needs_leads_with_where_each_group_scores_lowest(c
     assert rests_on_fewer, "the demo has a lowest score resting on fewer people than its section"
     pdf = client.get(f"/reports/rounds/{partners.id}/report.pdf?lang=en").get_data()
     text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
-    assert "Where each group scores lowest" in text and f"lowest scores: {names[weakest]}" in text
+    assert "Where each group scores lowest" in text
+    assert f"All respondents ({payload['respondents']} people), lowest scores: {names[weakest]} (" in text
     groups_page = client.get(f"/reports/rounds/{partners.id}/groups?lang=en").get_data(as_text=True)
     assert "Top needs per group" not in groups_page  # nothing to rank: no table of dashes
     # And the city's page of its learning communities says the same of each community's round.
