@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from app.domain.report import EVERYONE
 from app.extensions import db
 from app.domain import codes
-from app.models import Answer, ReportBuild, ReportSnapshot, Response, ResponseStatus, utcnow
+from app.models import Answer, Question, ReportBuild, ReportSnapshot, Response, ResponseStatus, utcnow
 from app.services import report_build, responding
 from tests.report_data import GROUP_SIZES, HIDDEN, HIDDEN_WORD, POPULATIONS, seed_round
 
@@ -118,6 +118,30 @@ def test_criterion_scores_are_means_of_rescaled_answers_with_t_intervals(seeded,
         low, high = interval(scores)
         assert abs(figure["low"] - max(0, low)) < 0.1 and abs(figure["high"] - min(100, high)) < 0.1
         assert close(figure["se"], statistics.stdev(scores) / math.sqrt(len(scores)))  # unclipped
+
+
+def test_a_pair_counts_in_its_criterion_only_when_both_halves_were_given(app):
+    """Two seniors did not know how important the need is but said how well it is met. Counted
+    in the criterion, the criterion's count and sums less the need's would be their answers."""
+    data = seed_round()
+    question = db.session.scalar(select(Question.id).where(Question.key == "need_language",
+                                                           Question.survey_id == data.round.survey_id))
+    seniors = [r.id for r in db.session.scalars(select(Response).where(
+        Response.group_id == data.groups["seniors"].id, Response.status == ResponseStatus.COMPLETE))]
+    unsure = db.session.scalars(select(Answer).where(Answer.question_id == question, Answer.response_id.in_(seniors),
+                                                     Answer.value2.is_not(None)).limit(2)).all()
+    for answer in unsure:
+        answer.value = None  # importance: "don't know"
+    db.session.flush()
+    payload = report_build.build_and_store(data.round.id, utcnow()).payload
+    pairs = [(a.value, a.value2) for a in db.session.scalars(
+        select(Answer).where(Answer.question_id == question, Answer.response_id.in_(seniors)))]
+    scores = [(current - 1) / 4 * 100 for importance, current in pairs if importance is not None and current is not None]
+    figure = section(payload, "seniors")["criteria"]["needs"]
+    need = next(n for n in section(payload, "seniors")["needs"] if n["item"] == "need_language")
+    assert figure["n"] == need["n"] == len(scores)
+    assert close(figure["score"], statistics.mean(scores))
+    assert figure["answers"]["dont_know"] == sum(1 for i, c in pairs if i is None or c is None)
 
 
 def test_agreement_item_gives_its_distribution_and_dont_know_count(seeded):

@@ -233,7 +233,7 @@ def answer_leanings(cells: Iterable[Cell], items: Sequence[ItemMeta]) -> dict[st
     Scales of different lengths cannot be added point by point, but every answer can be placed
     on its own scale: on a 5-point scale 1-2 are low, 3 the middle, 4-5 high; a 4-point scale
     has no middle. An importance/current pair counts by its current-state half, as in the
-    criterion score.
+    criterion score, and as "don't know" unless both halves were given.
     """
     scored = {i.key: i for i in items if i.criterion and i.type in SCORED_TYPES and i.points}
     leanings: dict[str, dict[str, int]] = {}
@@ -241,7 +241,9 @@ def answer_leanings(cells: Iterable[Cell], items: Sequence[ItemMeta]) -> dict[st
         item = scored.get(cell.item)
         if item is None:
             continue
-        point = cell.value2 if item.type == "importance_current" else cell.value
+        point = cell.value
+        if item.type == "importance_current":
+            point = cell.value2 if cell.value is not None else None
         counts = leanings.setdefault(item.criterion, dict.fromkeys(LEANINGS, 0))  # type: ignore[arg-type]
         counts[_leaning(point, item.points)] += cell.count  # type: ignore[arg-type]
     return leanings
@@ -273,12 +275,14 @@ def _suppress_small_items(
                  for kind, by_group in (("item", item_n), ("criterion", criterion_n))
                  for figure in {(kind, f) for counts in by_group.values() for f in counts}}
     for family in _figure_families(counts_of, items):
-        hidden = _hidden_in_family({f: counts_of[f] for f in family}, k, total_shown, hidden_groups)
+        counts = {f: counts_of[f] for f in family}
+        hidden = _hidden_in_family(counts, k, total_shown, hidden_groups)
+        everyone_small = {f for f, n in counts.items() if not is_publishable(sum(n.values()), k)}
         for figure in family:
             for group in hidden[figure]:
                 if group in sections:
                     _hide(sections[group], figure)
-            if not is_publishable(sum(counts_of[figure].values()), k):
+            if figure in everyone_small or (figure[0] == "criterion" and everyone_small):
                 _hide(everyone, figure)
 
 
@@ -310,19 +314,36 @@ def _hidden_in_family(
     therefore hidden for all, until no figure needs another. The figures are taken one after
     the other, each seeing the complements chosen before it, so that they share one where one
     will do instead of each hiding a group of its own.
+
+    And a group's score is hidden wherever one of its items is small in the group: the score
+    less the item's shown answers would be the small item's (see _small_in_items).
     """
+    small_in_items = _small_in_items(counts, k)
+    # Complements are taken first from groups that lose a figure of the family anyway.
+    losing = {group for n in counts.values() for group, answers in n.items() if not is_publishable(answers, k)}
     shared = set(hidden_groups)
     settled = False
     while not settled:
         settled = True
         for figure, n in counts.items():
-            hidden = suppress(n, k, total_published=total_shown, already_hidden=shared)
-            complements = {group for group in hidden if is_publishable(n.get(group, 0), k)} - shared
+            own = small_in_items.get(figure, set())
+            hidden = suppress(n, k, total_published=total_shown, already_hidden=shared | own, prefer=losing)
+            complements = {group for group in hidden if is_publishable(n.get(group, 0), k)} - own - shared
             if complements:
                 shared |= complements
                 settled = False
-    return {figure: suppress(n, k, total_published=total_shown, already_hidden=shared)
+    return {figure: suppress(n, k, total_published=total_shown,
+                             already_hidden=shared | small_in_items.get(figure, set()), prefer=losing)
             for figure, n in counts.items()}
+
+
+def _small_in_items(counts: Mapping[Figure, Mapping[str, int]], k: int) -> dict[Figure, set[str]]:
+    """For the criterion of a family: the groups in which one of its items rests on fewer than
+    k answers. Three parents answered only the item hidden for them: the criterion's count and
+    sums less the shown item's distribution would be their three answers."""
+    small = {group for figure, n in counts.items() if figure[0] == "item"
+             for group, answers in n.items() if not is_publishable(answers, k)}
+    return {figure: small for figure in counts if figure[0] == "criterion"}
 
 
 def _hide(section: _Section, figure: Figure) -> None:

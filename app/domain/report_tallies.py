@@ -22,7 +22,8 @@ from app.domain.report_maths import Moments
 from app.domain.text_terms import TermCounter
 
 # Bump when what is tallied, or how, changes: tallies kept in another format are rebuilt.
-TALLY_FORMAT = 1
+# 2: an importance/current pair counts in its criterion only when both halves were given.
+TALLY_FORMAT = 2
 
 CellKey = tuple[str, str, str, float | None, float | None]  # group, item, option, value, value2
 

@@ -39,6 +39,7 @@ def suppress(
     k: int = DEFAULT_K,
     total_published: bool = True,
     already_hidden: Iterable[str] = (),
+    prefer: Iterable[str] = (),
 ) -> frozenset[str]:
     """The groups whose figures must be hidden, given each group's number of respondents.
 
@@ -65,7 +66,8 @@ def suppress(
 
     `already_hidden` names groups hidden for another reason (say, for the whole report, when
     this table is one item's answers): they count as hidden from the start, so the complement
-    is chosen with them in mind.
+    is chosen with them in mind. Groups in `prefer` (hidden for a figure tied to this one, say)
+    are taken as complements before any other, smallest first: hiding them costs less.
     """
     check_k(k)
     if any(n < 0 for n in counts.values()):
@@ -74,10 +76,12 @@ def suppress(
     hidden.update(group for group in already_hidden if group in counts)
     if total_published:
         while hidden and _derivable(hidden, counts, k):
-            candidates = sorted((n, group) for group, n in counts.items() if n > 0 and group not in hidden)
+            preferred = set(prefer)
+            candidates = sorted((group not in preferred, n, group) for group, n in counts.items()
+                                if n > 0 and group not in hidden)
             if not candidates:
                 break
-            hidden.add(candidates[0][1])
+            hidden.add(candidates[0][2])
     return frozenset(hidden)
 
 

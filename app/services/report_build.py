@@ -480,7 +480,9 @@ def _criterion_moments(
 
     A respondent's criterion score is the mean of their answers to its items, each rescaled to
     0..100 (an importance/current pair counts by its current-state half: how well the need is
-    met). The inner GROUP BY makes those scores, the outer one their moments per group.
+    met; only when both halves were given, as in the needs, or the criterion's count and score
+    less the need's would be the few who did not know how important it is). The inner GROUP BY
+    makes those scores, the outer one their moments per group.
     """
     scored = {qid: item for qid, item in questions.items()
               if item.criterion and item.type in ("agreement", "importance_current")}
@@ -494,7 +496,7 @@ def _criterion_moments(
                literal(item.points).label("points"), literal(int(item.type == "importance_current")).label("paired"))
         for qid, item in scored.items()
     )).subquery("scoring")
-    point = case((scoring.c.paired == 1, Answer.value2), else_=Answer.value)
+    point = case((scoring.c.paired == 0, Answer.value), (Answer.value.is_not(None), Answer.value2))
     per_respondent = (
         select(
             BATCH.group_id,

@@ -189,17 +189,22 @@ def two_item_inputs(respondents: dict[str, int], cells: list[Cell], moments) -> 
                         choice_respondents={}, text={}, k=5)
 
 
-def test_a_criterion_s_answers_leave_out_an_item_hidden_for_the_group():
-    # Three people of a answered "decides": that item is hidden for a, so the criterion's answers
-    # must not hold them (they would be its answers minus those of "asked").
-    cells = [Cell("a", "asked", 20, value=4.0), Cell("a", "decides", 2, value=1.0), Cell("a", "decides", 1, value=5.0)]
-    cells += [Cell(g, item, 10, value=3.0) for g in ("b", "c") for item in ("asked", "decides")]
-    moments = {("a", "transparency"): Moments.of([50.0] * 20)}
-    moments |= {(g, "transparency"): Moments.of([50.0] * 10) for g in ("b", "c")}
-    shown = sections(build_report(two_item_inputs({"a": 20, "b": 10, "c": 10}, cells, moments)))
-    assert "decides" not in shown["a"]["items"] and "asked" in shown["a"]["items"]
-    assert shown["a"]["criteria"]["transparency"]["answers"] == {"low": 0, "middle": 0, "high": 20, "dont_know": 0}
-    assert shown["a"]["criteria"]["transparency"]["answers"] == shown["a"]["items"]["asked"]["answers"]
+def test_a_criterion_is_hidden_in_a_group_where_one_of_its_items_is_small():
+    """Three of a's twenty answered "decides" only: a's score and count less the answers to
+    "asked" would be their three answers. So a's score goes too, with one complement (b) for
+    the whole criterion; "asked" then needs a second hidden group, and takes a, which has lost
+    the rest of the criterion anyway, rather than c."""
+    cells = [Cell("a", "asked", 17, value=4.0), Cell("a", "decides", 2, value=1.0), Cell("a", "decides", 1, value=5.0)]
+    cells += [Cell(g, item, n, value=3.0) for g, n in (("b", 10), ("c", 12), ("d", 30)) for item in ("asked", "decides")]
+    moments = {("a", "transparency"): Moments.of([75.0] * 17 + [0.0, 0.0, 100.0])}
+    moments |= {(g, "transparency"): Moments.of([50.0] * n) for g, n in (("b", 10), ("c", 12), ("d", 30))}
+    shown = sections(build_report(two_item_inputs({"a": 20, "b": 10, "c": 12, "d": 30}, cells, moments)))
+    def shown_for(group: str) -> set[str]:
+        return set(shown[group]["criteria"]) | ({"asked", "decides"} & set(shown[group]["items"]))
+
+    assert shown_for("a") == shown_for("b") == set()
+    assert shown_for("c") == shown_for("d") == {"transparency", "asked", "decides"}
+    assert "transparency" in shown[EVERYONE]["criteria"]
 
 
 def test_a_criterion_and_its_items_hide_the_same_complements():

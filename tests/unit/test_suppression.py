@@ -139,3 +139,10 @@ def test_suppress_treats_already_hidden_groups_as_hidden_and_protects_them():
 
 def test_suppress_ignores_already_hidden_names_that_are_not_in_the_table():
     assert suppress({"a": 20, "b": 9}, k=5, already_hidden={"zz"}) == frozenset()
+
+
+def test_suppress_takes_a_preferred_group_as_the_complement_before_smaller_ones():
+    counts = {"tiny": 2, "small": 8, "large": 40, "losing_anyway": 20}
+    assert suppress(counts, 5) == {"tiny", "small"}
+    assert suppress(counts, 5, prefer=["losing_anyway"]) == {"tiny", "losing_anyway"}
+    assert suppress(counts, 5, prefer=["tiny"]) == {"tiny", "small"}  # already hidden: no help
