@@ -38,8 +38,9 @@ from app.domain.text_terms import TermCounter
 # again by the next periodic pass (app.services.report_build.rounds_needing_refresh).
 # 2: standard errors of scores and gaps ("se", "gap_se"), to compare rounds.
 # 3: a group's "significant" differences from everyone judged together (false discovery rate).
-# 4: privacy mends: a criterion and its items hide the same complements; a criterion's answers
-#    leave out its hidden items; free text in a language with fewer than k answers is left out.
+# 4: privacy mends: a criterion and its items hide the same complements, and a criterion is
+#    hidden where one of its items is small; free text in a language with fewer than k answers
+#    is left out.
 PAYLOAD_FORMAT = 4
 EVERYONE = "all"  # the section of all respondents
 UNASSIGNED = "_unassigned"  # respondents who came through a link without a group
@@ -186,7 +187,8 @@ class _Section:
 
     def _criteria(self, k: int, items: Sequence[ItemMeta]) -> dict[str, dict[str, Any]]:
         # Only the items shown: else a hidden item's answers would be the criterion's answers
-        # minus its shown items'.
+        # minus its shown items'. (A criterion with a hidden item is hidden itself, see
+        # _hidden_in_family; this keeps its answers safe should that rule ever change.)
         distributions = answer_leanings([c for c in self.cells if c.item not in self.hidden_items], items)
         scores = {}
         for criterion, moments in self.moments.items():
