@@ -372,19 +372,25 @@ def _item_counts(
 
     A scale's mean rests on those who gave a point (not "don't know"), a need on those who gave
     both halves, a multiple choice on those who ticked anything (one row per ticked option, so
-    its count comes separately), any other item on its answers.
+    its count comes separately), any other item on its answers. A scale or a need nobody gave
+    a point to rests on those who answered "don't know": three of them are three people, not
+    an empty item.
     """
     types = {i.key: i.type for i in items}
     counts: dict[str, int] = defaultdict(int)
+    unsure: dict[str, int] = defaultdict(int)
     for cell in cells:
         kind = types.get(cell.item)
         if kind == "multiple_choice":
             continue
-        if kind == "importance_current" and (cell.value is None or cell.value2 is None):
-            continue
-        if kind == "agreement" and cell.value is None:
+        if (kind == "importance_current" and (cell.value is None or cell.value2 is None)) or (
+                kind == "agreement" and cell.value is None):
+            unsure[cell.item] += cell.count
             continue
         counts[cell.item] += cell.count
+    for item, n in unsure.items():
+        if not counts.get(item):
+            counts[item] = n
     counts.update(choice_respondents)
     return counts
 

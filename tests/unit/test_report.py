@@ -262,3 +262,11 @@ def test_free_text_in_a_language_fewer_than_k_wrote_in_is_left_out_also_from_eve
     assert "help" not in shown["parents"]["text"]
     assert shown[EVERYONE]["text"]["help"]["languages"] == {
         "en": {"answers": 11, "terms": [["evening", 11], ["lessons", 11], ["nearby", 6]]}}
+
+
+def test_an_item_only_a_few_answered_with_dont_know_is_hidden_not_taken_for_empty():
+    cells = [Cell("a", "agree", 3, value=None)]  # a's three said "don't know"; no one in a gave a point
+    cells += agreement_cells("b", {3: 10}) + agreement_cells("c", {4: 12})
+    shown = sections(build_report(inputs({"a": 20, "b": 10, "c": 12}, cells)))
+    assert "agree" not in shown["a"]["items"]  # "3 did not know" is three people's answer
+    assert "agree" not in shown["b"]["items"]  # the complement, or a's would be everyone's minus c's
