@@ -32,7 +32,7 @@ from app.domain.report_maths import (
     rank_needs,
 )
 from app.domain.suppression import is_publishable, suppress
-from app.domain.text_terms import TermCounter
+from app.domain.text_terms import MIN_TERM_ANSWERS, TermCounter
 
 # Bump when a snapshot gains or changes a figure: snapshots of an older format are built
 # again by the next periodic pass (app.services.report_build.rounds_needing_refresh).
@@ -490,7 +490,10 @@ def _text_figures(
         for group in groups:
             if group in text and question in text[group].terms:
                 own = text[group].terms[question]
-                counter.merge(own, languages=[lang for lang in own.languages() if own.answers(lang) >= k])
+                # Each group's words used once stay out of everyone's counts too: everyone's
+                # count less the groups' shown counts would be the group's one answer.
+                counter.merge(own, languages=[lang for lang in own.languages() if own.answers(lang) >= k],
+                              min_count=MIN_TERM_ANSWERS)
                 quotes.extend(q for q in text[group].quotes.get(question, []) if q not in quotes)
         if not counter.languages() and not quotes:
             continue

@@ -115,6 +115,9 @@ def _prefixed_stop_word(word: str, language: str, stops: frozenset[str]) -> bool
     return False
 
 
+MIN_TERM_ANSWERS = 2  # a word in one answer only (a name, a street) is not shown
+
+
 class TermCounter:
     """How many answers use each term, per language. Holds the vocabulary, never the texts."""
 
@@ -145,20 +148,23 @@ class TermCounter:
             counts[term] += answers
             spellings.setdefault(term, Counter())[spelling] += answers
 
-    def merge(self, other: TermCounter, languages: Collection[str] | None = None) -> None:
+    def merge(self, other: TermCounter, languages: Collection[str] | None = None, min_count: int = 1) -> None:
         """Add another counter's answers (a group's into everyone's): all of them, or only
-        those in the given languages."""
+        those in the given languages, and only the terms used in at least `min_count` of them."""
         def wanted(language: str) -> bool:
             return languages is None or language in languages
 
         for language, counts in other._terms.items():
             if wanted(language):
-                self._terms.setdefault(language, Counter()).update(counts)
+                self._terms.setdefault(language, Counter()).update(
+                    {term: n for term, n in counts.items() if n >= min_count})
         for language, terms_spelled in other._spellings.items():
             if wanted(language):
                 spellings = self._spellings.setdefault(language, {})
-                for term, counts in terms_spelled.items():
-                    spellings.setdefault(term, Counter()).update(counts)
+                counts = other._terms.get(language, Counter())
+                for term, spelled in terms_spelled.items():
+                    if counts[term] >= min_count:
+                        spellings.setdefault(term, Counter()).update(spelled)
         self._answers.update({language: n for language, n in other._answers.items() if wanted(language)})
 
     def remove(self, other: TermCounter) -> None:
@@ -203,7 +209,7 @@ class TermCounter:
     def answers(self, language: str) -> int:
         return self._answers[language]
 
-    def top(self, language: str, limit: int = 10, min_count: int = 2) -> list[tuple[str, int]]:
+    def top(self, language: str, limit: int = 10, min_count: int = MIN_TERM_ANSWERS) -> list[tuple[str, int]]:
         """The most used terms, in their most common spelling, most answers first, ties
         alphabetically.
 

@@ -270,3 +270,21 @@ def test_an_item_only_a_few_answered_with_dont_know_is_hidden_not_taken_for_empt
     shown = sections(build_report(inputs({"a": 20, "b": 10, "c": 12}, cells)))
     assert "agree" not in shown["a"]["items"]  # "3 did not know" is three people's answer
     assert "agree" not in shown["b"]["items"]  # the complement, or a's would be everyone's minus c's
+
+
+def test_a_word_one_answer_of_a_group_used_is_left_out_of_everyone_s_count_too():
+    youth = TermCounter()
+    for text in ["lessons on harbourstreet", "harbourstreet evenings", "lessons", "lessons", "evenings", "lessons"]:
+        youth.add(text, "en")
+    seniors = TermCounter()
+    for text in ["harbourstreet lessons", "lessons", "lessons", "evenings", "evenings"]:
+        seniors.add(text, "en")  # one senior wrote the street: seniors' list leaves it out
+    text = {"youth": GroupText({"help": youth}), "seniors": GroupText({"help": seniors})}
+    report_inputs = ReportInputs(items=[ItemMeta("help", "text")], groups=[GroupMeta(g, "citizens") for g in text],
+                                 respondents={"youth": 6, "seniors": 5}, cells=[], criterion_moments={},
+                                 choice_respondents={}, text=text, k=5)
+    shown = sections(build_report(report_inputs))
+    terms = {key: dict(shown[key]["text"]["help"]["languages"]["en"]["terms"]) for key in ("youth", "seniors", EVERYONE)}
+    assert terms["youth"]["harbourstreet"] == 2 and "harbourstreet" not in terms["seniors"]
+    assert terms[EVERYONE]["harbourstreet"] == 2  # not 3: 3 - 2 would be the senior who wrote it
+    assert terms[EVERYONE]["lessons"] == 4 + 3
