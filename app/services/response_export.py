@@ -3,8 +3,9 @@
 Rows stream from a server-side cursor ordered by response, so exporting 250,000 responses keeps
 one response in memory at a time. What would single people out stays out, as in the reports:
 responses of groups the report hides (fewer than k respondents, or their complement) are left
-out, free text appears only where the respondent allowed quoting, and the time of answering is
-given as a date only. Nothing identifies a respondent: rows are numbered 1, 2, 3 in the export,
+out, answers to a question the report hides for a group are left blank in its rows, free text
+appears only where the respondent allowed quoting, and the time of answering is given as a
+date only. Nothing identifies a respondent: rows are numbered 1, 2, 3 in the export,
 not by database id.
 """
 
@@ -15,7 +16,7 @@ from collections.abc import Iterator
 from sqlalchemy import and_, false, or_, select
 
 from app.domain.answers import OTHER_OPTION
-from app.domain.report import UNASSIGNED
+from app.domain.report import EVERYONE, UNASSIGNED
 from app.domain.suppression import is_publishable, suppress
 from app.domain.tabular import csv_lines as table_lines
 from app.extensions import db
@@ -67,10 +68,27 @@ def shown_group_ids(survey_round: Round) -> set[int | None]:
 
 def hidden_in_latest_report(survey_round: Round) -> frozenset[str]:
     """The keys of the groups the round's latest report hides (none before its first)."""
-    payload = db.session.scalar(select(ReportSnapshot.payload).where(ReportSnapshot.round_id == survey_round.id))
+    payload = _latest_payload(survey_round)
     if payload is None:
         return frozenset()
     return frozenset(group["key"] for group in payload["groups"] if group["suppressed"])
+
+
+def questions_shown_by_group(survey_round: Round) -> dict[str, frozenset[str]] | None:
+    """Per group the latest report shows, the questions it shows figures of (None before the
+    first report). A question hidden for a shown group (few answered it, or it is the
+    complement of another group's) is left blank in that group's rows: else everyone's figure
+    in the report less the exported rows would be the hidden groups' answers to it."""
+    payload = _latest_payload(survey_round)
+    if payload is None:
+        return None
+    return {section["key"]: frozenset([*section["items"], *(need["item"] for need in section["needs"]),
+                                       *section["choices"]])
+            for section in payload["sections"] if section["key"] != EVERYONE}
+
+
+def _latest_payload(survey_round: Round) -> dict | None:
+    return db.session.scalar(select(ReportSnapshot.payload).where(ReportSnapshot.round_id == survey_round.id))
 
 
 def csv_lines(round_id: int) -> Iterator[str]:
@@ -80,11 +98,27 @@ def csv_lines(round_id: int) -> Iterator[str]:
     spec = columns(survey_round)
     groups = dict(db.session.execute(select(Group.id, Group.key).where(Group.community_id == survey_round.community_id)).all())
     shown = shown_group_ids(survey_round)
+    blank = _blank_columns(survey_round, spec, {g: groups.get(g, UNASSIGNED) for g in shown})
     header = ["response", "group", "language", "submitted_on", *(name for name, _, _ in spec)]
-    return table_lines(header, _rows(round_id, spec, groups, shown))
+    return table_lines(header, _rows(round_id, spec, groups, shown, blank))
 
 
-def _rows(round_id: int, spec, groups: dict[int, str], shown: set[int | None]) -> Iterator[list[object]]:
+def _blank_columns(survey_round: Round, spec, keys: dict[int | None, str]) -> dict[int | None, frozenset[int]]:
+    """Per shown group, the positions of the columns to leave blank (questions_shown_by_group);
+    free-text answers go by the respondent's permission instead."""
+    shown_questions = questions_shown_by_group(survey_round)
+    if shown_questions is None:
+        return {}
+    key_of_question = {q.id: q.key for q in survey_round.survey.questions}
+    types = {q.key: q.type for q in survey_round.definition().questions}
+    return {group_id: frozenset(position for position, (_, question_id, _) in enumerate(spec)
+                                if types[key_of_question[question_id]] != "text"
+                                and key_of_question[question_id] not in shown_questions.get(key, frozenset()))
+            for group_id, key in keys.items()}
+
+
+def _rows(round_id: int, spec, groups: dict[int, str], shown: set[int | None],
+          blank: dict[int | None, frozenset[int]]) -> Iterator[list[object]]:
     """Two streams in response order, merged here: the shown responses, and their answers.
 
     The answers carry nothing of their response, so the many answer rows stay narrow; each
@@ -112,8 +146,9 @@ def _rows(round_id: int, spec, groups: dict[int, str], shown: set[int | None]) -
         while pending is not None and pending[0] == response_id:
             by_question.setdefault(pending[1], []).append(pending)
             pending = next(answers, None)
-        cells = [extract(found, may_quote) if (found := by_question.get(question_id)) else ""
-                 for question_id, extract in extractors]
+        left_blank = blank.get(group_id, frozenset())
+        cells = [extract(found, may_quote) if (found := by_question.get(question_id)) and position not in left_blank
+                 else "" for position, (question_id, extract) in enumerate(extractors)]
         yield [number, groups.get(group_id, UNASSIGNED), language,
                submitted_at.date().isoformat() if submitted_at else "", *cells]
 
