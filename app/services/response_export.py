@@ -47,9 +47,9 @@ def columns(survey_round: Round) -> list[tuple[str, int | None, str]]:
     return result
 
 
-def shown_group_ids(survey_round: Round) -> set[int | None]:
-    """Groups whose responses may leave: those the latest report shows and a report built now
-    would show too.
+def shown_group_ids(survey_round: Round, keys: dict[int, str], report: dict | None) -> set[int | None]:
+    """Groups whose responses may leave: those the latest report (its payload, or None before
+    the first) shows and a report built now would show too.
 
     Decided as the report decides (the same rule, the same group keys, so ties fall the same
     way), and a group the latest report hides stays out even when its count has grown since:
@@ -60,35 +60,28 @@ def shown_group_ids(survey_round: Round) -> set[int | None]:
     k = survey_round.community.min_group_size
     if not is_publishable(sum(counts.values()), k):
         return set()
-    keys = dict(db.session.execute(select(Group.id, Group.key).where(Group.community_id == survey_round.community_id)).all())
     key_of = {group_id: UNASSIGNED if group_id is None else keys[group_id] for group_id in counts}
-    hidden = suppress({key_of[group_id]: n for group_id, n in counts.items()}, k) | hidden_in_latest_report(survey_round)
+    hidden = suppress({key_of[group_id]: n for group_id, n in counts.items()}, k) | hidden_in(report)
     return {group_id for group_id, key in key_of.items() if key not in hidden}
 
 
-def hidden_in_latest_report(survey_round: Round) -> frozenset[str]:
-    """The keys of the groups the round's latest report hides (none before its first)."""
-    payload = _latest_payload(survey_round)
-    if payload is None:
+def hidden_in(report: dict | None) -> frozenset[str]:
+    """The keys of the groups a report's payload hides (none without a report)."""
+    if report is None:
         return frozenset()
-    return frozenset(group["key"] for group in payload["groups"] if group["suppressed"])
+    return frozenset(group["key"] for group in report["groups"] if group["suppressed"])
 
 
-def questions_shown_by_group(survey_round: Round) -> dict[str, frozenset[str]] | None:
-    """Per group the latest report shows, the questions it shows figures of (None before the
-    first report). A question hidden for a shown group (few answered it, or it is the
-    complement of another group's) is left blank in that group's rows: else everyone's figure
-    in the report less the exported rows would be the hidden groups' answers to it."""
-    payload = _latest_payload(survey_round)
-    if payload is None:
+def questions_shown_by_group(report: dict | None) -> dict[str, frozenset[str]] | None:
+    """Per group a report's payload shows, the questions it shows figures of (None without a
+    report). A question hidden for a shown group (few answered it, or it is the complement of
+    another group's) is left blank in that group's rows: else everyone's figure in the report
+    less the exported rows would be the hidden groups' answers to it."""
+    if report is None:
         return None
     return {section["key"]: frozenset([*section["items"], *(need["item"] for need in section["needs"]),
                                        *section["choices"]])
-            for section in payload["sections"] if section["key"] != EVERYONE}
-
-
-def _latest_payload(survey_round: Round) -> dict | None:
-    return db.session.scalar(select(ReportSnapshot.payload).where(ReportSnapshot.round_id == survey_round.id))
+            for section in report["sections"] if section["key"] != EVERYONE}
 
 
 def csv_lines(round_id: int) -> Iterator[str]:
@@ -97,16 +90,18 @@ def csv_lines(round_id: int) -> Iterator[str]:
         raise LookupError(f"there is no round {round_id}")
     spec = columns(survey_round)
     groups = dict(db.session.execute(select(Group.id, Group.key).where(Group.community_id == survey_round.community_id)).all())
-    shown = shown_group_ids(survey_round)
-    blank = _blank_columns(survey_round, spec, {g: groups.get(g, UNASSIGNED) for g in shown})
+    report = db.session.scalar(select(ReportSnapshot.payload).where(ReportSnapshot.round_id == round_id))
+    shown = shown_group_ids(survey_round, groups, report)
+    blank = _blank_columns(survey_round, spec, {g: groups.get(g, UNASSIGNED) for g in shown},
+                           questions_shown_by_group(report))
     header = ["response", "group", "language", "submitted_on", *(name for name, _, _ in spec)]
     return table_lines(header, _rows(round_id, spec, groups, shown, blank))
 
 
-def _blank_columns(survey_round: Round, spec, keys: dict[int | None, str]) -> dict[int | None, frozenset[int]]:
+def _blank_columns(survey_round: Round, spec, keys: dict[int | None, str],
+                   shown_questions: dict[str, frozenset[str]] | None) -> dict[int | None, frozenset[int]]:
     """Per shown group, the positions of the columns to leave blank (questions_shown_by_group);
     free-text answers go by the respondent's permission instead."""
-    shown_questions = questions_shown_by_group(survey_round)
     if shown_questions is None:
         return {}
     key_of_question = {q.id: q.key for q in survey_round.survey.questions}
