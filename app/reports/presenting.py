@@ -421,20 +421,22 @@ def group_since_previous(report: Report, comparable: list[Round], key: str) -> t
     group is not shown in both, or there is nothing to judge."""
     previous = previous_round(report, comparable)
     before = load_report(previous) if previous else None
-    if before is None:
-        return None
-    changes = compared_by_group(report, before, matching_criteria(report, before, same_survey=True))
-    change = next((c for c in changes or [] if c.key == key), None)
+    change = next((c for c in _changes_since(report, before) or [] if c.key == key), None)
     return (previous, change) if change else None
 
 
 def _groups_moved(report: Report, before: Report | None) -> list[GroupChange] | None:
     """The groups whose own criterion scores moved beyond chance since `before` (a round of
     the same survey); None when there is nothing to judge."""
+    changes = _changes_since(report, before)
+    return None if changes is None else [change for change in changes if change.moved]
+
+
+def _changes_since(report: Report, before: Report | None) -> list[GroupChange] | None:
+    """Each group against itself in `before`, a round of the same survey (compared_by_group)."""
     if before is None:
         return None
-    changes = compared_by_group(report, before, matching_criteria(report, before, same_survey=True))
-    return None if changes is None else [change for change in changes if change.moved]
+    return compared_by_group(report, before, matching_criteria(report, before, same_survey=True))
 
 
 def _compared(name: str, mine: dict[str, Any] | None, theirs: dict[str, Any] | None,
