@@ -21,7 +21,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.domain.suppression import MIN_K
+from app.domain.privacy.cells import MIN_K
 from app.i18n import LANGUAGE_NAMES
 
 KEY_PATTERN = r"^[a-z][a-z0-9_-]{0,79}$"

@@ -31,7 +31,8 @@ from app.domain.report_maths import (
     post_stratification_weights,
     rank_needs,
 )
-from app.domain.suppression import is_publishable, suppress
+from app.domain.privacy.cells import is_publishable, suppress
+from app.domain.privacy.families import Figure, figure_families, hidden_in_family
 from app.domain.text_terms import MIN_TERM_ANSWERS, TermCounter
 
 # Bump when a snapshot gains or changes a figure: snapshots of an older format are built
@@ -188,7 +189,7 @@ class _Section:
     def _criteria(self, k: int, items: Sequence[ItemMeta]) -> dict[str, dict[str, Any]]:
         # Only the items shown: else a hidden item's answers would be the criterion's answers
         # minus its shown items'. (A criterion with a hidden item is hidden itself, see
-        # _hidden_in_family; this keeps its answers safe should that rule ever change.)
+        # privacy.families; this keeps its answers safe should that rule ever change.)
         distributions = answer_leanings([c for c in self.cells if c.item not in self.hidden_items], items)
         scores = {}
         for criterion, moments in self.moments.items():
@@ -269,16 +270,17 @@ def _suppress_small_items(
     A question shown to few people (a follow-up, say) can be small in a group that is large.
     For each figure, the groups hidden for the whole report stay hidden, a group with fewer than
     k answers is hidden, and complements are added so that everyone's figure minus the shown
-    groups gives none of them away (see _hidden_in_family for why a criterion and its items
+    groups gives none of them away (see privacy.families for why a criterion and its items
     share their complements). `item_n` and `criterion_n` give, per group (hidden ones too), how
     many people each figure rests on.
     """
     counts_of = {figure: {group: n.get(figure[1], 0) for group, n in by_group.items()}
                  for kind, by_group in (("item", item_n), ("criterion", criterion_n))
                  for figure in {(kind, f) for counts in by_group.values() for f in counts}}
-    for family in _figure_families(counts_of, items):
+    criterion_of = {i.key: i.criterion for i in items if i.criterion and i.type in SCORED_TYPES}
+    for family in figure_families(counts_of, criterion_of):
         counts = {f: counts_of[f] for f in family}
-        hidden = _hidden_in_family(counts, k, total_shown, hidden_groups)
+        hidden = hidden_in_family(counts, k, total_shown, hidden_groups)
         everyone_small = {f for f, n in counts.items() if not is_publishable(sum(n.values()), k)}
         for figure in family:
             for group in hidden[figure]:
@@ -286,66 +288,6 @@ def _suppress_small_items(
                     _hide(sections[group], figure)
             if figure in everyone_small or (figure[0] == "criterion" and everyone_small):
                 _hide(everyone, figure)
-
-
-Figure = tuple[str, str]  # ("item", question key) or ("criterion", criterion key)
-
-
-def _figure_families(figures: Iterable[Figure], items: Sequence[ItemMeta]) -> list[list[Figure]]:
-    """The figures grouped by what ties them: a criterion's score with the scored items it is
-    the mean of; any other item on its own."""
-    criterion_of = {("item", i.key): i.criterion for i in items if i.criterion and i.type in SCORED_TYPES}
-    families: dict[object, list[Figure]] = defaultdict(list)
-    for figure in sorted(figures):
-        kind, key = figure
-        tie = key if kind == "criterion" else criterion_of.get(figure)
-        families[("criterion", tie) if tie else figure].append(figure)
-    return list(families.values())
-
-
-def _hidden_in_family(
-    counts: Mapping[Figure, Mapping[str, int]], k: int, total_shown: bool, hidden_groups: frozenset[str]
-) -> dict[Figure, frozenset[str]]:
-    """Per figure of one family, the groups to hide for it: its own small groups, and the
-    complements of every figure of the family.
-
-    A group's criterion score is (nearly) the mean of its items; when every member answered
-    every item, exactly. So a group hidden for the score but shown for the items (or the other
-    way round) could be worked back from what is shown, and then the small group its hiding
-    protected would be everyone's figure minus the rest. Complements chosen for one figure are
-    therefore hidden for all, until no figure needs another. The figures are taken one after
-    the other, each seeing the complements chosen before it, so that they share one where one
-    will do instead of each hiding a group of its own.
-
-    And a group's score is hidden wherever one of its items is small in the group: the score
-    less the item's shown answers would be the small item's (see _small_in_items).
-    """
-    small_in_items = _small_in_items(counts, k)
-    # Complements are taken first from groups that lose a figure of the family anyway.
-    losing = {group for n in counts.values() for group, answers in n.items() if not is_publishable(answers, k)}
-    shared = set(hidden_groups)
-    settled = False
-    while not settled:
-        settled = True
-        for figure, n in counts.items():
-            own = small_in_items.get(figure, set())
-            hidden = suppress(n, k, total_published=total_shown, already_hidden=shared | own, prefer=losing)
-            complements = {group for group in hidden if is_publishable(n.get(group, 0), k)} - own - shared
-            if complements:
-                shared |= complements
-                settled = False
-    return {figure: suppress(n, k, total_published=total_shown,
-                             already_hidden=shared | small_in_items.get(figure, set()), prefer=losing)
-            for figure, n in counts.items()}
-
-
-def _small_in_items(counts: Mapping[Figure, Mapping[str, int]], k: int) -> dict[Figure, set[str]]:
-    """For the criterion of a family: the groups in which one of its items rests on fewer than
-    k answers. Three parents answered only the item hidden for them: the criterion's count and
-    sums less the shown item's distribution would be their three answers."""
-    small = {group for figure, n in counts.items() if figure[0] == "item"
-             for group, answers in n.items() if not is_publishable(answers, k)}
-    return {figure: small for figure in counts if figure[0] == "criterion"}
 
 
 def _hide(section: _Section, figure: Figure) -> None:

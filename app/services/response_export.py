@@ -17,7 +17,7 @@ from sqlalchemy import and_, false, or_, select
 
 from app.domain.answers import OTHER_OPTION
 from app.domain.report import EVERYONE, UNASSIGNED
-from app.domain.suppression import is_publishable, suppress
+from app.domain.privacy.cells import is_publishable, suppress
 from app.domain.tabular import csv_lines as table_lines
 from app.extensions import db
 from app.models import Answer, Group, ReportSnapshot, Response, ResponseStatus, Round

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from app.domain.suppression import DEFAULT_K, MIN_K, check_k, is_publishable, suppress
+from app.domain.privacy.cells import DEFAULT_K, MIN_K, check_k, is_publishable, suppress
 
 
 def derivable_groups(counts: dict[str, int], hidden: frozenset[str], k: int) -> bool:
