@@ -12,7 +12,7 @@ from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
 from app.models import MailStatus, Round, utcnow
-from app.services import accounts, audit, invitations, mail, report_build, rounds
+from app.services import accounts, audit, invitations, mail, report_build, report_releases, rounds
 
 BROKER_DOWN = (KombuError, OSError)  # what queueing a task raises when the broker is down or unreachable
 
@@ -51,7 +51,8 @@ def request_report(round_id: int) -> bool:
     max_retries=5,
 )
 def build_report(round_id: int) -> str:
-    """Build and store the round's report, unless a build of it is running already.
+    """Build and store the round's report, unless a build of it is running already, and make
+    the release that is due (the round closed, or a coordinator published).
 
     Idempotent: building twice from the same responses stores the same figures. A build asked
     for while another runs is not lost: the running one sees the request when it finishes and
@@ -63,7 +64,7 @@ def build_report(round_id: int) -> str:
     if token is None:
         return "busy"
     try:
-        report_build.build_and_store(round_id, started)
+        report_releases.build_and_release(round_id, started)
         report_build.release(round_id, token, utcnow())
         db.session.commit()
     except Exception as error:

@@ -33,6 +33,7 @@ from app.domain.report_maths import (
 )
 from app.domain.privacy.cells import is_publishable, suppress
 from app.domain.privacy.families import Figure, figure_families, hidden_in_family
+from app.domain.privacy.releases import FigureView, Withheld, figure_id
 from app.domain.text_terms import MIN_TERM_ANSWERS, TermCounter
 
 # Bump when a snapshot gains or changes a figure: snapshots of an older format are built
@@ -42,10 +43,14 @@ from app.domain.text_terms import MIN_TERM_ANSWERS, TermCounter
 # 4: privacy mends: a criterion and its items hide the same complements, and a criterion is
 #    hidden where one of its items is small; free text in a language with fewer than k answers
 #    is left out.
-PAYLOAD_FORMAT = 4
+# 5: releases: each section lists its hidden figures ("hidden"); a group says why it is hidden
+#    ("hidden_because"); a comparison with everyone that could not be tested is None, not
+#    False; weighted scores say which groups each covers ("covers").
+PAYLOAD_FORMAT = 5
 EVERYONE = "all"  # the section of all respondents
 UNASSIGNED = "_unassigned"  # respondents who came through a link without a group
 SCORED_TYPES = frozenset({"agreement", "importance_current"})
+WRITTEN_TYPES = frozenset({"text", "multiple_choice"})  # people write: free text, or "something else"
 QUOTES_PER_QUESTION = 5
 TERMS_PER_LANGUAGE = 10
 
@@ -109,8 +114,13 @@ class ReportInputs:
     k: int
 
 
-def build_report(inputs: ReportInputs) -> dict[str, Any]:
-    """The payload: groups with their counts and coverage, and one section per shown group."""
+def build_report(inputs: ReportInputs, withheld: Withheld | None = None) -> dict[str, Any]:
+    """The payload: groups with their counts and coverage, and one section per shown group.
+
+    `withheld`: figures a release must hold back on top of the rules within it, per section
+    (app.domain.privacy.releases). They are hidden like any other, before anything is derived
+    from what is shown (everyone's word counts, the comparisons, the weighted scores).
+    """
     groups = _with_unassigned(inputs.groups, inputs.respondents)
     counts = {g.key: inputs.respondents.get(g.key, 0) for g in groups}
     total = sum(counts.values())
@@ -126,21 +136,33 @@ def build_report(inputs: ReportInputs) -> dict[str, Any]:
     item_n = {key: _item_counts(cells[key], inputs.items, _choices_of(inputs, [key])) for key in counts}
     criterion_n = {key: {c: m.n for (g, c), m in inputs.criterion_moments.items() if g == key} for key in counts}
     _suppress_small_items(sections, everyone, hidden, item_n, criterion_n, inputs.k, total_shown, inputs.items)
+    for key, figures in (withheld or {}).items():
+        section = everyone if key == EVERYONE else sections.get(key)
+        for figure in figures if section is not None else ():
+            _hide(section, figure)
 
-    payload_sections = [everyone.payload(inputs, visible_text_of=visible)] if total_shown else []
+    payload_sections = [everyone.payload(inputs, text_of=[sections[key] for key in visible])] if total_shown else []
     compared = _compared_with_everyone(sections, everyone, inputs.k)
     for key in visible:
-        payload_sections.append(sections[key].payload(inputs, visible_text_of=[key], compared_with_all=compared[key]))
+        payload_sections.append(sections[key].payload(inputs, text_of=[sections[key]], compared_with_all=compared[key]))
     return {
         "format": PAYLOAD_FORMAT,
         "k": inputs.k,
         "respondents": total if total_shown else None,
         "criteria": _criteria_in_order(inputs.items),
         "items": [_item_meta(item) for item in inputs.items],
-        "groups": [_group_entry(g, counts[g.key], g.key in hidden) for g in groups],
+        "groups": [_group_entry(g, counts[g.key], _hidden_because(g.key, hidden, counts, inputs.k)) for g in groups],
         "sections": payload_sections,
         "weighted": _weighted(sections, groups, inputs) if total_shown else None,
     }
+
+
+def _hidden_because(group: str, hidden: frozenset[str], counts: Mapping[str, int], k: int) -> str | None:
+    """Why a group is hidden: "few" answered, or it is the "complement" of a smaller one (one
+    of 282 is hidden so that a small group cannot be worked out, not because it is small)."""
+    if group not in hidden:
+        return None
+    return "few" if not is_publishable(counts[group], k) else "complement"
 
 
 # -- sections ---------------------------------------------------------------------------------
@@ -157,10 +179,11 @@ class _Section:
         self.cells = cells
         self.moments = {c: m for (g, c), m in inputs.criterion_moments.items() if g == key}
         self.hidden_items: set[str] = set()
+        self.hidden: set[Figure] = set()  # every figure hidden here: items, criteria, text, quotes
         self.item_n = _item_counts(cells, inputs.items, _choices_of(inputs, groups))
 
     def payload(
-        self, inputs: ReportInputs, visible_text_of: list[str], compared_with_all: dict[str, Any] | None = None
+        self, inputs: ReportInputs, text_of: list[_Section], compared_with_all: dict[str, Any] | None = None
     ) -> dict[str, Any]:
         k = inputs.k
         items = {i.key: i for i in inputs.items}
@@ -180,7 +203,8 @@ class _Section:
                 key: _choice_figures(item_cells, self.item_n.get(key, 0))
                 for key, item_cells in by_item.items() if items[key].type == "multiple_choice"
             },
-            "text": _text_figures(inputs.text, visible_text_of, inputs.items, self.hidden_items, k),
+            "text": _text_figures(inputs.text, text_of, self, inputs.items, k),
+            "hidden": sorted(figure_id(figure) for figure in self.hidden),
         }
         if compared_with_all is not None:
             section["compared_with_all"] = compared_with_all
@@ -198,6 +222,8 @@ class _Section:
                 scores[criterion] = {"score": score.value, "n": score.n,
                                      "low": score.ci_low, "high": score.ci_high, "se": score.se,
                                      "answers": distributions.get(criterion, dict.fromkeys(LEANINGS, 0))}
+            elif score is not None:
+                self.hidden.add(("criterion", criterion))
         return scores
 
 
@@ -222,7 +248,10 @@ def _compared_with_everyone(
     verdicts = dict(zip(tests, beyond_chance(list(tests.values())), strict=True))
     compared: dict[str, dict[str, dict[str, Any]]] = {key: {} for key in sections}
     for (key, criterion), gap in gaps.items():
-        compared[key][criterion] = {"difference": gap, "significant": verdicts[(key, criterion)]}
+        # None where no test was possible (the rest of the respondents too few, say, in a
+        # round of one group): not "no difference", which a 0 would claim.
+        verdict = verdicts[(key, criterion)] if tests[(key, criterion)] is not None else None
+        compared[key][criterion] = {"difference": gap, "significant": verdict}
     return compared
 
 
@@ -291,10 +320,11 @@ def _suppress_small_items(
 
 
 def _hide(section: _Section, figure: Figure) -> None:
-    kind, key = figure
+    kind, key = figure[0], figure[1]
+    section.hidden.add(figure)
     if kind == "item":
         section.hidden_items.add(key)
-    else:
+    elif kind == "criterion":
         section.moments.pop(key, None)
 
 
@@ -412,31 +442,37 @@ def _choice_figures(cells: list[Cell], base: int) -> dict[str, Any]:
 
 
 def _text_figures(
-    text: Mapping[str, GroupText], groups: list[str], items: Sequence[ItemMeta], hidden_items: set[str], k: int
+    text: Mapping[str, GroupText], groups: list[_Section], section: _Section, items: Sequence[ItemMeta], k: int
 ) -> dict[str, Any]:
     """Per question: answers and frequent terms per language, and the quotes allowed.
 
     Only the given (shown) groups' text counts: text from a hidden group is never shown, not
-    even folded into everyone's terms. Nor is a group's text in a language fewer than k of
-    them wrote in: its words would be a few people's words, and everyone's counts leave it
-    out too, or it would be everyone's minus the rest. Quotes are shown as their writers
-    allowed.
+    even folded into everyone's terms; nor is text a group or `section` withholds. Nor is a
+    group's text in a language fewer than k of them wrote in: its words would be a few
+    people's words, and everyone's counts leave it out too, or it would be everyone's minus the
+    rest. Quotes are shown as their writers allowed.
     """
     criteria = {i.key: i.criterion for i in items}
     result: dict[str, Any] = {}
-    for question in sorted({q for g in groups if g in text for q in text[g].terms}):
-        if question in hidden_items:
+    for question in sorted({q for g in groups if g.key in text for q in text[g.key].terms}
+                           | {q for g in groups if g.key in text for q in text[g.key].quotes}):
+        if question in section.hidden_items:
             continue
         counter = TermCounter()
         quotes: list[tuple[str, str]] = []
         for group in groups:
-            if group in text and question in text[group].terms:
-                own = text[group].terms[question]
+            own_text = text.get(group.key)
+            if own_text is None:
+                continue
+            own = own_text.terms.get(question)
+            if own is not None:
                 # Each group's words used once stay out of everyone's counts too: everyone's
                 # count less the groups' shown counts would be the group's one answer.
-                counter.merge(own, languages=[lang for lang in own.languages() if own.answers(lang) >= k],
-                              min_count=MIN_TERM_ANSWERS)
-                quotes.extend(q for q in text[group].quotes.get(question, []) if q not in quotes)
+                languages = [lang for lang in own.languages() if own.answers(lang) >= k
+                             and not {("text", question, lang)} & (group.hidden | section.hidden)]
+                counter.merge(own, languages=languages, min_count=MIN_TERM_ANSWERS)
+            if not {("quotes", question)} & (group.hidden | section.hidden):
+                quotes.extend(q for q in own_text.quotes.get(question, []) if q not in quotes)
         if not counter.languages() and not quotes:
             continue
         result[question] = {
@@ -456,20 +492,23 @@ def _weighted(sections: Mapping[str, _Section], groups: Sequence[GroupMeta],
               inputs: ReportInputs) -> dict[str, Any] | None:
     """Everyone's criterion scores weighted to the groups' populations (post-stratification).
 
-    Only shown groups with a known population count; the figure says which groups it covers.
+    Only shown groups with a known population count, and only where the group's score is
+    shown; each figure says which groups it covers ("covers"), as a hidden group is left out.
     """
     populations = {g.key: g.population for g in groups if g.key in sections}
+    order = [g.key for g in groups]
     scores: dict[str, float] = {}
-    used: set[str] = set()
+    covers: dict[str, list[str]] = {}
     for criterion in _criteria_in_order(inputs.items):
         means = {key: _score_mean(s, criterion, inputs.k) for key, s in sections.items()}
         weights = post_stratification_weights(means, populations)
         if len(weights) >= 2:
             scores[criterion] = math.fsum(w * means[g] for g, w in weights.items())  # type: ignore[operator]
-            used.update(weights)
+            covers[criterion] = sorted(weights, key=order.index)
     if not scores:
         return None
-    return {"criteria": scores, "groups": [g.key for g in groups if g.key in used]}
+    used = {group for keys in covers.values() for group in keys}
+    return {"criteria": scores, "covers": covers, "groups": [key for key in order if key in used]}
 
 
 def _score_mean(section: _Section, criterion: str, k: int) -> float | None:
@@ -522,11 +561,64 @@ def _item_meta(item: ItemMeta) -> dict[str, Any]:
             "points": item.points, "options": list(item.options), "signature": item.signature}
 
 
-def _group_entry(group: GroupMeta, respondents: int, hidden: bool) -> dict[str, Any]:
+def _group_entry(group: GroupMeta, respondents: int, hidden_because: str | None) -> dict[str, Any]:
     """A group's line in the report: its count and coverage, unless the group is hidden."""
+    hidden = hidden_because is not None
     return {
         "key": group.key, "kind": group.kind, "population": group.population, "target": group.target,
-        "suppressed": hidden,
+        "suppressed": hidden, "hidden_because": hidden_because,
         "respondents": None if hidden else respondents,
         "coverage": None if hidden else coverage(respondents, group.population),
     }
+
+
+# -- what a release shows, for the release rule (app.domain.privacy.releases) ---------------
+
+
+def release_views(payload: Mapping[str, Any]) -> tuple[frozenset[str], dict[Figure, FigureView]]:
+    """The groups a payload lists, and what it lets a reader see of each figure: the groups
+    whose figure it shows (an empty one included), and whether everyone's figure is shown as
+    the total over every group. Everyone's word counts and quotes are the shown groups' only,
+    so they add nothing (total False)."""
+    groups = frozenset(g["key"] for g in payload["groups"])
+    sections = {s["key"]: s for s in payload["sections"]}
+    everyone = sections.pop(EVERYONE, None)
+    written = [i["key"] for i in payload["items"] if i["type"] in WRITTEN_TYPES]
+    figures: set[Figure] = {("item", i["key"]) for i in payload["items"] if i["type"] != "text"}
+    figures |= {("criterion", c) for c in payload["criteria"]} | {("quotes", key) for key in written}
+    figures |= {("text", question, language) for s in sections.values()
+                for question, words in s["text"].items() for language in words["languages"]}
+    views = {}
+    for figure in figures:
+        if figure[0] == "text":
+            shown = frozenset(key for key, s in sections.items()
+                              if figure[2] in s["text"].get(figure[1], {}).get("languages", {}))
+            views[figure] = FigureView(shown, total=False)
+            continue
+        name = figure_id(figure)
+        shown = frozenset(key for key, s in sections.items() if name not in s["hidden"])
+        views[figure] = FigureView(shown, total=figure[0] != "quotes" and everyone is not None
+                                   and name not in everyone["hidden"])
+    return groups, views
+
+
+def release_families(figures: Iterable[Figure], items: Sequence[ItemMeta]) -> list[list[Figure]]:
+    """The figures a release withholds together: a criterion with its scored items (see
+    privacy.families), every other figure alone."""
+    criterion_of = {i.key: i.criterion for i in items if i.criterion and i.type in SCORED_TYPES}
+    return figure_families(figures, criterion_of)
+
+
+def shown_figure(section: Mapping[str, Any], figure: Figure) -> Any:
+    """One figure as a section of a payload shows it (None when it does not): an item's
+    figures, a need, a multiple choice, a criterion score, one language's words, or quotes."""
+    kind, key = figure[0], figure[1]
+    if kind == "criterion":
+        return section["criteria"].get(key)
+    if kind == "item":
+        need = next((n for n in section["needs"] if n["item"] == key), None)
+        return section["items"].get(key) or section["choices"].get(key) or need
+    written = section["text"].get(key)
+    if written is None:
+        return None
+    return written["languages"].get(figure[2]) if kind == "text" else written["quotes"]

@@ -3,7 +3,7 @@
 from app.models.community import Community, CommunityKind, Group, GroupKind
 from app.models.framework import Criterion, Framework
 from app.models.outreach import AuditEvent, Invitation, MailKind, MailLog, MailStatus
-from app.models.report import ReportBuild, ReportSnapshot
+from app.models.report import ReleaseKind, ReportBuild, ReportRelease, ReportSnapshot
 from app.models.response import Answer, Response, ResponseStatus
 from app.models.round import AccessLink, LinkKind, Round, RoundStatus, round_groups
 from app.models.survey import Question, Survey
@@ -27,7 +27,9 @@ __all__ = [
     "MailStatus",
     "Membership",
     "Question",
+    "ReleaseKind",
     "ReportBuild",
+    "ReportRelease",
     "ReportSnapshot",
     "Response",
     "ResponseStatus",

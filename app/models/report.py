@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
-from app.models.types import UTCDateTime, utcnow
+from app.models.types import UTCDateTime, str_enum, utcnow
 
 
 class ReportSnapshot(db.Model):
@@ -52,3 +53,46 @@ class ReportBuild(db.Model):
     last_error: Mapped[str | None] = mapped_column(String(300))
     tally_batches: Mapped[int] = mapped_column(default=0, server_default="0")
     tallies: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # A coordinator asked to publish the round's figures as they stand (an interim release):
+    # the next build makes the release (app.services.report_releases).
+    release_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    release_requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class ReleaseKind(enum.Enum):
+    INTERIM = "interim"  # published by a coordinator while the round runs
+    FINAL = "final"  # made when the round closes
+
+
+class ReportRelease(db.Model):
+    """A round's report as published to its readers at one moment: what stakeholders see.
+
+    The coordinators' snapshot (ReportSnapshot) is live and exact; a release is made when a
+    round closes, or when a coordinator publishes one, and never changes after. A later release
+    is judged against every earlier one (app.domain.privacy.releases): `record` keeps what this
+    one showed and how many people each figure rested on. `tallies` and `withheld` keep what it
+    was made from, so that a later version of the app can make its payload again, the same
+    figures in a newer format (app.services.report_releases.refresh_format).
+    """
+
+    __tablename__ = "report_releases"
+    __table_args__ = (UniqueConstraint("round_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]  # 1, 2, 3 within the round
+    kind: Mapped[ReleaseKind] = mapped_column(str_enum(ReleaseKind))
+    released_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    released_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    response_count: Mapped[int] = mapped_column(default=0)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    payload_format: Mapped[int]
+    record: Mapped[dict[str, Any]] = mapped_column(JSON)
+    withheld: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    tallies: Mapped[dict[str, Any]] = mapped_column(JSON)
+    inputs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # groups and k it was made with
+
+    @property
+    def built_at(self) -> datetime:
+        """When its figures were made: pages print it as they print a snapshot's."""
+        return self.released_at

@@ -33,7 +33,7 @@ from app.models import (
     User,
     utcnow,
 )
-from app.services import report_build
+from app.services import report_releases
 from app.services.survey_bank import latest_version, load_bank
 
 CITY_SLUG = "lakeside"
@@ -264,7 +264,7 @@ def create_demo(surveys_dir: Path, responses: int, seed: int) -> DemoSummary:
     everything = [*(r for r, _ in current_rounds), *earlier_rounds, *partner_rounds,
                   *(r for r, _ in coordinator_rounds)]
     for survey_round in everything:  # stakeholders find reports at once, not after the first beat
-        report_build.build_and_store(survey_round.id, utcnow())
+        report_releases.build_and_release(survey_round.id, utcnow())
     return summarise(created=True, responses=responses)
 
 

@@ -47,6 +47,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from app.domain.report import PAYLOAD_FORMAT, QUOTES_PER_QUESTION, UNASSIGNED, GroupMeta, ItemMeta, build_report
+from app.domain.privacy.releases import Contributors, Figure
 from app.domain.report_maths import Moments
 from app.domain.report_tallies import CellKey, Quote, Tallies, basis_of
 from app.domain.survey_format import Question as QuestionDefinition
@@ -55,7 +56,9 @@ from app.extensions import db
 from app.models import (
     Answer,
     Group,
+    ReleaseKind,
     ReportBuild,
+    ReportRelease,
     ReportSnapshot,
     Response,
     ResponseStatus,
@@ -166,8 +169,9 @@ UNSERVED_REQUEST = timedelta(minutes=2)  # a build asked for this long ago and n
 def rounds_needing_refresh(now: datetime) -> list[int]:
     """Rounds whose report should be built again: open rounds whose responses changed since
     their report was built (or that were never built), rounds of any status whose asked-for
-    build never began (it could not be queued while the broker was down), and rounds whose
-    snapshot an earlier version of the app made (PAYLOAD_FORMAT)."""
+    build never began (it could not be queued while the broker was down), rounds whose
+    snapshot an earlier version of the app made (PAYLOAD_FORMAT), and rounds whose release is
+    due and was never made (the build makes it, app.services.report_releases)."""
     latest = (
         select(Response.round_id, func.count().label("n"), func.max(Response.submitted_at).label("last"))
         .where(Response.status == ResponseStatus.COMPLETE)
@@ -199,7 +203,27 @@ def rounds_needing_refresh(now: datetime) -> list[int]:
     outdated = (  # built by an earlier version, whose snapshots lack what pages now read
         select(ReportSnapshot.round_id).where(ReportSnapshot.payload_format < PAYLOAD_FORMAT)
     )
-    return sorted({round_id for (round_id,) in db.session.execute(union(changed, unserved, outdated))})
+    return sorted({round_id for (round_id,) in db.session.execute(
+        union(changed, unserved, outdated, _unreleased()))})
+
+
+def _unreleased():
+    """Rounds whose release is due but was never made: closed since their last final release
+    (closed before releases existed, say), or published by a coordinator since the last one."""
+    latest = (select(ReportRelease.round_id, func.max(ReportRelease.released_at).label("at"),
+                     func.max(case((ReportRelease.kind == ReleaseKind.FINAL, ReportRelease.released_at))).label("final"))
+              .group_by(ReportRelease.round_id).subquery())
+    return (
+        select(Round.id)
+        .outerjoin(latest, latest.c.round_id == Round.id)
+        .outerjoin(ReportBuild, ReportBuild.round_id == Round.id)
+        .where(or_(
+            and_(Round.status == RoundStatus.CLOSED,
+                 or_(latest.c.final.is_(None), latest.c.final < Round.closed_at)),
+            and_(ReportBuild.release_requested_at.is_not(None), ReportBuild.started_at.is_(None),
+                 or_(latest.c.at.is_(None), latest.c.at < ReportBuild.release_requested_at)),
+        ))
+    )
 
 
 # -- building ---------------------------------------------------------------------------------
@@ -213,7 +237,7 @@ def build_and_store(round_id: int, now: datetime) -> ReportSnapshot:
     give_the_build_memory()
     items = round_items(survey_round)
     tallies = tallies_up_to_date(survey_round, items)
-    groups = _groups(survey_round, tallies.respondents)
+    groups = round_groups(survey_round, tallies.respondents)
     payload = build_report(tallies.inputs(items, groups, survey_round.community.min_group_size)) | {
         "round_id": survey_round.id,
         "survey": {"key": survey_round.survey.key, "version": survey_round.survey.version},
@@ -283,7 +307,7 @@ def tallies_up_to_date(survey_round: Round, items: list[ItemMeta]) -> Tallies:
     _ensure_build_row(survey_round.id)
     state = db.session.get(ReportBuild, survey_round.id)
     basis = basis_of(items)
-    keys = _group_keys(survey_round)
+    keys = group_keys(survey_round)
     kept = _kept_tallies(state, basis, survey_round.id, keys)
     batch = state.tally_batches + 1
     claimed = _claim(survey_round.id, batch)
@@ -297,6 +321,20 @@ def tallies_up_to_date(survey_round: Round, items: list[ItemMeta]) -> Tallies:
     state.tally_batches = batch
     state.tallies = tallies.to_json()
     return tallies
+
+
+def tallies_now(survey_round: Round, items: list[ItemMeta]) -> Tallies:
+    """The tallies of every complete response of the round, those no build has counted yet
+    included, without counting them in (nothing is stamped or stored): what a build now would
+    count, for a preview."""
+    state = db.session.get(ReportBuild, survey_round.id)
+    basis = basis_of(items)
+    keys = group_keys(survey_round)
+    kept = _kept_tallies(state, basis, survey_round.id, keys) if state is not None else None
+    complete = and_(Response.status == ResponseStatus.COMPLETE)
+    if kept is None:
+        return _counted(survey_round, items, keys, basis, complete)
+    return kept + _counted(survey_round, items, keys, basis, and_(complete, Response.tally_batch.is_(None)))
 
 
 def uncount(response: Response) -> None:
@@ -315,7 +353,7 @@ def uncount(response: Response) -> None:
     survey_round = db.session.get(Round, response.round_id)
     state = db.session.get(ReportBuild, survey_round.id, with_for_update=True)
     items = round_items(survey_round)
-    keys = _group_keys(survey_round)
+    keys = group_keys(survey_round)
     kept = _kept_tallies(state, basis_of(items), survey_round.id, keys) if state is not None else None
     if kept is None:
         return
@@ -425,12 +463,12 @@ def _batch_tallies(
     return tallies
 
 
-def _group_keys(survey_round: Round) -> dict[int | None, str]:
+def group_keys(survey_round: Round) -> dict[int | None, str]:
     groups = db.session.scalars(select(Group).where(Group.community_id == survey_round.community_id))
     return {None: UNASSIGNED} | {g.id: g.key for g in groups}
 
 
-def _groups(survey_round: Round, respondents: dict[str, int]) -> list[GroupMeta]:
+def round_groups(survey_round: Round, respondents: dict[str, int]) -> list[GroupMeta]:
     """The round's groups, and any other group of the community that has answers in it."""
     in_round = {g.id for g in survey_round.groups}
     groups = db.session.scalars(
@@ -535,6 +573,73 @@ def _choice_respondents(
         .group_by(BATCH.group_id, Answer.question_id)
     )
     return {(keys[g], questions[q].key): n for g, q, n in rows}
+
+
+# -- who each figure rests on, for the release rule -------------------------------------------
+
+
+def contributors(survey_round: Round, items: list[ItemMeta], keys: dict[int | None, str], which) -> Contributors:
+    """Per figure and group, how many of the round's responses matching `which` the figure
+    rests on: the people whose answers change it (app.domain.privacy.releases).
+
+    A scale question rests on everyone who answered it, "don't know" included (their count is
+    shown); a need on those who gave both halves (the need's figures use nothing else); a
+    criterion on everyone who answered one of its scored questions (its answers' leanings count
+    "don't know"); a multiple choice on who ticked anything; written words on who wrote in that
+    language; quotes on who wrote and allowed quoting.
+    """
+    _fill_batch_table(survey_round.id, which)
+    rows = {q.key: q.id for q in survey_round.survey.questions}
+    questions = {rows[item.key]: item for item in items}
+    found: dict[Figure, dict[str, int]] = {}
+
+    def add(figure: Figure, group_id: int | None, n: int) -> None:
+        if n:
+            found.setdefault(figure, {})[keys[group_id]] = int(n)
+
+    counted = [qid for qid, item in questions.items() if item.type != "text"]
+    both = case((and_(Answer.value.is_not(None), Answer.value2.is_not(None)), Answer.response_id))
+    for group_id, question_id, anyone, paired in db.session.execute(
+        select(BATCH.group_id, Answer.question_id, func.count(func.distinct(Answer.response_id)),
+               func.count(func.distinct(both)))
+        .join(_BATCH, BATCH.response_id == Answer.response_id)
+        .where(Answer.question_id.in_(counted))
+        .group_by(BATCH.group_id, Answer.question_id)
+    ):
+        item = questions[question_id]
+        add(("item", item.key), group_id, paired if item.type == "importance_current" else anyone)
+    scored = {qid: item.criterion for qid, item in questions.items()
+              if item.criterion and item.type in ("agreement", "importance_current")}
+    if scored:
+        criteria = sorted(set(scored.values()))  # type: ignore[arg-type]
+        criterion_of = union_all(*(
+            select(literal(qid).label("question_id"), literal(criteria.index(c)).label("criterion"))
+            for qid, c in scored.items()
+        )).subquery("criterion_of")
+        for group_id, criterion, n in db.session.execute(
+            select(BATCH.group_id, criterion_of.c.criterion, func.count(func.distinct(Answer.response_id)))
+            .join(_BATCH, BATCH.response_id == Answer.response_id)
+            .join(criterion_of, criterion_of.c.question_id == Answer.question_id)
+            .where(Answer.question_id.in_(list(scored)))
+            .group_by(BATCH.group_id, criterion_of.c.criterion)
+        ):
+            add(("criterion", criteria[criterion]), group_id, n)
+    written = _written(questions)
+    if written is not None:
+        quoting = case((BATCH.may_quote.is_(True), Answer.response_id))
+        for group_id, question_id, language, writers, quoters in db.session.execute(
+            select(BATCH.group_id, Answer.question_id, BATCH.language, func.count(func.distinct(Answer.response_id)),
+                   func.count(func.distinct(quoting)))
+            .join(_BATCH, BATCH.response_id == Answer.response_id)
+            .where(written)
+            .group_by(BATCH.group_id, Answer.question_id, BATCH.language)
+        ):
+            key = questions[question_id].key
+            add(("text", key, language), group_id, writers)
+            found.setdefault(("quotes", key), {})
+            found[("quotes", key)][keys[group_id]] = found[("quotes", key)].get(keys[group_id], 0) + int(quoters)
+    _BATCH.drop(db.session.connection())
+    return {figure: {group: n for group, n in per_group.items() if n} for figure, per_group in found.items()}
 
 
 def _add_text(tallies: Tallies, questions: dict[int, ItemMeta], keys: dict[int | None, str]) -> None:

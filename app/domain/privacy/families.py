@@ -15,16 +15,18 @@ from collections.abc import Iterable, Mapping
 
 from app.domain.privacy.cells import is_publishable, suppress
 
-Figure = tuple[str, str]  # ("item", question key) or ("criterion", criterion key)
+# ("item", question key), ("criterion", criterion key); a release also has ("text", question
+# key, language) and ("quotes", question key), each a family of its own.
+Figure = tuple[str, ...]
 
 
 def figure_families(figures: Iterable[Figure], criterion_of: Mapping[str, str]) -> list[list[Figure]]:
     """The figures grouped by what ties them: a criterion's score with the scored items it is
-    the mean of (`criterion_of`: scored question key -> its criterion); any other item alone."""
+    the mean of (`criterion_of`: scored question key -> its criterion); any other figure alone."""
     families: dict[object, list[Figure]] = defaultdict(list)
     for figure in sorted(figures):
-        kind, key = figure
-        tie = key if kind == "criterion" else criterion_of.get(key)
+        kind, key = figure[0], figure[1]
+        tie = key if kind == "criterion" else criterion_of.get(key) if kind == "item" else None
         families[("criterion", tie) if tie else figure].append(figure)
     return list(families.values())
 
