@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from app.domain.answers import MultipleChoice, encode
 from app.extensions import db
-from app.models import Answer, Community, Group, Question, Response, ResponseStatus, Round, utcnow
+from app.models import Answer, Community, Group, Question, ReportRelease, Response, ResponseStatus, Round, utcnow
+from app.services import report_releases
 from tests.factories import load_fixture_bank, make_community, make_group, make_round
 
 GROUP_SIZES = {"youth": 12, "seniors": 30, "newcomers": 3, "parents": 6}
@@ -104,3 +105,12 @@ def _store(survey_round: Round, group: Group, respondent: Respondent, question_i
         for cell in encode(types[key], answer):
             db.session.add(Answer(response_id=response.id, question_id=question_ids[key], option=cell.option,
                                   value=cell.value, value2=cell.value2, text=cell.text))
+
+
+def publish_report(round_id: int) -> ReportRelease:
+    """Build the round's report and release it, as a coordinator's "Publish" does: what its
+    stakeholders then read."""
+    report_releases.request_release(round_id, None, utcnow())
+    report_releases.build_and_release(round_id, utcnow())
+    db.session.flush()
+    return report_releases.latest_release(round_id)

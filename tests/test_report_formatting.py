@@ -8,12 +8,11 @@ from flask_babel import force_locale
 
 from app.extensions import db
 from app.i18n import counted
-from app.models import Role, utcnow
+from app.models import Role
 from app.reports.presenting import format_decimal1, format_difference, format_score, joined_items
-from app.services import report_build
 from tests.factories import make_user
 from tests.helpers import log_in
-from tests.report_data import seed_round
+from tests.report_data import publish_report, seed_round
 
 
 def test_figures_that_round_to_nothing_read_as_zero_without_a_sign(app):
@@ -54,7 +53,7 @@ def test_counts_on_report_pages_are_grouped(client, app):
     data = seed_round()
     data.groups["youth"].population, data.groups["youth"].target_responses = 24000, 1200
     make_user("reader@example.org", memberships=[(data.round.community, Role.STAKEHOLDER)])
-    report_build.build_and_store(data.round.id, utcnow())
+    publish_report(data.round.id)
     db.session.commit()
     log_in(client, "reader@example.org")
     english = client.get(f"/reports/rounds/{data.round.id}?lang=en").get_data(as_text=True)

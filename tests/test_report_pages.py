@@ -19,10 +19,10 @@ from sqlalchemy import func, select, update
 from app.extensions import db
 from app.models import (Answer, CommunityKind, Criterion, Question, ReportSnapshot, Response, ResponseStatus, Role,
                         Round, RoundStatus, utcnow)
-from app.services import report_build
+from app.services import report_build, report_releases
 from tests.factories import load_fixture_bank, make_community, make_group, make_round, make_user
 from tests.helpers import csrf_token, log_in, named_beyond_chance, queries_for, two_sided_p
-from tests.report_data import HIDDEN, HIDDEN_WORD, seed_round
+from tests.report_data import HIDDEN, HIDDEN_WORD, publish_report, seed_round
 
 FORMULA_NAME = "=HYPERLINK(\"http://evil.example\")"
 
@@ -36,7 +36,7 @@ def report(app):
     make_user("reader@example.org", memberships=[(community, Role.STAKEHOLDER)])
     make_user("coordinator@example.org", memberships=[(community, Role.COORDINATOR)])
     make_user("stranger@example.org", memberships=[(other, Role.STAKEHOLDER)])
-    report_build.build_and_store(data.round.id, utcnow())
+    publish_report(data.round.id)
     db.session.commit()
     return data
 
@@ -65,22 +65,29 @@ def test_the_overview_tells_who_needs_what_with_a_chart_a_table_and_counts(clien
         assert f"<bdi>{group.title()}</bdi>: hidden to protect a small group." in html
 
 
-def test_the_build_time_is_on_the_community_s_clocks(client, report):
+def test_the_build_time_is_on_the_community_s_clocks(client, report, app):
     report.round.community.timezone = "Asia/Jerusalem"
     snapshot = db.session.scalar(select(ReportSnapshot).where(ReportSnapshot.round_id == report.round.id))
     snapshot.built_at = datetime(2026, 12, 1, 12, 5, tzinfo=UTC)  # 14:05 in Jerusalem
+    report_releases.latest_release(report.round.id).released_at = datetime(2026, 12, 1, 12, 7, tzinfo=UTC)
     db.session.commit()
     log_in(client, "reader@example.org")
     for path in ("/reports/", f"/reports/rounds/{report.round.id}"):
         page = client.get(f"{path}?lang=en").get_data(as_text=True)
-        assert "Built Dec 1, 2026, 2:05\u202fPM from" in page, path  # to the minute
-        hebrew = client.get(f"{path}?lang=he").get_data(as_text=True)
+        assert "published Dec 1, 2026, 2:07\u202fPM while" in page, path  # to the minute
+    coordinator = app.test_client()
+    log_in(coordinator, "coordinator@example.org")
+    for path in ("/reports/", f"/reports/rounds/{report.round.id}"):
+        page = coordinator.get(f"{path}?lang=en").get_data(as_text=True)
+        assert "Built Dec 1, 2026, 2:05\u202fPM from" in page, path  # the live view's build
+        hebrew = coordinator.get(f"{path}?lang=he").get_data(as_text=True)
         assert "2026, 14:05" in hebrew and "14:05:00" not in hebrew, path
 
 
 def test_a_report_of_fewer_than_k_responses_does_not_say_how_many(client, report):
     snapshot = db.session.scalar(select(ReportSnapshot).where(ReportSnapshot.round_id == report.round.id))
     snapshot.response_count = 3  # k is 5: the payload withholds the total, and so must the pages
+    report_releases.latest_release(report.round.id).response_count = 3
     db.session.commit()
     log_in(client, "reader@example.org")
     base = f"/reports/rounds/{report.round.id}"
@@ -192,7 +199,7 @@ def test_the_reports_index_asks_the_same_number_of_queries_for_more_rounds(clien
     before = queries_for(client, "/reports/")
     for number in range(3):
         later = make_round(report.round.community, report.round.survey, title=f"Round {number}")
-        report_build.build_and_store(later.id, utcnow())
+        publish_report(later.id)
     db.session.commit()
     html = client.get("/reports/").get_data(as_text=True)
     assert all(f"Round {number}" in html for number in range(3))
@@ -219,7 +226,7 @@ def test_a_city_stakeholder_reads_its_learning_communities(client, app):
     data = seed_round()
     data.round.community.parent = city
     make_user("city@example.org", memberships=[(city, Role.STAKEHOLDER)])
-    report_build.build_and_store(data.round.id, utcnow())
+    publish_report(data.round.id)
     db.session.commit()
     log_in(client, "city@example.org")
     assert client.get(f"/reports/rounds/{data.round.id}").status_code == 200
@@ -252,7 +259,7 @@ def test_the_reports_index_lists_a_city_then_its_learning_communities_newest_rou
 def test_round_against_round_gives_each_difference_with_its_sign_row_by_row(client, report):
     later = seed_round(seed=8, community=report.round.community)
     later.round.title = "Autumn round"
-    report_build.build_and_store(later.round.id, utcnow())
+    publish_report(later.round.id)
     db.session.commit()
     now, before = everyone_of(later.round.id), everyone_of(report.round.id)
     log_in(client, "reader@example.org")
@@ -291,7 +298,7 @@ def later_round_where_all_have_heard(report, group: str | None = None):
     for respondent in later.of(group):
         if respondent.answers["heard_of_offer"] is not None:
             respondent.answers["heard_of_offer"] = 5
-    report_build.build_and_store(later.round.id, utcnow())
+    publish_report(later.round.id)
     db.session.commit()
     return later
 
@@ -474,7 +481,7 @@ def test_the_responses_export_breaks_ties_between_complements_as_the_report_does
             db.session.add(Response(round_id=survey_round.id, group_id=group.id, language="en",
                                     status=ResponseStatus.COMPLETE, submitted_at=utcnow()))
     make_user("tied@example.org", memberships=[(community, Role.COORDINATOR)])
-    report_build.build_and_store(survey_round.id, utcnow())
+    publish_report(survey_round.id)
     db.session.commit()
     payload = db.session.scalar(select(ReportSnapshot.payload).where(ReportSnapshot.round_id == survey_round.id))
     assert {g["key"] for g in payload["groups"] if g["suppressed"]} == {"tiny", "alpha"}
@@ -568,7 +575,7 @@ def test_groups_side_by_side_say_who_is_left_behind_on_which_criterion(client, r
         if respondent.answers["heard_of_offer"] is not None:
             respondent.answers["heard_of_offer"] = 1
     report_build.forget_tallies(report.round.id)  # answers changed under counted responses: count again
-    report_build.build_and_store(report.round.id, utcnow())
+    publish_report(report.round.id)
     db.session.commit()
     log_in(client, "reader@example.org")
     html = client.get(f"/reports/rounds/{report.round.id}/groups?lang=en").get_data(as_text=True)
@@ -701,8 +708,8 @@ def test_a_group_page_names_the_criteria_where_the_group_differs_beyond_chance_i
 
 def test_the_overview_says_nothing_changed_only_when_something_could_be_compared(client, report):
     later = seed_round(seed=8, community=report.round.community)
-    report_build.build_and_store(later.round.id, utcnow())
-    earlier = db.session.scalar(select(ReportSnapshot).where(ReportSnapshot.round_id == report.round.id))
+    publish_report(later.round.id)
+    earlier = report_releases.latest_release(report.round.id)
     # As if every question had been reworded since: no criterion is asked the same way in both.
     earlier.payload = earlier.payload | {"items": [i | {"signature": "reworded"} for i in earlier.payload["items"]]}
     db.session.commit()

@@ -10,7 +10,7 @@ from app import tasks
 from app.domain.report import PAYLOAD_FORMAT
 from app.extensions import db
 from app.models import ReportBuild, ReportSnapshot, Response, ResponseStatus, RoundStatus, utcnow
-from app.services import report_build
+from app.services import report_build, report_releases
 from tests.report_data import seed_round
 
 
@@ -91,9 +91,11 @@ def test_open_rounds_are_refreshed_only_when_responses_changed(seeded):
     late.submitted_at = utcnow() + timedelta(seconds=5)  # a response arrived after the build
     db.session.commit()
     assert report_build.rounds_needing_refresh(utcnow()) == [seeded.round.id]
-    seeded.round.status = RoundStatus.CLOSED
+    seeded.round.status, seeded.round.closed_at = RoundStatus.CLOSED, utcnow()
     db.session.commit()
-    assert report_build.rounds_needing_refresh(utcnow()) == []  # closed rounds get their final build on closing
+    assert report_build.rounds_needing_refresh(utcnow()) == [seeded.round.id]  # its final release is due
+    tasks.refresh_open_reports.delay().get()
+    assert report_build.rounds_needing_refresh(utcnow()) == []  # closed and released: nothing more to do
 
 
 def test_responses_beat_finds_while_a_build_runs_are_built_when_it_ends(seeded):
@@ -110,8 +112,8 @@ def test_responses_beat_finds_while_a_build_runs_are_built_when_it_ends(seeded):
 
 def test_a_build_asked_for_that_never_began_is_queued_again_by_beat_whatever_the_round_status(seeded):
     patience = report_build.UNSERVED_REQUEST
-    report_build.build_and_store(seeded.round.id, utcnow() - 3 * patience)
-    seeded.round.status = RoundStatus.CLOSED
+    seeded.round.status, seeded.round.closed_at = RoundStatus.CLOSED, utcnow() - 3 * patience
+    report_releases.build_and_release(seeded.round.id, utcnow() - 3 * patience)  # its final release
     asked = utcnow() - 2 * patience
     report_build.request_build(seeded.round.id, asked)  # then the broker was down: nothing was queued
     db.session.commit()
@@ -133,8 +135,8 @@ def test_closing_a_round_on_schedule_builds_its_final_report(seeded):
 
 
 def test_a_snapshot_made_by_an_earlier_version_is_built_again_whatever_the_round_status(seeded):
-    report_build.build_and_store(seeded.round.id, utcnow())
-    seeded.round.status = RoundStatus.CLOSED
+    seeded.round.status, seeded.round.closed_at = RoundStatus.CLOSED, utcnow()
+    report_releases.build_and_release(seeded.round.id, utcnow())
     db.session.commit()
     assert report_build.rounds_needing_refresh(utcnow()) == []
     snapshot = db.session.query(ReportSnapshot).one()

@@ -172,7 +172,7 @@ def pdf_bytes(report: Report) -> bytes:
     from weasyprint import HTML
 
     report = replace(report, visual_order=visual_order_for(report.writing.rtl))
-    headlines = headline_comparisons(report, comparable_rounds(report.survey_round))
+    headlines = headline_comparisons(report, comparable_rounds(report.survey_round, report.is_live))
     html = render_template("reports/pdf.html", report=report, round=report.survey_round, headlines=headlines)
     return HTML(string=html).write_pdf()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any, NamedTuple
 
 from flask_babel import format_decimal, format_number, format_percent, get_locale, pgettext
@@ -19,14 +20,24 @@ from sqlalchemy import select
 
 from app import charts
 from app.domain import report_maths
+from app.domain.privacy.releases import figure_of
 from app.domain.report import EVERYONE, UNASSIGNED
 from app.domain.report_maths import Difference, change
 from app.extensions import db
-from app.i18n import counted, isolate, pick_translation, text_direction
-from app.models import Criterion, Group, ReportSnapshot, Round, Survey
+from app.i18n import LANGUAGE_NAMES, counted, isolate, pick_translation, text_direction
+from app.models import Criterion, Group, ReportRelease, ReportSnapshot, Round, Survey
+from app.services.report_releases import latest_release
 
 TOP_NEEDS = 3
 LOWEST_CRITERIA = 3
+
+
+class HeldBackFigure(NamedTuple):
+    """A figure a release holds back for a section, with its value when it was last released."""
+
+    name: str  # what it is, in the reader's language
+    earlier: str | None  # its figures then ("54, n = 38"); None: never released
+    released_at: datetime | None
 
 
 class LowScore(NamedTuple):
@@ -55,10 +66,11 @@ def quadrant_labels() -> dict[str, str]:
 
 @dataclass
 class Report:
-    """A round's snapshot read in the page language."""
+    """A round's report read in the page language: the coordinators' live snapshot, or the
+    release the round's other readers see (app.services.report_releases)."""
 
     survey_round: Round
-    snapshot: ReportSnapshot
+    source: ReportSnapshot | ReportRelease
     criterion_names: dict[str, str]
     group_names: dict[str, str]
     item_texts: dict[str, str]
@@ -66,7 +78,16 @@ class Report:
 
     @property
     def payload(self) -> dict[str, Any]:
-        return self.snapshot.payload
+        return self.source.payload
+
+    @property
+    def release(self) -> ReportRelease | None:
+        """The release this is, or None for the coordinators' live view."""
+        return self.source if isinstance(self.source, ReportRelease) else None
+
+    @property
+    def is_live(self) -> bool:
+        return self.release is None
 
     visual_order: Callable[[str], str] | None = None  # set for renderers without bidi (the PDF)
 
@@ -128,6 +149,55 @@ class Report:
                               if self.standing(s, c) == "below"])
                   for s in self.group_sections()]
         return [(key, names) for key, names in behind if names]
+
+    def held_back(self, section: dict[str, Any]) -> list[HeldBackFigure]:
+        """The figures this release holds back for the section (the release rule), each with
+        its figures as last released. Empty for the live view, which holds nothing back."""
+        held = []
+        for name, entry in section.get("held_back", {}).items():
+            figure = figure_of(name)
+            released_at = datetime.fromisoformat(entry["released_at"]) if entry["released_at"] else None
+            held.append(HeldBackFigure(self._figure_name(figure), self._figure_summary(figure, entry["figure"]),
+                                       released_at))
+        return held
+
+    def _figure_name(self, figure: tuple[str, ...]) -> str:
+        kind, key = figure[0], figure[1]
+        if kind == "criterion":
+            return self.criterion_names.get(key, key)
+        question = self.item_texts.get(key, key)
+        if kind == "text":
+            return _("%(question)s, in %(language)s", question=question,
+                     language=LANGUAGE_NAMES.get(figure[2], figure[2]))
+        if kind == "quotes":
+            return _("Quotes: %(question)s", question=question)
+        return question
+
+    @staticmethod
+    def _figure_summary(figure: tuple[str, ...], earlier: Any) -> str | None:
+        if earlier is None:
+            return None
+        if figure[0] == "quotes":
+            return counted("%(num)s quote", "%(num)s quotes", len(earlier))
+        if figure[0] == "text":
+            return counted("%(num)s answer", "%(num)s answers", earlier["answers"])
+        n = format_number(earlier["n"])
+        if "score" in earlier:
+            return _("%(score)s, n = %(n)s", score=format_score(earlier["score"]), n=n)
+        if "gap" in earlier:
+            return _("gap %(gap)s, priority score %(priority)s, n = %(n)s", gap=format_decimal1(earlier["gap"]),
+                     priority=format_decimal1(earlier["mwds"]), n=n)
+        if "mean" in earlier:
+            return _("average %(mean)s, n = %(n)s", mean=format_decimal1(earlier["mean"]), n=n)
+        return _("n = %(n)s", n=n)
+
+    def hidden(self, section: dict[str, Any], kind: str, key: str) -> str | None:
+        """Why the section shows no figure for a criterion or a question: "held_back" by this
+        release, "hidden" to protect a small group, or None (nobody answered it)."""
+        name = f"{kind}:{key}"
+        if name in section.get("held_back", {}):
+            return "held_back"
+        return "hidden" if name in section.get("hidden", ()) else None
 
     # -- sentences ----------------------------------------------------------------------------
 
@@ -247,18 +317,21 @@ class Report:
         )
 
 
-def load_report(survey_round: Round) -> Report | None:
-    snapshot = db.session.scalar(select(ReportSnapshot).where(ReportSnapshot.round_id == survey_round.id))
-    if snapshot is None:
+def load_report(survey_round: Round, live: bool) -> Report | None:
+    """The round's report as a reader sees it: `live`, the coordinators' current snapshot;
+    otherwise its latest release (None before the first)."""
+    source = (db.session.scalar(select(ReportSnapshot).where(ReportSnapshot.round_id == survey_round.id)) if live
+              else latest_release(survey_round.id))
+    if source is None:
         return None
     definition = survey_round.definition()
     fallback = [survey_round.community.default_language, *definition.languages]
-    criteria = db.session.scalars(select(Criterion).where(Criterion.key.in_(snapshot.payload["criteria"])))
+    criteria = db.session.scalars(select(Criterion).where(Criterion.key.in_(source.payload["criteria"])))
     groups = db.session.scalars(select(Group).where(Group.community_id == survey_round.community_id))
     language = str(get_locale())
     return Report(
         survey_round=survey_round,
-        snapshot=snapshot,
+        source=source,
         criterion_names={c.key: pick_translation(c.name, fallback) for c in criteria},
         group_names={g.key: g.display_name(language) for g in groups} | {UNASSIGNED: _("No group")},
         item_texts={q.key: pick_translation(dict(q.text), fallback) for q in definition.questions},
@@ -357,14 +430,16 @@ def compared_by_group(a: Report, b: Report, criteria: list[str]) -> list[GroupCh
             for mine, other in pairs]
 
 
-def comparable_rounds(survey_round: Round) -> list[Round]:
-    """Other rounds of the same community that have a report: earlier rounds of the same survey
-    (round against round) and rounds of a survey for another audience (perception gap)."""
+def comparable_rounds(survey_round: Round, live: bool) -> list[Round]:
+    """Other rounds of the same community that have a report (a live one, or a release: as the
+    reader reads `survey_round`'s): earlier rounds of the same survey (round against round) and
+    rounds of a survey for another audience (perception gap)."""
+    reported = (select(ReportSnapshot.round_id) if live else select(ReportRelease.round_id)).scalar_subquery()
     candidates = db.session.scalars(
         select(Round)
         .join(Survey, Survey.id == Round.survey_id)
-        .join(ReportSnapshot, ReportSnapshot.round_id == Round.id)
-        .where(Round.community_id == survey_round.community_id, Round.id != survey_round.id)
+        .where(Round.community_id == survey_round.community_id, Round.id != survey_round.id,
+               Round.id.in_(reported))
         .order_by(Round.began_at.desc(), Round.id.desc())
     ).all()
     return [
@@ -399,8 +474,8 @@ def headline_comparisons(report: Report | None, comparable: list[Round]) -> Head
     mine = report.survey_round.survey
     previous = previous_round(report, comparable)
     other_audience = next((r for r in comparable if r.survey.audience != mine.audience), None)
-    before = load_report(previous) if previous else None
-    theirs = load_report(other_audience) if other_audience else None
+    before = load_report(previous, report.is_live) if previous else None
+    theirs = load_report(other_audience, report.is_live) if other_audience else None
     return Headlines(previous, _beyond_chance_against(report, before, same_survey=True),
                      other_audience, _beyond_chance_against(report, theirs, same_survey=False),
                      _groups_moved(report, before))
@@ -420,7 +495,7 @@ def group_since_previous(report: Report, comparable: list[Round], key: str) -> t
     with every group's, as on the comparison page); None when there is no such round, the
     group is not shown in both, or there is nothing to judge."""
     previous = previous_round(report, comparable)
-    before = load_report(previous) if previous else None
+    before = load_report(previous, report.is_live) if previous else None
     change = next((c for c in _changes_since(report, before) or [] if c.key == key), None)
     return (previous, change) if change else None
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import Response, abort, flash, redirect, render_template, request, session, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import exists, select
+from sqlalchemy import select
 
 from app.auth.access import MANAGING_ROLES, communities_read_by, require_reader, role_over
 from app.extensions import db
 from app.i18n import LANGUAGE_NAMES
-from app.models import Community, ReportSnapshot, Round, RoundStatus
+from app.models import Community, ReportRelease, ReportSnapshot, Round, RoundStatus
 from app.reports import bp, exports
 from app.reports.presenting import (
     beyond_chance,
@@ -32,6 +32,7 @@ from app.reports.presenting import (
 )
 from app.services import audit, response_export
 from app.services.report_build import build_status, build_statuses
+from app.services.report_releases import latest_release, latest_releases
 
 
 @bp.app_context_processor
@@ -54,8 +55,10 @@ def index():
     for survey_round in rounds:
         rounds_of[survey_round.community_id].append(survey_round)
     sections = [(c, rounds_of[c.id]) for c in communities if rounds_of[c.id] or c.children]
+    ids = [r.id for r in rounds]
     return render_template(
-        "reports/index.html", sections=sections, statuses=build_statuses([r.id for r in rounds]),
+        "reports/index.html", sections=sections, statuses=build_statuses(ids), releases=latest_releases(ids),
+        managed={r.id for r in rounds if _can_manage(r)},
     )
 
 
@@ -81,12 +84,12 @@ def _in_tree_order(communities: list[Community]) -> list[Community]:
 @login_required
 def overview(round_id: int):
     survey_round = _readable_round(round_id)
-    report = load_report(survey_round)
-    comparable = comparable_rounds(survey_round)
+    live = _reads_live(survey_round)
+    report = load_report(survey_round, live)
+    comparable = comparable_rounds(survey_round, live)
     return render_template(
-        "reports/overview.html", round=survey_round, report=report, status=build_status(round_id),
-        can_refresh=_can_manage(survey_round), comparable=comparable,
-        headlines=headline_comparisons(report, comparable),
+        "reports/overview.html", round=survey_round, report=report, **_status_of(survey_round, live),
+        comparable=comparable, headlines=headline_comparisons(report, comparable),
     )
 
 
@@ -94,12 +97,13 @@ def overview(round_id: int):
 @login_required
 def group(round_id: int, key: str):
     survey_round = _readable_round(round_id)
-    report = load_report(survey_round) or abort(404)
+    live = _reads_live(survey_round)
+    report = load_report(survey_round, live) or abort(404)
     entry = next((g for g in report.groups() if g["key"] == key), None) or abort(404)
     return render_template(
         "reports/group.html", round=survey_round, report=report, group=entry,
-        section=report.section(key), everyone=report.everyone, status=build_status(round_id),
-        since=group_since_previous(report, comparable_rounds(survey_round), key),
+        section=report.section(key), everyone=report.everyone, **_status_of(survey_round, live),
+        since=group_since_previous(report, comparable_rounds(survey_round, live), key),
     )
 
 
@@ -107,9 +111,9 @@ def group(round_id: int, key: str):
 @login_required
 def groups(round_id: int):
     survey_round = _readable_round(round_id)
-    report = load_report(survey_round) or abort(404)
-    return render_template("reports/groups.html", round=survey_round, report=report,
-                           status=build_status(round_id))
+    live = _reads_live(survey_round)
+    report = load_report(survey_round, live) or abort(404)
+    return render_template("reports/groups.html", round=survey_round, report=report, **_status_of(survey_round, live))
 
 
 @bp.get("/rounds/<int:round_id>/compare/<int:other_id>")
@@ -119,10 +123,11 @@ def compare(round_id: int, other_id: int):
     (what changed), or a round of another audience (where citizens and organisations differ)."""
     survey_round = _readable_round(round_id)
     other_round = _readable_round(other_id)
-    if other_round.id not in {r.id for r in comparable_rounds(survey_round)}:
+    live = _reads_live(survey_round)
+    if other_round.id not in {r.id for r in comparable_rounds(survey_round, live)}:
         abort(404)
-    report = load_report(survey_round) or abort(404)
-    other = load_report(other_round) or abort(404)
+    report = load_report(survey_round, live) or abort(404)
+    other = load_report(other_round, live) or abort(404)
     same_survey = survey_round.survey.key == other_round.survey.key
     comparable = report.everyone is not None and other.everyone is not None
     matching = matching_criteria(report, other, same_survey)
@@ -149,7 +154,7 @@ def community(community_id: int):
     survey_key = request.args.get("survey") or max(by_survey, key=lambda key: len(by_survey[key]))
     if survey_key not in by_survey:
         abort(404)
-    reports = [report for r in by_survey[survey_key] if (report := load_report(r)) is not None]
+    reports = [report for r in by_survey[survey_key] if (report := load_report(r, _reads_live(r))) is not None]
     surveys = [(key, rounds[0].survey) for key, rounds in sorted(by_survey.items())]
     return render_template("reports/community.html", community=community, reports=reports, surveys=surveys,
                            survey_key=survey_key)
@@ -175,10 +180,11 @@ def refresh(round_id: int):
 @login_required
 def export(round_id: int, kind: str):
     survey_round = _readable_round(round_id)
-    if not db.session.scalar(select(exists().where(ReportSnapshot.round_id == round_id))):
+    live = _reads_live(survey_round)
+    if load_report(survey_round, live) is None:
         abort(404)
     _record_export(survey_round, f"report.{kind}")  # commits: load what the download reads after it
-    report = load_report(survey_round) or abort(404)
+    report = load_report(survey_round, live) or abort(404)
     return exports.respond(report, kind)
 
 
@@ -218,13 +224,36 @@ def _can_manage(survey_round: Round) -> bool:
     return role_over(current_user, survey_round.community) in MANAGING_ROLES
 
 
+def _reads_live(survey_round: Round) -> bool:
+    """Whether the reader sees the round's live report: its coordinators and admins do, unless
+    they chose to see it as its other readers do (?view=released, remembered for the session);
+    everyone else reads its releases."""
+    if not _can_manage(survey_round):
+        return False
+    chosen = request.args.get("view")
+    if chosen in ("live", "released"):
+        session["report_view"] = chosen
+    return session.get("report_view", "live") == "live"
+
+
+def _status_of(survey_round: Round, live: bool) -> dict[str, object]:
+    """What a report page says about where its figures come from: the live build's status, the
+    latest release, and whether the reader may switch between the two."""
+    return {"status": build_status(survey_round.id), "release": latest_release(survey_round.id), "live": live,
+            "can_refresh": _can_manage(survey_round)}
+
+
 def _latest_reported_rounds(communities: list[Community]) -> dict[str, list[Round]]:
-    """Per survey key, each community's latest round of that survey that has a report."""
+    """Per survey key, each community's latest round of that survey that has a report the
+    reader may see (a live one for the community's coordinators, else a release)."""
     rounds = db.session.scalars(
-        select(Round).join(ReportSnapshot, ReportSnapshot.round_id == Round.id)
-        .where(Round.community_id.in_([c.id for c in communities]))
+        select(Round).where(Round.community_id.in_([c.id for c in communities]))
         .order_by(Round.began_at.desc(), Round.id.desc())
     ).all()
+    ids = [r.id for r in rounds]
+    built = set(db.session.scalars(select(ReportSnapshot.round_id).where(ReportSnapshot.round_id.in_(ids))))
+    released = set(db.session.scalars(select(ReportRelease.round_id).where(ReportRelease.round_id.in_(ids))))
+    rounds = [r for r in rounds if r.id in (built if _reads_live(r) else released)]
     latest: dict[str, dict[int, Round]] = {}
     for survey_round in rounds:
         latest.setdefault(survey_round.survey.key, {}).setdefault(survey_round.community_id, survey_round)

@@ -214,7 +214,8 @@ def create_demo(surveys_dir: Path, responses: int, seed: int) -> DemoSummary:
     Lakeside (a city) and its two learning communities: in each, this year's open citizens'
     round (`responses` simulated answers between them), last year's closed one to compare
     with, and a round of the partner organisations' survey; at the city, the coordinators'
-    health check and UNESCO self-assessment. Every round has its report built.
+    health check and UNESCO self-assessment. Every round has its report built; closed rounds
+    have their final release, and open ones an interim release, so stakeholders read them.
     """
     existing = db.session.scalar(select(Community).where(Community.slug == CITY_SLUG))
     if existing is not None:
@@ -264,6 +265,8 @@ def create_demo(surveys_dir: Path, responses: int, seed: int) -> DemoSummary:
     everything = [*(r for r, _ in current_rounds), *earlier_rounds, *partner_rounds,
                   *(r for r, _ in coordinator_rounds)]
     for survey_round in everything:  # stakeholders find reports at once, not after the first beat
+        if survey_round.status is RoundStatus.OPEN:  # its coordinators published the figures so far
+            report_releases.request_release(survey_round.id, None, utcnow())
         report_releases.build_and_release(survey_round.id, utcnow())
     return summarise(created=True, responses=responses)
 
