@@ -36,6 +36,8 @@ def action(event: AuditEvent) -> str:
         "round_reopened": lambda: _("reopened the round %(title)s", title=round_title),
         "opened_on_schedule": lambda: _("opened the round %(title)s at its opening time", title=round_title),
         "closed_on_schedule": lambda: _("closed the round %(title)s at its closing time", title=round_title),
+        "report_published": lambda: _("published the figures of %(title)s so far to its stakeholders",
+                                      title=round_title),
         "report_exported": lambda: _("downloaded %(what)s of %(title)s", what=_download(details.get("kind")),
                                      title=round_title),
         "invitations_imported": lambda: _("imported %(count)s invitations to %(title)s",

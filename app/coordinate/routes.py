@@ -6,7 +6,7 @@ with app.auth.access; anyone else gets 404, so nobody learns which communities e
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import exists, select
@@ -34,9 +34,21 @@ from app.domain.naming import free_key, neighbourhood_list, slugify
 from app.domain.round_rules import RoundRuleError
 from app.extensions import db
 from app.i18n import LANGUAGE_NAMES, pick_translation
-from app.models import Community, CommunityKind, Group, GroupKind, Membership, Response, Role, Round, utcnow
+from app.models import (
+    Community,
+    CommunityKind,
+    Group,
+    GroupKind,
+    Membership,
+    ReleaseKind,
+    Response,
+    Role,
+    Round,
+    utcnow,
+)
 from app.request_guards import database_id
-from app.services import audit, rounds
+from app.reports.presenting import load_report
+from app.services import audit, report_releases, rounds
 from app.services.outreach import complete_responses_per_round, response_counts_by_group
 
 @bp.context_processor  # only the coordinator pages use these
@@ -332,8 +344,61 @@ def round_page(round_id: int):
     return render_template(
         "coordinate/round.html", round=survey_round, community=survey_round.community, counts=counts,
         total=sum(counts.values()), confirm=ConfirmForm(), reopen=ReopenForm(),
-        answered=rounds.has_responses(survey_round.id), local=lambda moment: to_local(
-            moment, survey_round.community.timezone),
+        answered=rounds.has_responses(survey_round.id), release=report_releases.latest_release(survey_round.id),
+        local=lambda moment: to_local(moment, survey_round.community.timezone),
+    )
+
+
+@bp.get("/rounds/<int:round_id>/close")
+@login_required
+def confirm_close(round_id: int):
+    """Before closing: what the final report will count, and what it will have to hold back
+    against what stakeholders have seen already (the release rule), so that a coordinator can
+    keep the round open a little longer instead."""
+    survey_round = require_round(round_id)
+    if survey_round.status.value not in ("scheduled", "open", "paused"):
+        return redirect(url_for("coordinate.round_page", round_id=round_id))
+    return _release_preview(survey_round, ReleaseKind.FINAL)
+
+
+@bp.route("/rounds/<int:round_id>/publish", methods=["GET", "POST"])
+@login_required
+def publish_report(round_id: int):
+    """Publish the figures so far to the round's stakeholders (an interim release)."""
+    survey_round = require_round(round_id)
+    if survey_round.status.value not in ("open", "paused"):
+        return redirect(url_for("coordinate.round_page", round_id=round_id))
+    if request.method == "GET":
+        return _release_preview(survey_round, ReleaseKind.INTERIM)
+    if not ConfirmForm().validate_on_submit():
+        flash(_("Your session had expired: please press the button again."), "error")
+        return redirect(url_for("coordinate.publish_report", round_id=round_id)), 303
+    report_releases.request_release(survey_round.id, current_user.id, utcnow())
+    audit.record("report_published", community_id=survey_round.community_id, round_id=survey_round.id,
+                 user_id=current_user.id)
+    db.session.commit()
+    from app.tasks import request_report  # the tasks module imports the services; keep imports one way
+
+    if not request_report(survey_round.id):
+        flash(_("The background workers cannot be reached just now: the figures will be published as soon as "
+                "they are back."), "error")
+    elif current_app.extensions["celery"].conf.task_always_eager:  # no broker: made here, now
+        flash(_("Published: stakeholders now see the figures of this round so far."), "info")
+    else:
+        flash(_("The figures are being published: stakeholders see them in a minute."), "info")
+    return redirect(url_for("coordinate.round_page", round_id=round_id)), 303
+
+
+def _release_preview(survey_round: Round, kind: ReleaseKind):
+    preview = report_releases.preview(survey_round, kind)
+    names = load_report(survey_round, live=True)
+    held: dict[str, list[str]] = {}
+    for figure in preview.held_back:
+        section = names.name_of(figure.section) if names else figure.section
+        held.setdefault(section, []).append(names.figure_name(figure.figure) if names else ":".join(figure.figure))
+    return render_template(
+        "coordinate/release_confirm.html", round=survey_round, community=survey_round.community, kind=kind.value,
+        preview=preview, held=held, confirm=ConfirmForm(), release=report_releases.latest_release(survey_round.id),
     )
 
 

@@ -38,6 +38,12 @@ class TidyRow:
     value: float | int | None
     n: int | None
     suppressed: bool
+    # Why a suppressed row is blank: "few" (the group is too small), "complement" (hidden so
+    # that a smaller group cannot be worked out), "protected" (this figure is hidden in the
+    # group for either reason), "held_back" (this release keeps it back: see the report).
+    hidden_because: str = ""
+    covers: str = ""  # a weighted score: the groups it is weighted over, "; " between them
+    release: int | None = None  # the release these figures are; empty for the coordinators' live view
 
 
 COLUMNS = [f.name for f in fields(TidyRow)]
@@ -47,26 +53,45 @@ def tidy_rows(report: Report) -> Iterator[TidyRow]:
     payload = report.payload
     survey_round = report.survey_round
 
+    release = report.release.number if report.release else None
+    hidden_groups = {g["key"]: g.get("hidden_because") or "few" for g in report.groups() if g["suppressed"]}
+
     def row(section: str, measure: str, item: str, label: str, statistic: str, value, n,
-            option: str = "", suppressed: bool = False) -> TidyRow:
+            option: str = "", suppressed: bool = False, covers: str = "") -> TidyRow:
+        because = ""
+        if suppressed:
+            because = hidden_groups.get(section) or _hidden_because(report, sections.get(section), measure, item)
         return TidyRow(survey_round.id, survey_round.title, payload["survey"]["key"],
                        payload["survey"]["version"], payload["built_at"], section,
                        report.name_of(section), measure, item, label, option, statistic,
-                       None if suppressed else value, None if suppressed else n, suppressed)
+                       None if suppressed else value, None if suppressed else n, suppressed, because, covers,
+                       release)
 
+    sections = {s["key"]: s for s in payload["sections"]}
     for group in report.groups():
         hidden = group["suppressed"]
         yield row(group["key"], "group", "", "", "respondents", group["respondents"], None, suppressed=hidden)
         if group["population"] is not None:
             yield row(group["key"], "group", "", "", "coverage", group["coverage"], group["respondents"],
                       suppressed=hidden)
-    sections = {s["key"]: s for s in payload["sections"]}
     for key in [EVERYONE, *(g["key"] for g in report.groups())]:
         yield from _section_rows(report, sections.get(key), key, row)
-    if payload.get("weighted"):
-        for criterion, value in payload["weighted"]["criteria"].items():
+    weighted = payload.get("weighted")
+    if weighted:
+        for criterion, value in weighted["criteria"].items():
+            covered = weighted.get("covers", {}).get(criterion, weighted["groups"])
             yield row(EVERYONE, "criterion", criterion, report.criterion_names.get(criterion, criterion),
-                      "score_weighted", value, None)
+                      "score_weighted", value, None, covers="; ".join(covered))
+
+
+def _hidden_because(report: Report, section, measure: str, item: str) -> str:
+    """Why a figure of a shown section is blank (see TidyRow.hidden_because); "" when nobody
+    answered it."""
+    if section is None:
+        return "few"  # everyone's figures, when fewer than k answered at all
+    kind = "criterion" if measure == "criterion" else "item"
+    why = report.hidden(section, kind, item)
+    return {"held_back": "held_back", "hidden": "protected"}.get(why or "", "")
 
 
 def _section_rows(report: Report, section, key: str, row) -> Iterator[TidyRow]:
@@ -83,7 +108,9 @@ def _section_rows(report: Report, section, key: str, row) -> Iterator[TidyRow]:
         compared = section.get("compared_with_all", {}).get(criterion)
         if compared is not None:
             yield row(key, "criterion", criterion, label, "difference_from_all", compared["difference"], figure["n"])
-            yield row(key, "criterion", criterion, label, "beyond_chance", int(compared["significant"]), figure["n"])
+            verdict = compared["significant"]  # None: no test was possible (say, a round of one group)
+            yield row(key, "criterion", criterion, label, "beyond_chance", None if verdict is None else int(verdict),
+                      figure["n"])
         for leaning, count in figure.get("answers", {}).items():
             yield row(key, "criterion", criterion, label, "answers", count, figure["n"], option=leaning)
     for item in report.items_of_type("agreement", "number", "single_choice"):

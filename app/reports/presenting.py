@@ -157,11 +157,13 @@ class Report:
         for name, entry in section.get("held_back", {}).items():
             figure = figure_of(name)
             released_at = datetime.fromisoformat(entry["released_at"]) if entry["released_at"] else None
-            held.append(HeldBackFigure(self._figure_name(figure), self._figure_summary(figure, entry["figure"]),
+            held.append(HeldBackFigure(self.figure_name(figure), self._figure_summary(figure, entry["figure"]),
                                        released_at))
         return held
 
-    def _figure_name(self, figure: tuple[str, ...]) -> str:
+    def figure_name(self, figure: tuple[str, ...]) -> str:
+        """What a figure is about, in the reader's language: a criterion, a question, a question's
+        words in one language, or its quotes."""
         kind, key = figure[0], figure[1]
         if kind == "criterion":
             return self.criterion_names.get(key, key)

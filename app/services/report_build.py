@@ -413,6 +413,9 @@ BATCH = _BATCH.c
 
 def _fill_batch_table(round_id: int, stamped) -> None:
     """Copy the round's responses that match `stamped` into the batch table, and count them."""
+    # A read that ends in a rollback (a preview) can leave the table behind on SQLite, whose
+    # driver runs the CREATE outside the transaction it then rolls back, DROP included.
+    _BATCH.drop(db.session.connection(), checkfirst=True)
     _BATCH.create(db.session.connection())
     db.session.execute(insert(_BATCH).from_select(
         ["response_id", "group_id", "language", "may_quote"],
