@@ -154,6 +154,12 @@ def withdraw(typed_receipt: str) -> int | None:
         Response.receipt_code_hash == hashed(typed_receipt)))
     if response is None:
         return None
+    return withdraw_response(response)
+
+
+def withdraw_response(response: Response) -> int:
+    """Delete a response and its answers, taking it out of its round's kept tallies; its
+    round's id."""
     round_id = response.round_id
     report_build.uncount(response)  # before its answers go: they say what to take away
     db.session.execute(delete(Answer).where(Answer.response_id == response.id))
