@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import random
+
+import pytest
 
 from app.domain.privacy.releases import EVERYONE, figure_id
 from app.extensions import db
-from app.models import Question, ReleaseKind, ReportRelease, ResponseStatus, RoundStatus, utcnow
+from app.models import Question, ReleaseKind, ReportRelease, ResponseStatus, Role, RoundStatus, utcnow
 from app.services import report_releases
 from app.services.report_releases import build_and_release, latest_release, request_release
-from tests.report_data import _respondent, _store, seed_round
+from tests.factories import make_link, make_user
+from tests.helpers import csrf_token, log_in
+from tests.report_data import _respondent, _store, publish_report, seed_round
+from tests.test_answering_flow import answer_all, submit
 
 
 def store(data, group: str, count: int, seed: int = 99) -> None:
@@ -72,3 +79,93 @@ def test_a_preview_says_what_the_final_release_would_withhold(app):
     assert ("seniors", ("item", "heard_of_offer")) in held
     assert preview.response_count == 53
     assert latest_release(data.round.id).number == 1  # nothing stored
+
+
+# -- as a stakeholder and a coordinator would ------------------------------------------------
+
+
+def tidy(client, round_id: int) -> dict[tuple, dict]:
+    """A report's CSV, row by row, keyed by what each row is."""
+    text = client.get(f"/reports/rounds/{round_id}/report.csv?lang=en", buffered=True).get_data(as_text=True)
+    return {(r["section"], r["measure"], r["item"], r["option"], r["statistic"]): r
+            for r in csv.DictReader(io.StringIO(text))}
+
+
+def test_three_people_answering_between_two_downloads_cannot_be_worked_out(app, client):
+    data = seed_round()
+    community = data.round.community
+    make_user("reader@example.org", memberships=[(community, Role.STAKEHOLDER)])
+    make_user("coordinator@example.org", memberships=[(community, Role.COORDINATOR)])
+    everyone_link = make_link(data.round)
+    db.session.commit()
+    coordinator = app.test_client()
+    log_in(coordinator, "coordinator@example.org")
+    page = coordinator.get(f"/coordinate/rounds/{data.round.id}/publish?lang=en").get_data(as_text=True)
+    assert "This will be the first release" in page
+    coordinator.post(f"/coordinate/rounds/{data.round.id}/publish", data={"csrf_token": csrf_token(page)})
+    log_in(client, "reader@example.org")
+    before = tidy(client, data.round.id)
+
+    for _ in range(3):  # three people answer through the link for everyone
+        citizen = app.test_client()
+        answer_all(citizen, everyone_link)
+        assert submit(citizen, everyone_link).status_code == 302
+    assert tidy(client, data.round.id) == before  # nothing new is released by itself
+    overview = client.get(f"/reports/rounds/{data.round.id}?lang=en").get_data(as_text=True)
+    assert "Interim report, published" in overview and "from 51 responses" in overview
+
+    live = coordinator.get(f"/reports/rounds/{data.round.id}?lang=en").get_data(as_text=True)
+    coordinator.post(f"/reports/rounds/{data.round.id}/refresh", data={"csrf_token": csrf_token(live)})
+    live = coordinator.get(f"/reports/rounds/{data.round.id}?lang=en").get_data(as_text=True)
+    assert "Built" in live and "from 54 responses" in live  # the coordinators' view is current
+    assert tidy(client, data.round.id) == before  # and a rebuild releases nothing either
+    page = coordinator.get(f"/coordinate/rounds/{data.round.id}/publish?lang=en").get_data(as_text=True)
+    assert "This release will hold back some figures." in page and "All respondents" in page
+    coordinator.post(f"/coordinate/rounds/{data.round.id}/publish", data={"csrf_token": csrf_token(page)})
+
+    after = tidy(client, data.round.id)
+    changed = [key for key, row in after.items() if key in before and row["value"] and before[key]["value"]
+               and float(row["value"]) != pytest.approx(float(before[key]["value"]))
+               and key[1] not in ("group",)]
+    assert changed == []  # no figure shown in both differs: the three stay out of every one
+    held = {section for (section, *_), row in after.items() if row["hidden_because"] == "held_back"}
+    # Everyone's figures keep those of the first release. And parents: hidden then as the
+    # complement of newcomers (3), and no longer needed as one now that the three new people
+    # are hidden beside them; shown now, unchanged, parents' figures would give back the
+    # newcomers' of the first release (everyone's then, less youth, seniors and parents now).
+    assert held == {"all", "parents"}
+    overview = client.get(f"/reports/rounds/{data.round.id}?lang=en").get_data(as_text=True)
+    assert "Held back in this release" in overview
+
+
+def test_closing_tells_what_the_final_release_holds_back_and_stakeholders_read_it(app, client):
+    data = seed_round()
+    make_user("coordinator@example.org", memberships=[(data.round.community, Role.COORDINATOR)])
+    publish_report(data.round.id)
+    store(data, "seniors", 2)
+    db.session.commit()
+    log_in(client, "coordinator@example.org")
+    page = client.get(f"/coordinate/rounds/{data.round.id}/close?lang=en").get_data(as_text=True)
+    assert "This release will hold back some figures." in page and "seniors" in page.lower()
+    assert "Keep it open" in page
+    client.post(f"/coordinate/rounds/{data.round.id}/close", data={"csrf_token": csrf_token(page)})
+    final = latest_release(data.round.id)
+    assert (final.kind, final.payload["respondents"]) == (ReleaseKind.FINAL, 53)
+    seniors = next(s for s in final.payload["sections"] if s["key"] == "seniors")
+    assert seniors["held_back"]
+
+
+def test_coordinators_see_the_release_as_stakeholders_do_when_they_ask(app, client):
+    data = seed_round()
+    make_user("coordinator@example.org", memberships=[(data.round.community, Role.COORDINATOR)])
+    publish_report(data.round.id)
+    store(data, "youth", 6)
+    build_and_release(data.round.id, utcnow())
+    db.session.commit()
+    log_in(client, "coordinator@example.org")
+    base = f"/reports/rounds/{data.round.id}"
+    assert "from 57 responses" in client.get(f"{base}?lang=en").get_data(as_text=True)
+    released = client.get(f"{base}?view=released&lang=en").get_data(as_text=True)
+    assert "from 51 responses" in released and "Back to the live view" in released
+    assert "from 51 responses" in client.get(f"{base}/groups?lang=en").get_data(as_text=True)  # remembered
+    assert "from 57 responses" in client.get(f"{base}?view=live&lang=en").get_data(as_text=True)

@@ -259,3 +259,38 @@ def test_the_fewest_people_found_is_never_more_than_an_attacker_finds(seed):
         assert ours is not None and ours <= min(attacked)
     else:
         assert ours is None
+
+
+def test_quotes_count_only_a_group_against_itself():
+    """Each quote is one person's words, shown by their leave in any release: one release alone
+    may rest on one person; what two add is which quotes are new."""
+    view = FigureView(frozenset("ab"), total=False)
+    unchanged = {"a": GroupChange(1, 1, 0), "b": GroupChange(2, 2, 0)}
+    assert smallest_isolated(view, "ab", view, "ab", unchanged, differences_only=True) is None
+    one_new = {"a": GroupChange(2, 1, 1), "b": GroupChange(2, 2, 0)}
+    assert smallest_isolated(view, "ab", view, "ab", one_new, differences_only=True) == 1
+
+
+def test_an_earlier_release_made_for_a_smaller_k_is_held_to_its_own():
+    """k went up from 3 to 5 after a release that showed a group of 4: what it showed alone is
+    out already. The new release is held to 3 against it, and to 5 against a release made for 5."""
+    quote = ("item", "q")
+    views = {quote: FigureView(frozenset("ab"), total=True)}
+    earlier = ReleaseRecord(1, frozenset("ab"), views, {quote: {"a": 4, "b": 10}}, batch=1, k=3)
+    unchanged = {quote: {"a": GroupChange(4, 4, 0), "b": GroupChange(10, 10, 0)}}
+    assert leaks(views, frozenset("ab"), [(earlier, unchanged)], k=5) == []
+    four_new = {quote: {"a": GroupChange(4, 4, 0), "b": GroupChange(14, 10, 4)}}
+    assert leaks(views, frozenset("ab"), [(earlier, four_new)], k=5) == []  # 4 >= 3, its k
+    later = ReleaseRecord(2, frozenset("ab"), views, {quote: {"a": 4, "b": 10}}, batch=2, k=5)
+    assert leaks(views, frozenset("ab"), [(later, four_new)], k=5) == [Leak(quote, 2, 4)]
+
+
+def test_a_family_is_withheld_together():
+    item, criterion = ("item", "agree"), ("criterion", "needs")
+    view = FigureView(frozenset("ab"), total=True)
+    views = {item: view, criterion: view}
+    earlier = ReleaseRecord(1, frozenset("ab"), views, {item: {"a": 9, "b": 9}, criterion: {"a": 9, "b": 9}}, 1, 5)
+    changes = {item: {"a": GroupChange(11, 9, 2), "b": GroupChange(14, 9, 5)},
+               criterion: {"a": GroupChange(9, 9, 0), "b": GroupChange(14, 9, 5)}}
+    withheld = withheld_for_release(views, frozenset("ab"), [(earlier, changes)], [[criterion, item]], k=5)
+    assert withheld == {"a": frozenset({item, criterion}), "b": frozenset({item, criterion})}
