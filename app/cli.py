@@ -71,13 +71,19 @@ def load_command() -> None:
 @reports_cli.command("refresh")
 def refresh_reports_command() -> None:
     """Build the report of every round that needs it, as beat does every five minutes: open
-    rounds with new responses, builds asked for and never begun, snapshots of an older format.
+    rounds with new responses, builds asked for and never begun, snapshots of an older format,
+    releases that are due (closed rounds) or of an older format.
     Without Redis (the embedded default, where no beat runs) the builds run here, now; with
     Redis they are queued for the workers. Run it from cron in the embedded mode."""
     from app.models import utcnow
     from app.services.report_build import rounds_needing_refresh
+    from app.services.report_releases import refresh_outdated
     from app.tasks import request_report
 
+    remade = refresh_outdated()
+    db.session.commit()
+    if remade:
+        click.echo(f"Made {len(remade)} release(s) again in this version's format.")
     due = rounds_needing_refresh(utcnow())
     if not due:
         click.echo("Every report is up to date.")

@@ -83,6 +83,8 @@ def refresh_open_reports() -> list[int]:
     of every asked-for build that never began. Asked for like any other build, so that pages
     say a newer report is on its way, and a build running now builds once more when it ends
     (it began before these responses arrived)."""
+    if report_releases.refresh_outdated():  # releases an earlier version made, in today's format
+        db.session.commit()
     due = report_build.rounds_needing_refresh(utcnow())
     for round_id in due:
         request_report(round_id)

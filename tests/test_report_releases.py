@@ -169,3 +169,17 @@ def test_coordinators_see_the_release_as_stakeholders_do_when_they_ask(app, clie
     assert "from 51 responses" in released and "Back to the live view" in released
     assert "from 51 responses" in client.get(f"{base}/groups?lang=en").get_data(as_text=True)  # remembered
     assert "from 57 responses" in client.get(f"{base}?view=live&lang=en").get_data(as_text=True)
+
+
+def test_a_release_an_earlier_version_made_is_made_again_with_the_same_figures(app):
+    data = seed_round()
+    first = publish(data)
+    store(data, "youth", 3)
+    second = publish(data)
+    shown = {release.id: release.payload for release in (first, second)}
+    for release in (first, second):
+        release.payload, release.payload_format = {"format": 1}, 1  # as an older version left them
+    db.session.commit()
+    assert sorted(report_releases.refresh_outdated()) == sorted(shown)
+    for release in (first, second):
+        assert release.payload == shown[release.id] and release.payload_format == release.payload["format"]

@@ -150,6 +150,18 @@ class Report:
                   for s in self.group_sections()]
         return [(key, names) for key, names in behind if names]
 
+    def weighted_coverage(self) -> tuple[list[str], list[tuple[str, list[str]]]]:
+        """Which groups the weighted scores are weighted over: the groups most of them cover, and
+        each criterion that covers others (a group whose score is hidden there is left out)."""
+        weighted = self.payload.get("weighted") or {}
+        covers = weighted.get("covers", {})
+        if not covers:
+            return [self.name_of(key) for key in weighted.get("groups", [])], []
+        usual = max(covers.values(), key=lambda keys: sum(1 for other in covers.values() if other == keys))
+        exceptions = [(self.criterion_names.get(c, c), [self.name_of(key) for key in keys])
+                      for c, keys in covers.items() if keys != usual]
+        return [self.name_of(key) for key in usual], exceptions
+
     def held_back(self, section: dict[str, Any]) -> list[HeldBackFigure]:
         """The figures this release holds back for the section (the release rule), each with
         its figures as last released. Empty for the live view, which holds nothing back."""

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import and_, func, or_, select
 
 from app.domain.privacy.releases import (
@@ -32,7 +33,7 @@ from app.domain.privacy.releases import (
     leaks,
     withheld_for_release,
 )
-from app.domain.report import build_report, release_families, release_views, shown_figure
+from app.domain.report import PAYLOAD_FORMAT, GroupMeta, build_report, release_families, release_views, shown_figure
 from app.domain.report_tallies import Tallies, basis_of
 from app.extensions import db
 from app.models import ReleaseKind, ReportBuild, ReportRelease, ReportSnapshot, Response, ResponseStatus, Round, RoundStatus
@@ -185,11 +186,7 @@ def _compose(survey_round: Round, tallies: Tallies, batch: int | None, now_count
     listed, views = release_views(build_report(inputs))
     figures = {*views, *(figure for record in records for figure in record.views)}
     withheld = withheld_for_release(views, listed, judged, release_families(figures, items), k)
-    payload = build_report(inputs, withheld) | {
-        "round_id": survey_round.id,
-        "survey": {"key": survey_round.survey.key, "version": survey_round.survey.version},
-        "built_at": (now.isoformat() if now else None),
-    }
+    payload = build_report(inputs, withheld) | _about(survey_round, now)
     listed, views = release_views(payload)
     found = leaks(views, listed, judged, k)
     if found:
@@ -199,6 +196,46 @@ def _compose(survey_round: Round, tallies: Tallies, batch: int | None, now_count
     record = ReleaseRecord(number, listed, views, people, batch if batch is not None else -1, k)
     return Composed(payload, withheld, record, tallies.respondent_count,
                     {"k": k, "groups": [[g.key, g.kind, g.population, g.target] for g in groups]}, tallies)
+
+
+def refresh_outdated() -> list[int]:
+    """Make again, in this version's payload format, the releases an earlier version made (so
+    that pages can read them): the same figures from the sums each release kept, with what it
+    withheld. A figure the earlier version did not have is withheld in every section: it was
+    never judged against the other releases. The ids of the releases made again; one whose
+    sums are of a format this version cannot read is left as it is (and logged)."""
+    outdated = db.session.scalars(select(ReportRelease).where(ReportRelease.payload_format < PAYLOAD_FORMAT)
+                                  .order_by(ReportRelease.round_id, ReportRelease.number)).all()
+    remade = []
+    for release in outdated:
+        survey_round = db.session.get(Round, release.round_id)
+        items = report_build.round_items(survey_round)
+        tallies = Tallies.from_json(release.tallies, basis_of(items))
+        if tallies is None:
+            current_app.logger.error("release %s of round %s keeps sums this version cannot read", release.number,
+                                     release.round_id)
+            continue
+        groups = [GroupMeta(key, kind, population, target) for key, kind, population, target in release.inputs["groups"]]
+        inputs = tallies.inputs(items, groups, release.inputs["k"])
+        withheld = {section: frozenset(map(figure_of, figures)) for section, figures in release.withheld.items()}
+        judged = ReleaseRecord.from_json(release.record).views
+        listed, views = release_views(build_report(inputs, withheld))
+        unjudged = frozenset(views) - frozenset(judged)
+        if unjudged:
+            withheld = {section: withheld.get(section, frozenset()) | unjudged for section in [*listed, EVERYONE]}
+        payload = build_report(inputs, withheld) | _about(survey_round, release.released_at)
+        _attach_earlier(payload, withheld, [r for r in releases_of(release.round_id) if r.number < release.number])
+        release.payload, release.payload_format = payload, payload["format"]
+        remade.append(release.id)
+    db.session.flush()
+    return remade
+
+
+def _about(survey_round: Round, made_at: datetime | None) -> dict[str, Any]:
+    """What a payload says of itself beside its figures."""
+    return {"round_id": survey_round.id,
+            "survey": {"key": survey_round.survey.key, "version": survey_round.survey.version},
+            "built_at": made_at.isoformat() if made_at else None}
 
 
 def _attach_earlier(payload: dict[str, Any], withheld: Withheld, earlier: list[ReportRelease]) -> None:
