@@ -29,6 +29,9 @@ from app.models import Round, RoundStatus, utcnow
 from app.services import invitations as service
 from app.services.invitations import ImportSummary, InvitationError
 
+NO_NAME_COLUMN_TEXT = _l("A named panel's list needs a column “name”: each rater's name, as their ratings will be "
+                         "shown.")
+
 # A list with thousands of broken rows is shown in part; fixing the first ones shows the rest.
 FINDINGS_SHOWN = 500
 
@@ -51,6 +54,9 @@ ISSUE_TEXT = {
     Issue.GROUP_UNKNOWN: _l("“%(value)s” is not one of this round's groups: %(choices)s."),
     Issue.GROUP_AMBIGUOUS: _l("More than one group is called “%(value)s” (%(choices)s): write the "
                               "group's key instead."),
+    Issue.NAME_MISSING: _l("The rater's name is missing: a named panel shows each rater's ratings with their "
+                           "name."),
+    Issue.NAME_TOO_LONG: _l("The name is longer than %(max_length)s characters."),
     Issue.MERGED_DUPLICATE: _l("The same address as in row %(first_row)s: one invitation, with this "
                                "row's language and group."),
     Issue.ALREADY_INVITED_UPDATED: _l("Already on the list: language and group updated."),
@@ -101,6 +107,8 @@ class ImportReport:
 def issue_text(finding: Finding) -> str:
     if finding.issue is Issue.GROUP_UNKNOWN and not finding.params.get("choices"):
         return str(NO_GROUPS_TEXT)
+    if finding.issue is Issue.MISSING_COLUMN and finding.params.get("column") == "name":
+        return str(NO_NAME_COLUMN_TEXT)
     return str(ISSUE_TEXT[finding.issue]) % dict(finding.params)
 
 

@@ -44,6 +44,7 @@ from app.models import (
     Response,
     Role,
     Round,
+    RoundKind,
     utcnow,
 )
 from app.request_guards import database_id
@@ -77,6 +78,8 @@ def rule_message(code: str) -> str:
             "People have answered this round, so its questions stay as they are. "
             "Duplicate it to ask a newer version of the survey."),
         "group_has_answers": _("A group whose people have answered cannot be taken out of the round."),
+        "kind_fixed_after_answers": _("People have answered this round, so who answers (anonymously or as a "
+                                      "named panel) stays as it is."),
         "unknown_survey": _("Choose a survey from the list."),
         "unknown_group": _("Choose groups of this community."),
         "language_not_offered": _("Choose languages both the survey and the community offer."),
@@ -366,7 +369,7 @@ def confirm_close(round_id: int):
 def publish_report(round_id: int):
     """Publish the figures so far to the round's stakeholders (an interim release)."""
     survey_round = require_round(round_id)
-    if survey_round.status.value not in ("open", "paused"):
+    if survey_round.status.value not in ("open", "paused") or survey_round.is_panel:
         return redirect(url_for("coordinate.round_page", round_id=round_id))
     if request.method == "GET":
         return _release_preview(survey_round, ReleaseKind.INTERIM)
@@ -390,6 +393,9 @@ def publish_report(round_id: int):
 
 
 def _release_preview(survey_round: Round, kind: ReleaseKind):
+    if survey_round.is_panel:  # its ratings are attributed and read live: there is no release to preview
+        return render_template("coordinate/release_confirm.html", round=survey_round, community=survey_round.community,
+                               kind=kind.value, preview=None, held={}, confirm=ConfirmForm(), release=None)
     preview = report_releases.preview(survey_round, kind)
     names = load_report(survey_round, live=True)
     held: dict[str, list[str]] = {}
@@ -415,6 +421,7 @@ def edit_round(round_id: int):
         form.survey_id.data = survey_round.survey_id
         form.group_ids.data = [g.id for g in survey_round.groups]
         form.languages.data = list(survey_round.languages)
+        form.kind.data = survey_round.kind.value
         form.opens_at.data = to_local(survey_round.opens_at, community.timezone)
         form.closes_at.data = to_local(survey_round.closes_at, community.timezone)
     if form.validate_on_submit():
@@ -422,7 +429,8 @@ def edit_round(round_id: int):
             rounds.update(survey_round, _round_spec(form, community))
         except RoundRuleError as error:
             db.session.rollback()
-            target = form.group_ids if error.code == "group_has_answers" else form.survey_id
+            target = {"group_has_answers": form.group_ids, "kind_fixed_after_answers": form.kind}.get(
+                error.code, form.survey_id)
             target.errors.append(rule_message(error.code))
         else:
             audit.record("round_edited", community_id=community.id, round_id=survey_round.id,
@@ -490,6 +498,7 @@ def _round_spec(form: RoundForm, community: Community) -> rounds.RoundSpec:
         languages=form.languages.data, opens_at=to_utc(form.opens_at.data, community.timezone),
         closes_at=to_utc(form.closes_at.data, community.timezone),
         one_response_per_browser=form.one_response_per_browser.data,
+        kind=RoundKind(form.kind.data), panel_shared=form.panel_shared.data,
     )
 
 

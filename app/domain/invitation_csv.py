@@ -2,7 +2,8 @@
 
 The file is what a spreadsheet saves: UTF-8 with or without a byte order mark (or UTF-16, from
 Excel's "Unicode text"), comma, semicolon or tab between cells, and a first row naming the
-columns `email`, `language` and, optionally, `group` (in any case and order).
+columns `email`, `language` and, optionally, `group` (in any case and order); a named panel's
+list also names each rater (`name`), as their ratings will be shown.
 
 Every finding names the row as the spreadsheet numbers it (the header is row 1; empty lines
 count, because the spreadsheet shows them), the column, and an `Issue` with parameters, so
@@ -33,14 +34,16 @@ DELIMITERS = (",", ";", "\t")
 # How the files start that people upload when they forget to save as CSV: .xlsx (a zip), .xls.
 SPREADSHEET_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 
-EMAIL, LANGUAGE, GROUP = "email", "language", "group"
+EMAIL, LANGUAGE, GROUP, NAME = "email", "language", "group", "name"
 REQUIRED_COLUMNS = (EMAIL, LANGUAGE)
 # What people write at the top of the column, whatever the case.
 COLUMN_NAMES = {
     "email": EMAIL, "e-mail": EMAIL, "email address": EMAIL, "e-mail address": EMAIL,
     "language": LANGUAGE, "lang": LANGUAGE,
     "group": GROUP,
+    "name": NAME, "rater": NAME,
 }
+MAX_NAME_LENGTH = 200
 # Spreadsheets and copy-paste leave these around header names.
 INVISIBLE = "\ufeff\u200b\u200e\u200f\u00a0"
 
@@ -64,6 +67,8 @@ class Issue(enum.Enum):
     LANGUAGE_UNKNOWN = "language_unknown"  # params: value, choices
     GROUP_UNKNOWN = "group_unknown"  # params: value, choices
     GROUP_AMBIGUOUS = "group_ambiguous"  # params: value, choices (the groups it could be)
+    NAME_MISSING = "name_missing"  # a named panel's rater: their ratings are shown with their name
+    NAME_TOO_LONG = "name_too_long"  # params: max_length
     # Notices: the row is imported (or deliberately left as it was) and the coordinator told.
     MERGED_DUPLICATE = "merged_duplicate"  # params: first_row
     ALREADY_INVITED_UPDATED = "already_invited_updated"
@@ -100,6 +105,7 @@ class Existing:
     language: str
     group_key: str | None
     answered: bool = False
+    name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -108,7 +114,8 @@ class InvitationRow:
     email: str  # normalised: trimmed, lower case
     language: str
     group_key: str | None
-    update: bool = False  # already invited in the round: change its language and group
+    update: bool = False  # already invited in the round: change its language, group and name
+    name: str | None = None  # a named panel's rater, as their ratings will be shown
 
 
 @dataclass
@@ -137,12 +144,15 @@ def parse_invitation_list(
     languages: Sequence[str],
     groups: Sequence[GroupChoice] = (),
     existing: Mapping[str, Existing] | None = None,
+    names_required: bool = False,
 ) -> ParsedList:
-    """Good rows (merged, checked against the round) and what was wrong with the others."""
+    """Good rows (merged, checked against the round) and what was wrong with the others.
+    `names_required`: the round is a named panel, whose raters are shown by name (a `name`
+    column, which other rounds may have for the coordinator's own use and ignore)."""
     try:
         records = _records(_decode(data))
-        header_row, columns = _read_header(records)
-        result = _read_rows(records, header_row, columns, languages, GroupMatcher(groups))
+        header_row, columns = _read_header(records, names_required)
+        result = _read_rows(records, header_row, columns, languages, GroupMatcher(groups), names_required)
     except _FileRejected as rejected:
         return ParsedList(problems=[rejected.finding])
     _apply_existing(result, existing or {})
@@ -198,7 +208,7 @@ def _is_blank(cells: list[str]) -> bool:
     return not any(cell.strip() for cell in cells)
 
 
-def _read_header(records: Iterator[tuple[int, list[str]]]) -> tuple[int, dict[str, int]]:
+def _read_header(records: Iterator[tuple[int, list[str]]], names_required: bool) -> tuple[int, dict[str, int]]:
     """The header's row number and the position of each known column."""
     for number, cells in records:
         if _is_blank(cells):
@@ -211,7 +221,7 @@ def _read_header(records: Iterator[tuple[int, list[str]]]) -> tuple[int, dict[st
             if name in columns:
                 raise _FileRejected(Finding(number, name, Issue.DUPLICATE_COLUMN, {"column": name}))
             columns[name] = position
-        for required in REQUIRED_COLUMNS:
+        for required in (*REQUIRED_COLUMNS, *((NAME,) if names_required else ())):
             if required not in columns:
                 raise _FileRejected(Finding(None, required, Issue.MISSING_COLUMN, {"column": required}))
         return number, columns
@@ -257,7 +267,7 @@ def _language(value: str, languages: Sequence[str]) -> str | None:
 
 
 def _read_rows(records: Iterator[tuple[int, list[str]]], header_row: int, columns: dict[str, int],
-               languages: Sequence[str], groups: GroupMatcher) -> ParsedList:
+               languages: Sequence[str], groups: GroupMatcher, names_required: bool) -> ParsedList:
     result = ParsedList()
     kept: dict[str, InvitationRow] = {}  # by address: a later row replaces an earlier one
     counted = 0
@@ -267,7 +277,7 @@ def _read_rows(records: Iterator[tuple[int, list[str]]], header_row: int, column
         counted += 1
         if counted > MAX_ROWS:
             raise _FileRejected(Finding(None, None, Issue.TOO_MANY_ROWS, {"max_rows": MAX_ROWS}))
-        row, problems = _read_row(number, cells, columns, languages, groups)
+        row, problems = _read_row(number, cells, columns, languages, groups, names_required)
         if problems:
             result.problems.extend(problems)
             continue
@@ -281,7 +291,7 @@ def _read_rows(records: Iterator[tuple[int, list[str]]], header_row: int, column
 
 
 def _read_row(number: int, cells: list[str], columns: dict[str, int], languages: Sequence[str],
-              groups: GroupMatcher) -> tuple[InvitationRow | None, list[Finding]]:
+              groups: GroupMatcher, names_required: bool) -> tuple[InvitationRow | None, list[Finding]]:
     def cell(name: str) -> str:
         position = columns.get(name)
         return cells[position].strip() if position is not None and position < len(cells) else ""
@@ -290,9 +300,20 @@ def _read_row(number: int, cells: list[str], columns: dict[str, int], languages:
     email = _check_email(number, cell(EMAIL), problems)
     language = _check_language(number, cell(LANGUAGE), languages, problems)
     group_key = _check_group(number, cell(GROUP), groups, problems)
+    name = _check_name(number, " ".join(cell(NAME).split()), problems) if names_required else None
     if problems or email is None or language is None:
         return None, problems
-    return InvitationRow(number, email, language, group_key), []
+    return InvitationRow(number, email, language, group_key, name=name), []
+
+
+def _check_name(number: int, value: str, problems: list[Finding]) -> str | None:
+    if not value:
+        problems.append(Finding(number, NAME, Issue.NAME_MISSING))
+        return None
+    if len(value) > MAX_NAME_LENGTH:
+        problems.append(Finding(number, NAME, Issue.NAME_TOO_LONG, {"max_length": MAX_NAME_LENGTH}))
+        return None
+    return value
 
 
 def _check_email(number: int, value: str, problems: list[Finding]) -> str | None:
@@ -339,10 +360,10 @@ def _apply_existing(result: ParsedList, existing: Mapping[str, Existing]) -> Non
             rows.append(row)
         elif known.answered:
             result.notices.append(Finding(row.row, EMAIL, Issue.ALREADY_ANSWERED_KEPT))
-        elif (known.language, known.group_key) == (row.language, row.group_key):
+        elif (known.language, known.group_key, known.name) == (row.language, row.group_key, row.name):
             result.notices.append(Finding(row.row, EMAIL, Issue.ALREADY_INVITED_UNCHANGED))
         else:
             result.notices.append(Finding(row.row, EMAIL, Issue.ALREADY_INVITED_UPDATED))
-            rows.append(InvitationRow(row.row, row.email, row.language, row.group_key, update=True))
+            rows.append(InvitationRow(row.row, row.email, row.language, row.group_key, update=True, name=row.name))
     result.rows = rows
     result.notices.sort(key=lambda finding: finding.row or 0)

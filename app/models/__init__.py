@@ -5,7 +5,7 @@ from app.models.framework import Criterion, Framework
 from app.models.outreach import AuditEvent, Invitation, MailKind, MailLog, MailStatus
 from app.models.report import ReleaseKind, ReportBuild, ReportRelease, ReportSnapshot
 from app.models.response import Answer, Response, ResponseStatus
-from app.models.round import AccessLink, LinkKind, Round, RoundStatus, round_groups
+from app.models.round import AccessLink, LinkKind, Round, RoundKind, RoundStatus, round_groups
 from app.models.survey import Question, Survey
 from app.models.types import utcnow
 from app.models.user import Membership, Role, User
@@ -35,6 +35,7 @@ __all__ = [
     "ResponseStatus",
     "Role",
     "Round",
+    "RoundKind",
     "RoundStatus",
     "Survey",
     "User",

@@ -32,6 +32,8 @@ class Invitation(db.Model):
     group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="SET NULL"))
     access_link_id: Mapped[int] = mapped_column(ForeignKey("access_links.id", ondelete="CASCADE"), unique=True)
     email: Mapped[str | None] = mapped_column(String(254))  # None once erased
+    # A named panel's rater, as their ratings are shown; kept when the address is erased.
+    name: Mapped[str | None] = mapped_column(String(200))
     language: Mapped[str] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -27,6 +27,15 @@ class RoundStatus(enum.Enum):
     CLOSED = "closed"
 
 
+class RoundKind(enum.Enum):
+    """Whom a round's answers are about, and so how its report treats them."""
+
+    ANONYMOUS = "anonymous"  # citizens, organisations: nothing names them; small groups are protected
+    # A coordinating team or a few partner representatives who act for their organisations:
+    # invited by name, told their answers are attributed, shown side by side with their names.
+    NAMED_PANEL = "named_panel"
+
+
 class LinkKind(enum.Enum):
     PUBLIC = "public"  # shared on posters and QR codes; many people answer through it
     INVITATION = "invitation"  # a personal, single-use link
@@ -60,6 +69,11 @@ class Round(db.Model):
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     one_response_per_browser: Mapped[bool] = mapped_column(default=True)
+    kind: Mapped[RoundKind] = mapped_column(str_enum(RoundKind), default=RoundKind.ANONYMOUS,
+                                            server_default=RoundKind.ANONYMOUS.value)
+    # A named panel's ratings are read by the community's coordinators and admins; by its
+    # stakeholders too only when a coordinator says so.
+    panel_shared: Mapped[bool] = mapped_column(default=False, server_default="0")
     # The round this one repeats ("same survey again next year"), for comparisons over time.
     previous_round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -98,6 +112,10 @@ class Round(db.Model):
     @classmethod
     def _began_at_expression(cls) -> ColumnElement[datetime]:
         return func.coalesce(cls.launched_at, cls.opens_at, cls.created_at)
+
+    @property
+    def is_panel(self) -> bool:
+        return self.kind is RoundKind.NAMED_PANEL
 
     def accepts_answers(self, now: datetime) -> bool:
         if self.status is not RoundStatus.OPEN:

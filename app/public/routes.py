@@ -34,7 +34,7 @@ from app.extensions import csrf, db, limiter
 from app.i18n import prefer_community_language
 from app.models import AccessLink, LinkKind, ResponseStatus, Round, RoundStatus, utcnow
 from app.public import bp, wording
-from app.services import report_build, responding
+from app.services import invitations, report_build, responding
 
 RESUME_COOKIE = "cg_resume_{}"
 DONE_COOKIE = "cg_done_{}"
@@ -114,7 +114,8 @@ def welcome(token: str):
     link = open_link(token)
     if already_answered(link):
         return page("public/already_answered.html", link)
-    return page("public/welcome.html", link, in_progress=respondent_for(link) is not None)
+    rater = invitations.rater_of(link) if link.round.is_panel else None
+    return page("public/welcome.html", link, in_progress=respondent_for(link) is not None, rater=rater)
 
 
 @bp.post("/s/<token>/start")

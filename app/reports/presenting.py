@@ -9,7 +9,7 @@ same names, so a PDF says what the page says.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -26,10 +26,30 @@ from app.domain.report_maths import Difference, change
 from app.extensions import db
 from app.i18n import LANGUAGE_NAMES, counted, isolate, pick_translation, text_direction
 from app.models import Criterion, Group, ReportRelease, ReportSnapshot, Round, Survey
+from app.public.wording import AGREEMENT_SCALE, DONT_KNOW
 from app.services.report_releases import latest_release
 
 TOP_NEEDS = 3
 LOWEST_CRITERIA = 3
+
+
+@dataclass(frozen=True)
+class PanelRow:
+    """One row of a named panel's table: what is rated, each rater's answer, the median, the spread."""
+
+    name: str
+    each: list[str]
+    median: str
+    spread: str
+    heading: bool = False  # a criterion's score, above its questions
+    key: str = ""  # the question's, for a question
+
+
+def _spread(figure: dict[str, Any], words: Callable[[float], str]) -> str:
+    """From the lowest rating to the highest; empty when the raters agree or only one rated."""
+    if figure["low"] is None or figure["low"] == figure["high"]:
+        return ""
+    return _("%(low)s to %(high)s", low=words(figure["low"]), high=words(figure["high"]))
 
 
 class HeldBackFigure(NamedTuple):
@@ -75,6 +95,7 @@ class Report:
     group_names: dict[str, str]
     item_texts: dict[str, str]
     option_labels: dict[str, dict[str, str]]
+    scale_labels: dict[str, list[str]] = field(default_factory=dict)  # scale questions' points, lowest first
 
     @property
     def payload(self) -> dict[str, Any]:
@@ -149,6 +170,71 @@ class Report:
                               if self.standing(s, c) == "below"])
                   for s in self.group_sections()]
         return [(key, names) for key, names in behind if names]
+
+    # -- a named panel ------------------------------------------------------------------------
+
+    @property
+    def panel(self) -> dict[str, Any] | None:
+        """A named panel's ratings side by side (app.domain.panel), or None for other rounds."""
+        return self.payload.get("panel")
+
+    def panel_rows(self) -> list[PanelRow]:
+        """The panel's table, a row per criterion followed by its questions, then the questions
+        of no criterion: each rater's answer in words, with the panel's median and spread."""
+        panel = self.panel or {}
+        answers, items, criteria = panel.get("answers", {}), panel.get("items", {}), panel.get("criteria", {})
+        rows: list[PanelRow] = []
+        questions = [i for i in self.payload["items"] if i["role"] == "item" and i["key"] in answers]
+        for criterion in self.criteria():
+            figure = criteria.get(criterion)
+            if figure is None:
+                continue
+            rows.append(PanelRow(self.criterion_names.get(criterion, criterion),
+                                 [format_score(v) for v in figure["each"]], format_score(figure["median"]),
+                                 _spread(figure, format_score), heading=True))
+            rows += [self._panel_row(i, answers[i["key"]], items.get(i["key"])) for i in questions
+                     if i["criterion"] == criterion and i["type"] in ("agreement", "importance_current")]
+        scored = {r.key for r in rows if r.key}
+        rows += [self._panel_row(i, answers[i["key"]], items.get(i["key"])) for i in questions if i["key"] not in scored]
+        return rows
+
+    def _panel_row(self, item: dict[str, Any], answers: list[Any], figure: dict[str, Any] | None) -> PanelRow:
+        key = item["key"]
+        words = [self.answer_words(key, item["type"], answer) for answer in answers]
+        if figure is None or figure["median"] is None:
+            return PanelRow(self.item_texts.get(key, key), words, "", "", key=key)
+        return PanelRow(self.item_texts.get(key, key), words, self.point_words(key, figure["median"]),
+                        _spread(figure, lambda p: self.point_words(key, p)), key=key)
+
+    def point_words(self, item: str, point: float) -> str:
+        """A point of a question's scale in words ("Developing"); a median between two points
+        gives both ("Starting to developing")."""
+        labels = self.scale_labels.get(item, [])
+        if float(point).is_integer() and 1 <= point <= len(labels):
+            return labels[int(point) - 1]
+        if labels and 1 <= point <= len(labels):
+            return _("%(lower)s to %(higher)s", lower=labels[int(point) - 1], higher=labels[int(point)])
+        return format_decimal1(point)
+
+    def answer_words(self, item: str, kind: str, answer: Any) -> str:
+        """One rater's answer to a question, in words."""
+        if answer is None:
+            return "" if kind not in ("agreement", "importance_current") else str(DONT_KNOW)
+        if kind == "agreement":
+            return self.point_words(item, answer)
+        if kind == "importance_current":
+            importance, current = answer
+            return _("importance %(importance)s, met %(current)s",
+                     importance=format_number(importance) if importance is not None else DONT_KNOW,
+                     current=format_number(current) if current is not None else DONT_KNOW)
+        if kind == "single_choice":
+            return self.option_label(item, answer)
+        if kind == "multiple_choice":
+            chosen = [self.option_label(item, option) for option in answer["options"]]
+            return joined_items([*chosen, *([answer["other"]] if answer.get("other") else [])])
+        if kind == "number":
+            return format_decimal(answer)
+        return str(answer)
 
     def weighted_coverage(self) -> tuple[list[str], list[tuple[str, list[str]]]]:
         """Which groups the weighted scores are weighted over: the groups most of them cover, and
@@ -343,9 +429,13 @@ def load_report(survey_round: Round, live: bool) -> Report | None:
     criteria = db.session.scalars(select(Criterion).where(Criterion.key.in_(source.payload["criteria"])))
     groups = db.session.scalars(select(Group).where(Group.community_id == survey_round.community_id))
     language = str(get_locale())
+    scale_labels = {q.key: [pick_translation(dict(p), fallback) for p in q.scale] if q.scale
+                    else [str(label) for label in AGREEMENT_SCALE]
+                    for q in definition.questions if q.type == "agreement"}
     return Report(
         survey_round=survey_round,
         source=source,
+        scale_labels=scale_labels,
         criterion_names={c.key: pick_translation(c.name, fallback) for c in criteria},
         group_names={g.key: g.display_name(language) for g in groups} | {UNASSIGNED: _("No group")},
         item_texts={q.key: pick_translation(dict(q.text), fallback) for q in definition.questions},

@@ -51,6 +51,7 @@ def index():
         .where(Round.community_id.in_([c.id for c in communities]), Round.status != RoundStatus.DRAFT)
         .order_by(Round.began_at.desc(), Round.id.desc())
     ).all()
+    rounds = [r for r in rounds if _may_read(r)]
     rounds_of: dict[int, list[Round]] = {c.id: [] for c in communities}
     for survey_round in rounds:
         rounds_of[survey_round.community_id].append(survey_round)
@@ -215,9 +216,16 @@ def _readable_round(round_id: int) -> Round:
     coordinators' plan, not yet anyone's report: other readers do not learn it exists."""
     survey_round = db.session.get(Round, round_id)
     require_reader(survey_round.community if survey_round else None)
-    if survey_round.status is RoundStatus.DRAFT and not _can_manage(survey_round):  # type: ignore[union-attr]
+    if not _may_read(survey_round) or (survey_round.status is RoundStatus.DRAFT  # type: ignore[union-attr]
+                                       and not _can_manage(survey_round)):  # type: ignore[arg-type]
         abort(404)
     return survey_round  # type: ignore[return-value]
+
+
+def _may_read(survey_round: Round) -> bool:
+    """A named panel's ratings carry names: its community's coordinators and admins read them,
+    its stakeholders only when a coordinator shared them."""
+    return not survey_round.is_panel or survey_round.panel_shared or _can_manage(survey_round)
 
 
 def _can_manage(survey_round: Round) -> bool:
@@ -227,7 +235,9 @@ def _can_manage(survey_round: Round) -> bool:
 def _reads_live(survey_round: Round) -> bool:
     """Whether the reader sees the round's live report: its coordinators and admins do, unless
     they chose to see it as its other readers do (?view=released, remembered for the session);
-    everyone else reads its releases."""
+    everyone else reads its releases. A named panel has no releases: its readers read it live."""
+    if survey_round.is_panel:
+        return True
     if not _can_manage(survey_round):
         return False
     chosen = request.args.get("view")
@@ -250,6 +260,7 @@ def _latest_reported_rounds(communities: list[Community]) -> dict[str, list[Roun
         select(Round).where(Round.community_id.in_([c.id for c in communities]))
         .order_by(Round.began_at.desc(), Round.id.desc())
     ).all()
+    rounds = [r for r in rounds if _may_read(r)]
     ids = [r.id for r in rounds]
     built = set(db.session.scalars(select(ReportSnapshot.round_id).where(ReportSnapshot.round_id.in_(ids))))
     released = set(db.session.scalars(select(ReportRelease.round_id).where(ReportRelease.round_id.in_(ids))))

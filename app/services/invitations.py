@@ -73,7 +73,7 @@ def read_list(survey_round: Round, data: bytes) -> ParsedList:
     """The uploaded file checked against the round: its languages, groups and invitations."""
     return parse_invitation_list(
         data, languages=survey_round.languages, groups=group_choices(survey_round),
-        existing=existing_invitations(survey_round.id),
+        existing=existing_invitations(survey_round.id), names_required=survey_round.is_panel,
     )
 
 
@@ -84,13 +84,18 @@ def group_choices(survey_round: Round) -> list[GroupChoice]:
 
 def existing_invitations(round_id: int) -> dict[str, Existing]:
     rows = db.session.execute(
-        select(Invitation.email, Invitation.language, Group.key, AccessLink.used_at)
+        select(Invitation.email, Invitation.language, Group.key, AccessLink.used_at, Invitation.name)
         .join(AccessLink, Invitation.access_link_id == AccessLink.id)
         .outerjoin(Group, Invitation.group_id == Group.id)
         .where(Invitation.round_id == round_id, Invitation.email.is_not(None))
     )
-    return {email: Existing(language, group_key, answered=used_at is not None)
-            for email, language, group_key, used_at in rows}
+    return {email: Existing(language, group_key, answered=used_at is not None, name=name)
+            for email, language, group_key, used_at, name in rows}
+
+
+def rater_of(link: AccessLink) -> str | None:
+    """The name a named panel's rater was invited with (their ratings are shown with it)."""
+    return db.session.scalar(select(Invitation.name).where(Invitation.access_link_id == link.id))
 
 
 def import_rows(survey_round: Round, rows: Sequence[InvitationRow], user_id: int | None = None) -> ImportSummary:
@@ -102,12 +107,12 @@ def import_rows(survey_round: Round, rows: Sequence[InvitationRow], user_id: int
         group_id = group_ids.get(row.group_key) if row.group_key else None
         if row.update:
             invitation = known[row.email]
-            invitation.language, invitation.group_id = row.language, group_id
+            invitation.language, invitation.group_id, invitation.name = row.language, group_id, row.name
             invitation.link.group_id = group_id  # what the invitee answers for
         else:
             link = AccessLink(round_id=survey_round.id, group_id=group_id, kind=LinkKind.INVITATION)
             db.session.add(Invitation(round_id=survey_round.id, group_id=group_id, link=link,
-                                      email=row.email, language=row.language))
+                                      email=row.email, language=row.language, name=row.name))
     db.session.flush()
     record_per_group("invitations_imported", survey_round, user_id,
                      Counter(group_ids.get(row.group_key) if row.group_key else None for row in rows))
@@ -299,6 +304,9 @@ def mail_context(invitation: Invitation) -> dict[str, object]:
         "survey_url": public_url(f"/s/{invitation.link.token}?lang={language}"),
         "unsubscribe_url": unsubscribe_url(invitation),
         "text_direction": "rtl" if language in current_app.config["RTL_LANGUAGES"] else "ltr",
+        # A named panel's rater is told their answers are shown with their name, not that they are anonymous.
+        "rater_name": invitation.name if survey_round.is_panel else None,
+        "panel_shared": survey_round.panel_shared,
     }
 
 

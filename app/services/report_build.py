@@ -46,8 +46,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from app.domain.report import PAYLOAD_FORMAT, QUOTES_PER_QUESTION, UNASSIGNED, GroupMeta, ItemMeta, build_report
+from app.domain.privacy.cells import ATTRIBUTED
 from app.domain.privacy.releases import Contributors, Figure
+from app.domain.report import PAYLOAD_FORMAT, QUOTES_PER_QUESTION, UNASSIGNED, GroupMeta, ItemMeta, build_report
 from app.domain.report_maths import Moments
 from app.domain.report_tallies import CellKey, Quote, Tallies, basis_of
 from app.domain.survey_format import Question as QuestionDefinition
@@ -63,8 +64,10 @@ from app.models import (
     Response,
     ResponseStatus,
     Round,
+    RoundKind,
     RoundStatus,
 )
+from app.services.panel_ratings import panel_of
 
 STALE_LOCK = timedelta(minutes=15)  # a build older than this was left by a worker that died
 BUILT_IN_SCALE_POINTS = 5
@@ -217,7 +220,7 @@ def _unreleased():
         select(Round.id)
         .outerjoin(latest, latest.c.round_id == Round.id)
         .outerjoin(ReportBuild, ReportBuild.round_id == Round.id)
-        .where(or_(
+        .where(Round.kind == RoundKind.ANONYMOUS, or_(
             and_(Round.status == RoundStatus.CLOSED,
                  or_(latest.c.final.is_(None), latest.c.final < Round.closed_at)),
             and_(ReportBuild.release_requested_at.is_not(None), ReportBuild.started_at.is_(None),
@@ -238,12 +241,20 @@ def build_and_store(round_id: int, now: datetime) -> ReportSnapshot:
     items = round_items(survey_round)
     tallies = tallies_up_to_date(survey_round, items)
     groups = round_groups(survey_round, tallies.respondents)
-    payload = build_report(tallies.inputs(items, groups, survey_round.community.min_group_size)) | {
+    payload = build_report(tallies.inputs(items, groups, smallest_group(survey_round))) | {
         "round_id": survey_round.id,
         "survey": {"key": survey_round.survey.key, "version": survey_round.survey.version},
         "built_at": now.isoformat(),
     }
+    if survey_round.is_panel:
+        payload["panel"] = panel_of(survey_round, items)
     return store(round_id, payload, tallies.respondent_count, now)
+
+
+def smallest_group(survey_round: Round) -> int:
+    """The k a round's report is made for: its community's, or none for a named panel, whose
+    raters are told their ratings are shown with their names (privacy.cells.ATTRIBUTED)."""
+    return ATTRIBUTED if survey_round.is_panel else survey_round.community.min_group_size
 
 
 def give_the_build_memory() -> None:

@@ -56,6 +56,10 @@ def build_and_release(round_id: int, now: datetime) -> ReportSnapshot:
 
 
 def release_due(survey_round: Round) -> ReleaseKind | None:
+    """The release a build should make now, if any. A named panel has none: its ratings are
+    attributed, and its readers read its live report."""
+    if survey_round.is_panel:
+        return None
     latest = latest_release(survey_round.id)
     if survey_round.status is RoundStatus.CLOSED:
         closed_at = survey_round.closed_at

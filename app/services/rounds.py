@@ -16,7 +16,7 @@ from sqlalchemy import exists, select
 from app.domain import round_rules
 from app.domain.round_rules import RoundRuleError, RoundState
 from app.extensions import db
-from app.models import AccessLink, Community, Group, LinkKind, Response, Round, RoundStatus, Survey
+from app.models import AccessLink, Community, Group, LinkKind, Response, Round, RoundKind, RoundStatus, Survey, utcnow
 from app.services.survey_bank import latest_version
 
 
@@ -31,6 +31,8 @@ class RoundSpec:
     opens_at: datetime | None
     closes_at: datetime | None
     one_response_per_browser: bool = True
+    kind: RoundKind = RoundKind.ANONYMOUS
+    panel_shared: bool = False
 
 
 def create(community: Community, spec: RoundSpec) -> Round:
@@ -48,6 +50,8 @@ def update(survey_round: Round, spec: RoundSpec) -> Round:
     answered = has_responses(survey_round.id)
     if answered and spec.survey_id != survey_round.survey_id:
         raise RoundRuleError("survey_fixed_after_answers")
+    if answered and spec.kind is not survey_round.kind:  # answers given anonymously stay so
+        raise RoundRuleError("kind_fixed_after_answers")
     removed = {g.id for g in survey_round.groups} - set(spec.group_ids)
     if removed and _groups_with_answers(survey_round.id, removed):
         raise RoundRuleError("group_has_answers")
@@ -78,6 +82,7 @@ def duplicate(survey_round: Round) -> Round:
         community=survey_round.community, survey=survey, status=RoundStatus.DRAFT,
         title=survey_round.title, languages=languages, groups=list(survey_round.groups),
         one_response_per_browser=survey_round.one_response_per_browser, previous_round_id=survey_round.id,
+        kind=survey_round.kind, panel_shared=survey_round.panel_shared,
     )
     db.session.add(copy)
     db.session.flush()
@@ -103,9 +108,16 @@ def apply_clock(now: datetime) -> tuple[list[int], list[int]]:
     return opened, closed
 
 
-def ensure_links(survey_round: Round) -> None:
-    """A public link for each of the round's groups, and one for everyone (no group)."""
-    have = {link.group_id for link in survey_round.links if link.kind is LinkKind.PUBLIC}
+def ensure_links(survey_round: Round, now: datetime | None = None) -> None:
+    """A public link for each of the round's groups, and one for everyone (no group); none for
+    a named panel, whose raters answer only through their personal invitations (a public link
+    it had before it became one stops working)."""
+    public = [link for link in survey_round.links if link.kind is LinkKind.PUBLIC]
+    if survey_round.is_panel:
+        for link in public:
+            link.revoked_at = link.revoked_at or now or utcnow()
+        return
+    have = {link.group_id for link in public if link.revoked_at is None}
     for group_id in [None, *(g.id for g in survey_round.groups)]:
         if group_id not in have:
             survey_round.links.append(AccessLink(kind=LinkKind.PUBLIC, group_id=group_id))
@@ -147,6 +159,8 @@ def _apply_spec(survey_round: Round, spec: RoundSpec) -> None:
     survey_round.opens_at = spec.opens_at
     survey_round.closes_at = spec.closes_at
     survey_round.one_response_per_browser = spec.one_response_per_browser
+    survey_round.kind = spec.kind
+    survey_round.panel_shared = spec.kind is RoundKind.NAMED_PANEL and spec.panel_shared
 
 
 def _groups_with_answers(round_id: int, group_ids: set[int]) -> bool:

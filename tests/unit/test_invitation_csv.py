@@ -202,3 +202,16 @@ def test_a_round_without_groups_rejects_any_group_and_says_there_is_none():
     assert issues(result.problems) == [(2, "group", Issue.GROUP_UNKNOWN)]
     assert result.problems[0].params["choices"] == ""
     assert [r.email for r in result.rows] == ["b@example.org"]
+
+
+def test_a_named_panel_s_list_needs_each_rater_s_name():
+    from app.domain.invitation_csv import Issue, parse_invitation_list
+
+    missing = parse_invitation_list(b"email,language\nnoa@example.org,en\n", languages=["en"], names_required=True)
+    assert [(p.issue, p.params) for p in missing.problems] == [(Issue.MISSING_COLUMN, {"column": "name"})]
+    parsed = parse_invitation_list(b"email,language,name\nnoa@example.org,en,  Noa   Levi \ndaan@example.org,en,\n",
+                                   languages=["en"], names_required=True)
+    assert [(row.email, row.name) for row in parsed.rows] == [("noa@example.org", "Noa Levi")]
+    assert [(p.row, p.issue) for p in parsed.problems] == [(3, Issue.NAME_MISSING)]
+    other = parse_invitation_list(b"email,language,name\nnoa@example.org,en,Noa\n", languages=["en"])
+    assert other.rows[0].name is None  # other rounds keep no names: the column is the coordinator's own

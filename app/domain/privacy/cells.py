@@ -12,13 +12,16 @@ from collections.abc import Iterable, Mapping
 
 MIN_K = 3  # below 3, a respondent in a group of 2 knows the other's answer from the mean
 DEFAULT_K = 5
+# A named panel's figures: its raters are told their answers are shown with their names, so
+# nothing is hidden (k = 1: a figure of one rater is shown). Never a community's setting.
+ATTRIBUTED = 1
 
 
 def check_k(k: int) -> int:
-    """k itself, if it is an acceptable minimum group size (at least MIN_K)."""
+    """k itself, if it is an acceptable minimum group size (at least MIN_K; or ATTRIBUTED)."""
     if isinstance(k, bool) or not isinstance(k, int):
         raise ValueError(f"k must be a whole number, not {k!r}")
-    if k < MIN_K:
+    if k < MIN_K and k != ATTRIBUTED:
         raise ValueError(f"k must be at least {MIN_K}, not {k}")
     return k
 
