@@ -23,11 +23,14 @@ from app.models import (
     CommunityKind,
     Group,
     GroupKind,
+    Invitation,
+    LinkKind,
     Membership,
     Response,
     ResponseStatus,
     Role,
     Round,
+    RoundKind,
     RoundStatus,
     Survey,
     User,
@@ -190,8 +193,16 @@ NEIGHBOURHOODS = {
 }
 CITIZEN_SURVEY = "citizen_needs"
 PARTNER_SURVEY = "partner_organisations"
-COORDINATOR_SURVEYS = {"community_health_check": ("Health check 2026", 12, True),
-                       "unesco_self_assessment": ("UNESCO self-assessment 2026", 9, False)}
+# The city's own assessments, each by a named panel: the coordinating team and partner
+# representatives, invited by name (their ratings are shown side by side with their names).
+# (title, closed, stakeholders read it, raters)
+COORDINATOR_PANELS = {
+    "community_health_check": ("Health check 2026", True, False,
+                               ("Amira Haddad (coordinator)", "Joost Bakker (library)", "Elena Rossi (adult education)")),
+    "unesco_self_assessment": ("UNESCO self-assessment 2026", False, True,
+                               ("Amira Haddad (coordinator)", "Dimitris Papadakis (council)",
+                                "Noa Levi (community centre)", "Zsófia Kovács (university)")),
+}
 EARLIER_SHARE = 0.6  # last year's round had fewer answers
 EARLIER_SATISFACTION = -0.25  # and people were less satisfied: the comparison shows a change
 
@@ -246,9 +257,8 @@ def create_demo(surveys_dir: Path, responses: int, seed: int) -> DemoSummary:
         partner_rounds.append(demo_round(community, surveys[PARTNER_SURVEY], "Partners 2026", sectors,
                                          opened_days_ago=21))
     coordinator_rounds = [
-        (demo_round(city, surveys[key], title, list(city.groups), opened_days_ago=30,
-                    closed_days_ago=2 if closed else None), count)
-        for key, (title, count, closed) in COORDINATOR_SURVEYS.items()
+        (demo_panel(city, surveys[key], title, list(city.groups), closed, shared), raters)
+        for key, (title, closed, shared, raters) in COORDINATOR_PANELS.items()
     ]
     add_logins([city, *(r.community for r, _ in current_rounds)])
     db.session.flush()
@@ -259,8 +269,8 @@ def create_demo(surveys_dir: Path, responses: int, seed: int) -> DemoSummary:
     simulate_citizens(earlier_rounds, round(responses * EARLIER_SHARE), rng, shift=EARLIER_SATISFACTION)
     for survey_round in partner_rounds:
         simulate_round(survey_round, [(link, rng.randint(6, 9)) for link in group_links(survey_round)], rng)
-    for survey_round, count in coordinator_rounds:
-        simulate_round(survey_round, [(link, count) for link in group_links(survey_round)], rng)
+    for survey_round, raters in coordinator_rounds:
+        simulate_round(survey_round, [(invite(survey_round, name), 1) for name in raters], rng)
     db.session.flush()
     everything = [*(r for r, _ in current_rounds), *earlier_rounds, *partner_rounds,
                   *(r for r, _ in coordinator_rounds)]
@@ -273,7 +283,7 @@ def create_demo(surveys_dir: Path, responses: int, seed: int) -> DemoSummary:
 
 def demo_surveys(surveys_dir: Path) -> dict[str, Survey]:
     """The four surveys the demo asks, loading the bank first if it is not loaded yet."""
-    keys = [CITIZEN_SURVEY, PARTNER_SURVEY, *COORDINATOR_SURVEYS]
+    keys = [CITIZEN_SURVEY, PARTNER_SURVEY, *COORDINATOR_PANELS]
     if any(latest_version(key) is None for key in keys):
         load_bank(surveys_dir)
     surveys = {key: latest_version(key) for key in keys}
@@ -308,6 +318,26 @@ def demo_round(community: Community, survey: Survey, title: str, groups: list[Gr
         survey_round.links.append(AccessLink(group=group))
     db.session.add(survey_round)
     return survey_round
+
+
+def demo_panel(community: Community, survey: Survey, title: str, groups: list[Group], closed: bool,
+               shared: bool) -> Round:
+    """A named panel's round: no public links, raters invited by name (invite)."""
+    survey_round = demo_round(community, survey, title, groups, opened_days_ago=30,
+                              closed_days_ago=2 if closed else None)
+    survey_round.links.clear()
+    survey_round.kind, survey_round.panel_shared = RoundKind.NAMED_PANEL, shared
+    return survey_round
+
+
+def invite(survey_round: Round, name: str) -> AccessLink:
+    """A rater's personal invitation (its address erased, as after the round), and its link."""
+    link = AccessLink(kind=LinkKind.INVITATION, group=survey_round.groups[0])
+    survey_round.links.append(link)
+    db.session.add(Invitation(round=survey_round, group=link.group, link=link, language="en", name=name,
+                              contact_erased_at=utcnow()))
+    db.session.flush()
+    return link
 
 
 def group_links(survey_round: Round) -> list[AccessLink]:
