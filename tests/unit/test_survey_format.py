@@ -857,3 +857,40 @@ def test_options_from_names_a_known_list_and_conditions_use_only_the_survey_s_ow
     assert_one_problem(survey(follow_up), "show_if:", "takes its options from the community")
     allowed = follow_up.replace("neighbourhood == 'docks'", "neighbourhood != 'elsewhere'")
     assert problems_in(survey(allowed)) == []
+
+
+# --- A two-sided scale (seed 003, tables 6 and 7: +++ very good ... - insufficient) ----------
+
+TWO_SIDED = """\
+scales:
+  core_points:
+    - {en: "− insufficient", he: "− לא מספיק"}
+    - {en: "−/+ poor", he: "−/+ חלש"}
+    - {en: "+ average", he: "+ ממוצע"}
+    - {en: "++ good", he: "++ טוב"}
+    - {en: "+++ very good", he: "+++ טוב מאוד"}
+"""
+
+
+def test_a_two_sided_scale_of_pluses_and_minuses_is_declared_lowest_first_and_scored_by_place():
+    from app.domain.report import ItemMeta, answer_leanings, Cell
+    from app.domain.report_maths import rescale
+
+    text = survey("""\
+        - key: funding
+          type: agreement
+          scale: core_points
+          criterion: balances
+          text: {en: Funding, he: מימון}
+        """, head=HEAD + TWO_SIDED)
+    definition, problems = parse_survey(text, "surveys/pilot.yaml", CRITERIA)
+    assert problems == []
+    question = definition.question("funding")
+    assert [point["en"] for point in question.scale] == ["− insufficient", "−/+ poor", "+ average", "++ good",
+                                                        "+++ very good"]
+    # Scored by place on the scale, 0 to 100: "−" is 0, "+" (average) the middle, "+++" 100.
+    assert [rescale(point, len(question.scale)) for point in (1, 3, 5)] == [0.0, 50.0, 100.0]
+    item = ItemMeta("funding", "agreement", criterion="balances", points=5)
+    cells = [Cell("a", "funding", 2, value=1.0), Cell("a", "funding", 1, value=2.0),
+             Cell("a", "funding", 3, value=3.0), Cell("a", "funding", 4, value=5.0)]
+    assert answer_leanings(cells, [item]) == {"balances": {"low": 3, "middle": 3, "high": 4, "dont_know": 0}}
