@@ -200,7 +200,8 @@ def pdf_bytes(report: Report) -> bytes:
 
     report = replace(report, visual_order=visual_order_for(report.writing.rtl))
     headlines = headline_comparisons(report, comparable_rounds(report.survey_round, report.is_live))
-    html = render_template("reports/pdf.html", report=report, round=report.survey_round, headlines=headlines)
+    html = render_template("reports/pdf.html", report=report, round=report.survey_round, headlines=headlines,
+                           printing=True)
     return HTML(string=html).write_pdf()
 
 

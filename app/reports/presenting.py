@@ -259,6 +259,21 @@ class Report:
                                        released_at))
         return held
 
+    def lead_as_released(self, section: dict[str, Any]) -> tuple[list[str], datetime | None]:
+        """When this release holds back what a section's lead would name (its needs, or its
+        criterion scores), the lead as last released: the names, and when. Empty otherwise."""
+        held = [(figure_of(name), entry) for name, entry in section.get("held_back", {}).items() if entry["figure"]]
+        if self.asks_needs():
+            needs = sorted(((f, e) for f, e in held if "mwds" in e["figure"]), key=lambda fe: fe[1]["figure"]["rank"])
+            chosen = [(self.item_texts.get(f[1], f[1]), e) for f, e in needs[:TOP_NEEDS]]
+        else:
+            scores = sorted(((f, e) for f, e in held if f[0] == "criterion"), key=lambda fe: fe[1]["figure"]["score"])
+            chosen = [(f"{self.criterion_names.get(f[1], f[1])} ({format_score(e['figure']['score'])})", e)
+                      for f, e in scores[:LOWEST_CRITERIA]]
+        if not chosen:
+            return [], None
+        return [name for name, _ in chosen], datetime.fromisoformat(chosen[0][1]["released_at"])
+
     def figure_name(self, figure: tuple[str, ...]) -> str:
         """What a figure is about, in the reader's language: a criterion, a question, a question's
         words in one language, or its quotes."""
