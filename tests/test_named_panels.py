@@ -73,7 +73,7 @@ def test_a_panel_of_three_sees_its_assessment_side_by_side_whatever_k(app, clien
     page = client.get(f"/reports/rounds/{survey_round.id}?lang=en")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "Ratings side by side" in html
-    table = html[html.index('class="panel"'):html.index("</table>", html.index('class="panel"'))]
+    table = html[html.index('class="stack panel"'):html.index("</table>", html.index('class="stack panel"'))]
     for name in THREE:
         assert f"<bdi>{name}</bdi>" in table
     # Raters in name order: Daan, Noa, Sara. "I know where to find courses": 2, 4, 5 on the

@@ -5,17 +5,19 @@ from __future__ import annotations
 import csv
 import io
 import random
+from datetime import timedelta
 
 import pytest
 
 from app.domain.privacy.releases import EVERYONE, figure_id
 from app.extensions import db
-from app.models import Question, ReleaseKind, ReportRelease, ResponseStatus, Role, RoundStatus, utcnow
+from app.domain.answers import MultipleChoice
+from app.models import Question, ReleaseKind, ReportRelease, ResponseStatus, Role, RoundKind, RoundStatus, utcnow
 from app.services import report_releases
 from app.services.report_releases import build_and_release, latest_release, request_release
-from tests.factories import make_link, make_user
+from tests.factories import load_fixture_bank, make_community, make_group, make_link, make_round, make_user
 from tests.helpers import csrf_token, log_in
-from tests.report_data import _respondent, _store, publish_report, seed_round
+from tests.report_data import Respondent, _respondent, _store, publish_report, seed_round
 from tests.test_answering_flow import answer_all, submit
 
 
@@ -183,3 +185,91 @@ def test_a_release_an_earlier_version_made_is_made_again_with_the_same_figures(a
     assert sorted(report_releases.refresh_outdated()) == sorted(shown)
     for release in (first, second):
         assert release.payload == shown[release.id] and release.payload_format == release.payload["format"]
+
+
+# -- what an outside leak hunt found, and must not find again ---------------------------------
+
+
+def add(data_round, group, question_ids, took="yes", heard=3, barriers=None, other=None, hours=None):
+    answers = {"need_language": (3, 3), "took_part": took, "heard_of_offer": heard}
+    if barriers:
+        answers["barriers"] = MultipleChoice(frozenset(barriers), other)
+    if hours is not None:
+        answers["hours"] = hours
+    _store(data_round, group, Respondent(group.key, "en", False, answers), question_ids, ResponseStatus.COMPLETE)
+
+
+def mini_round(k: int, keys: str, **fields):
+    survey = load_fixture_bank()
+    community = fields.pop("community", None) or make_community(min_group_size=k)
+    groups = {key: make_group(community, key, position=i, population=1000) for i, key in enumerate(keys)}
+    survey_round = make_round(community, survey, groups=list(groups.values()), **fields)
+    question_ids = {q.key: q.id for q in db.session.query(Question).filter_by(survey_id=survey.id)}
+    return survey_round, groups, question_ids
+
+
+def test_a_shared_panel_compared_with_an_open_round_shows_that_round_as_released(app, client):
+    """A panel is read live; the round beside it must still be read as released."""
+    citizens, groups, ids = mini_round(5, "AB", opens_at=utcnow() - timedelta(days=9))
+    citizens.launched_at = utcnow() - timedelta(days=9)
+    for _ in range(10):
+        add(citizens, groups["A"], ids, heard=1)
+    publish_report(citizens.id)
+    for _ in range(10):
+        add(citizens, groups["B"], ids, heard=5)  # after the release: the live score doubles
+    build_and_release(citizens.id, utcnow())
+    panel = make_round(citizens.community, citizens.survey, groups=[groups["A"]], kind=RoundKind.NAMED_PANEL,
+                       panel_shared=True, title="Panel", launched_at=utcnow())
+    add(panel, groups["A"], ids, heard=3)
+    build_and_release(panel.id, utcnow())
+    make_user("reader@example.org", memberships=[(citizens.community, Role.STAKEHOLDER)])
+    db.session.commit()
+    log_in(client, "reader@example.org")
+    html = client.get(f"/reports/rounds/{panel.id}/compare/{citizens.id}?lang=en").get_data(as_text=True)
+    # Participation: the panel's 50 against the released 0 (the live report's 50 would give 0).
+    assert "+50" in html
+
+
+def test_a_group_s_own_words_to_a_question_hidden_in_it_stay_out_of_everyone_s(app):
+    survey_round, groups, ids = mini_round(5, "SABC")
+    for i in range(10):
+        if i < 2:
+            add(survey_round, groups["S"], ids, took="no", barriers={"time"})  # 2: barriers hidden in S
+        else:
+            add(survey_round, groups["S"], ids)
+        add(survey_round, groups["A"], ids, took="no", barriers={"time"}, other="night shifts")  # its complement
+        add(survey_round, groups["B"], ids, took="no", barriers={"cost"})
+        add(survey_round, groups["C"], ids)
+    payload = publish_report(survey_round.id).payload
+    sections = {s["key"]: s for s in payload["sections"]}
+    assert "barriers" not in sections["A"]["choices"]  # hidden in A, as S's complement
+    assert "barriers" not in sections["all"]["text"]  # and so are A's words, from everyone's too
+
+
+def test_which_figures_a_release_holds_back_does_not_tell_a_newcomer_s_answer(app):
+    """One newcomer: had only the figures they changed been held back, a follow-up held back
+    would tell that they answered the question that leads to it ('no')."""
+    withheld = []
+    for took in ("yes", "no"):
+        survey_round, groups, ids = mini_round(5, "ABC", community=make_community(f"c{took}", min_group_size=5))
+        for i in range(10):
+            for group in groups.values():
+                add(survey_round, group, ids, took="no" if i % 2 else "yes", barriers={"time"} if i % 2 else None)
+        publish_report(survey_round.id)
+        add(survey_round, groups["A"], ids, took=took, barriers={"time"} if took == "no" else None)
+        withheld.append(publish_report(survey_round.id).withheld)
+    assert withheld[0] == withheld[1] and withheld[0]["A"]  # all of A held back, either way
+
+
+def test_after_k_is_raised_three_newcomers_are_held_to_the_new_k(app):
+    survey_round, groups, ids = mini_round(3, "AB")
+    for _ in range(10):
+        add(survey_round, groups["A"], ids, hours=5)
+        add(survey_round, groups["B"], ids, hours=5)
+    publish_report(survey_round.id)
+    survey_round.community.min_group_size = 5
+    for hours in (2, 7, 30):
+        add(survey_round, groups["A"], ids, heard=1, hours=hours)
+    second = publish_report(survey_round.id)
+    a = next(s for s in second.payload["sections"] if s["key"] == "A")
+    assert "hours" not in a["items"] and "item:hours" in a["held_back"]

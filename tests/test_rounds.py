@@ -261,3 +261,16 @@ def test_group_names_are_isolated_from_the_page_s_direction(client, harbour):
         assert "<bdi>Older residents 65+</bdi>" in page
     # and the box it is typed in reads it in its own direction
     assert re.search(r'<input[^>]*dir="auto"[^>]*name="name"[^>]*value="Older residents 65\+"', edit)
+
+
+def test_a_coordinator_makes_a_round_a_named_panel_shared_with_stakeholders(client, harbour):
+    log_in(client, "noa@example.org")
+    url = f"/coordinate/communities/{harbour.id}/rounds/new"
+    page = client.get(url).get_data(as_text=True)
+    assert 'value="named_panel"' in page and "A named panel" in page
+    created = post(client, url, round_form(harbour, kind="named_panel", panel_shared="y"))
+    assert created.status_code == 302
+    survey_round = db.session.scalar(select(Round))
+    assert survey_round.kind.value == "named_panel" and survey_round.panel_shared
+    edit = client.get(f"/coordinate/rounds/{survey_round.id}/edit").get_data(as_text=True)
+    assert '<input checked id="kind-1" name="kind" type="radio" value="named_panel">' in edit

@@ -107,13 +107,14 @@ class RoundForm(FlaskForm):
                                    description=_l("Optional. The round closes by itself at this time."))
     one_response_per_browser = BooleanField(_l("One response per phone or computer on public links"),
                                             default=True)
-    kind = RadioField(_l("Who answers"), default="anonymous", choices=[
+    kind = RadioField(_l("Who answers"), default="anonymous", coerce=lambda kind: str(getattr(kind, "value", kind)),
+                      choices=options([
         ("anonymous", _l("Anyone, anonymously: citizens or organisations, through public links and invitations. "
                          "Small groups are protected in the report.")),
         ("named_panel", _l("A named panel: a few people who act for their organisations (a coordinating team, "
                            "partner representatives), invited by name. Their ratings are shown side by side "
                            "with their names, to this community's coordinators and admins.")),
-    ])
+    ]))
     panel_shared = BooleanField(_l("The community's stakeholders may read the panel's ratings too"))
 
     def validate_closes_at(self, field):

@@ -397,7 +397,7 @@ def _release_preview(survey_round: Round, kind: ReleaseKind):
         return render_template("coordinate/release_confirm.html", round=survey_round, community=survey_round.community,
                                kind=kind.value, preview=None, held={}, confirm=ConfirmForm(), release=None)
     preview = report_releases.preview(survey_round, kind)
-    names = load_report(survey_round, live=True)
+    names = load_report(survey_round, lambda _round: True)  # its coordinators read it live
     held: dict[str, list[str]] = {}
     for figure in preview.held_back:
         section = names.name_of(figure.section) if names else figure.section
@@ -421,7 +421,6 @@ def edit_round(round_id: int):
         form.survey_id.data = survey_round.survey_id
         form.group_ids.data = [g.id for g in survey_round.groups]
         form.languages.data = list(survey_round.languages)
-        form.kind.data = survey_round.kind.value
         form.opens_at.data = to_local(survey_round.opens_at, community.timezone)
         form.closes_at.data = to_local(survey_round.closes_at, community.timezone)
     if form.validate_on_submit():

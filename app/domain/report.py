@@ -33,7 +33,7 @@ from app.domain.report_maths import (
 )
 from app.domain.privacy.cells import is_publishable, suppress
 from app.domain.privacy.families import Figure, figure_families, hidden_in_family
-from app.domain.privacy.releases import FigureView, Withheld, figure_id
+from app.domain.privacy.releases import RESPONDENTS, FigureView, Withheld, figure_id
 from app.domain.text_terms import MIN_TERM_ANSWERS, TermCounter
 
 # Bump when a snapshot gains or changes a figure: snapshots of an older format are built
@@ -320,12 +320,13 @@ def _suppress_small_items(
 
 
 def _hide(section: _Section, figure: Figure) -> None:
-    kind, key = figure[0], figure[1]
+    """Hide a figure in a section (RESPONDENTS too: it marks a section whose every figure is
+    withheld, while its head count stays shown)."""
     section.hidden.add(figure)
-    if kind == "item":
-        section.hidden_items.add(key)
-    elif kind == "criterion":
-        section.moments.pop(key, None)
+    if figure[0] == "item":
+        section.hidden_items.add(figure[1])
+    elif figure[0] == "criterion":
+        section.moments.pop(figure[1], None)
 
 
 def _choices_of(inputs: ReportInputs, groups: list[str]) -> dict[str, int]:
@@ -447,7 +448,8 @@ def _text_figures(
     """Per question: answers and frequent terms per language, and the quotes allowed.
 
     Only the given (shown) groups' text counts: text from a hidden group is never shown, not
-    even folded into everyone's terms; nor is text a group or `section` withholds. Nor is a
+    even folded into everyone's terms; nor is text a group or `section` withholds, nor a
+    group's text for a question hidden in it (its "something else" words, say). Nor is a
     group's text in a language fewer than k of them wrote in: its words would be a few
     people's words, and everyone's counts leave it out too, or it would be everyone's minus the
     rest. Quotes are shown as their writers allowed.
@@ -462,7 +464,10 @@ def _text_figures(
         quotes: list[tuple[str, str]] = []
         for group in groups:
             own_text = text.get(group.key)
-            if own_text is None:
+            if own_text is None or question in group.hidden_items:
+                # A group whose question is hidden (small there, or a complement) shows none
+                # of its words, so they stay out of everyone's too: else everyone's words
+                # would be more than the shown groups' own, and the rest could be worked out.
                 continue
             own = own_text.terms.get(question)
             if own is not None:
@@ -579,12 +584,13 @@ def release_views(payload: Mapping[str, Any]) -> tuple[frozenset[str], dict[Figu
     """The groups a payload lists, and what it lets a reader see of each figure: the groups
     whose figure it shows (an empty one included), and whether everyone's figure is shown as
     the total over every group. Everyone's word counts and quotes are the shown groups' only,
-    so they add nothing (total False)."""
+    so they add nothing (total False). RESPONDENTS: the sections whose figures are not all
+    withheld (privacy.releases)."""
     groups = frozenset(g["key"] for g in payload["groups"])
     sections = {s["key"]: s for s in payload["sections"]}
     everyone = sections.pop(EVERYONE, None)
     written = [i["key"] for i in payload["items"] if i["type"] in WRITTEN_TYPES]
-    figures: set[Figure] = {("item", i["key"]) for i in payload["items"] if i["type"] != "text"}
+    figures: set[Figure] = {("item", i["key"]) for i in payload["items"] if i["type"] != "text"} | {RESPONDENTS}
     figures |= {("criterion", c) for c in payload["criteria"]} | {("quotes", key) for key in written}
     figures |= {("text", question, language) for s in sections.values()
                 for question, words in s["text"].items() for language in words["languages"]}

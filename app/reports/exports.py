@@ -199,7 +199,7 @@ def pdf_bytes(report: Report) -> bytes:
     from weasyprint import HTML
 
     report = replace(report, visual_order=visual_order_for(report.writing.rtl))
-    headlines = headline_comparisons(report, comparable_rounds(report.survey_round, report.is_live))
+    headlines = headline_comparisons(report, comparable_rounds(report.survey_round, report.live_for))
     html = render_template("reports/pdf.html", report=report, round=report.survey_round, headlines=headlines,
                            printing=True)
     return HTML(string=html).write_pdf()

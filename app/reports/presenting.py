@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 from flask_babel import format_decimal, format_number, format_percent, get_locale, pgettext
 from flask_babel import gettext as _
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
 
 from app import charts
 from app.domain import report_maths
@@ -96,6 +96,9 @@ class Report:
     item_texts: dict[str, str]
     option_labels: dict[str, dict[str, str]]
     scale_labels: dict[str, list[str]] = field(default_factory=dict)  # scale questions' points, lowest first
+    # How the reader reads each round (live or its releases): every other round a page loads
+    # beside this one (comparisons, headlines) is read as the reader may read that round.
+    live_for: Callable[[Round], bool] = lambda survey_round: False
 
     @property
     def payload(self) -> dict[str, Any]:
@@ -432,11 +435,11 @@ class Report:
         )
 
 
-def load_report(survey_round: Round, live: bool) -> Report | None:
-    """The round's report as a reader sees it: `live`, the coordinators' current snapshot;
-    otherwise its latest release (None before the first)."""
-    source = (db.session.scalar(select(ReportSnapshot).where(ReportSnapshot.round_id == survey_round.id)) if live
-              else latest_release(survey_round.id))
+def load_report(survey_round: Round, live_for: Callable[[Round], bool]) -> Report | None:
+    """The round's report as a reader sees it: where `live_for(round)`, the coordinators'
+    current snapshot; otherwise its latest release (None before the first)."""
+    source = (db.session.scalar(select(ReportSnapshot).where(ReportSnapshot.round_id == survey_round.id))
+              if live_for(survey_round) else latest_release(survey_round.id))
     if source is None:
         return None
     definition = survey_round.definition()
@@ -451,6 +454,7 @@ def load_report(survey_round: Round, live: bool) -> Report | None:
         survey_round=survey_round,
         source=source,
         scale_labels=scale_labels,
+        live_for=live_for,
         criterion_names={c.key: pick_translation(c.name, fallback) for c in criteria},
         group_names={g.key: g.display_name(language) for g in groups} | {UNASSIGNED: _("No group")},
         item_texts={q.key: pick_translation(dict(q.text), fallback) for q in definition.questions},
@@ -549,18 +553,25 @@ def compared_by_group(a: Report, b: Report, criteria: list[str]) -> list[GroupCh
             for mine, other in pairs]
 
 
-def comparable_rounds(survey_round: Round, live: bool) -> list[Round]:
-    """Other rounds of the same community that have a report (a live one, or a release: as the
-    reader reads `survey_round`'s): earlier rounds of the same survey (round against round) and
-    rounds of a survey for another audience (perception gap)."""
-    reported = (select(ReportSnapshot.round_id) if live else select(ReportRelease.round_id)).scalar_subquery()
-    candidates = db.session.scalars(
+def load_report_exists(survey_round: Round, live_for: Callable[[Round], bool]) -> bool:
+    """Whether the reader has a report of the round to read (load_report would find one)."""
+    kept = ReportSnapshot if live_for(survey_round) else ReportRelease
+    return db.session.scalar(select(exists().where(kept.round_id == survey_round.id))) or False
+
+
+def comparable_rounds(survey_round: Round, live_for: Callable[[Round], bool]) -> list[Round]:
+    """Other rounds of the same community that have a report the reader may read (a live one,
+    or a release, as `live_for` says of each): earlier rounds of the same survey (round against
+    round) and rounds of a survey for another audience (perception gap)."""
+    built = select(ReportSnapshot.round_id).scalar_subquery()
+    released = select(ReportRelease.round_id).scalar_subquery()
+    candidates = [r for r in db.session.scalars(
         select(Round)
         .join(Survey, Survey.id == Round.survey_id)
         .where(Round.community_id == survey_round.community_id, Round.id != survey_round.id,
-               Round.id.in_(reported))
+               or_(Round.id.in_(built), Round.id.in_(released)))
         .order_by(Round.began_at.desc(), Round.id.desc())
-    ).all()
+    ).all() if load_report_exists(r, live_for)]
     return [
         r for r in candidates
         if (r.survey.key == survey_round.survey.key and r.began_at <= survey_round.began_at)
@@ -593,8 +604,8 @@ def headline_comparisons(report: Report | None, comparable: list[Round]) -> Head
     mine = report.survey_round.survey
     previous = previous_round(report, comparable)
     other_audience = next((r for r in comparable if r.survey.audience != mine.audience), None)
-    before = load_report(previous, report.is_live) if previous else None
-    theirs = load_report(other_audience, report.is_live) if other_audience else None
+    before = load_report(previous, report.live_for) if previous else None
+    theirs = load_report(other_audience, report.live_for) if other_audience else None
     return Headlines(previous, _beyond_chance_against(report, before, same_survey=True),
                      other_audience, _beyond_chance_against(report, theirs, same_survey=False),
                      _groups_moved(report, before))
@@ -614,7 +625,7 @@ def group_since_previous(report: Report, comparable: list[Round], key: str) -> t
     with every group's, as on the comparison page); None when there is no such round, the
     group is not shown in both, or there is nothing to judge."""
     previous = previous_round(report, comparable)
-    before = load_report(previous, report.is_live) if previous else None
+    before = load_report(previous, report.live_for) if previous else None
     change = next((c for c in _changes_since(report, before) or [] if c.key == key), None)
     return (previous, change) if change else None
 

@@ -86,8 +86,8 @@ def _in_tree_order(communities: list[Community]) -> list[Community]:
 def overview(round_id: int):
     survey_round = _readable_round(round_id)
     live = _reads_live(survey_round)
-    report = load_report(survey_round, live)
-    comparable = comparable_rounds(survey_round, live)
+    report = load_report(survey_round, _reads_live)
+    comparable = comparable_rounds(survey_round, _reads_live)
     return render_template(
         "reports/overview.html", round=survey_round, report=report, **_status_of(survey_round, live),
         comparable=comparable, headlines=headline_comparisons(report, comparable),
@@ -99,12 +99,12 @@ def overview(round_id: int):
 def group(round_id: int, key: str):
     survey_round = _readable_round(round_id)
     live = _reads_live(survey_round)
-    report = load_report(survey_round, live) or abort(404)
+    report = load_report(survey_round, _reads_live) or abort(404)
     entry = next((g for g in report.groups() if g["key"] == key), None) or abort(404)
     return render_template(
         "reports/group.html", round=survey_round, report=report, group=entry,
         section=report.section(key), everyone=report.everyone, **_status_of(survey_round, live),
-        since=group_since_previous(report, comparable_rounds(survey_round, live), key),
+        since=group_since_previous(report, comparable_rounds(survey_round, _reads_live), key),
     )
 
 
@@ -113,7 +113,7 @@ def group(round_id: int, key: str):
 def groups(round_id: int):
     survey_round = _readable_round(round_id)
     live = _reads_live(survey_round)
-    report = load_report(survey_round, live) or abort(404)
+    report = load_report(survey_round, _reads_live) or abort(404)
     return render_template("reports/groups.html", round=survey_round, report=report, **_status_of(survey_round, live))
 
 
@@ -124,11 +124,11 @@ def compare(round_id: int, other_id: int):
     (what changed), or a round of another audience (where citizens and organisations differ)."""
     survey_round = _readable_round(round_id)
     other_round = _readable_round(other_id)
-    live = _reads_live(survey_round)
-    if other_round.id not in {r.id for r in comparable_rounds(survey_round, live)}:
+    if other_round.id not in {r.id for r in comparable_rounds(survey_round, _reads_live)}:
         abort(404)
-    report = load_report(survey_round, live) or abort(404)
-    other = load_report(other_round, live) or abort(404)
+    # Each round as the reader may read it: a named panel live beside a citizens' round's release.
+    report = load_report(survey_round, _reads_live) or abort(404)
+    other = load_report(other_round, _reads_live) or abort(404)
     same_survey = survey_round.survey.key == other_round.survey.key
     comparable = report.everyone is not None and other.everyone is not None
     matching = matching_criteria(report, other, same_survey)
@@ -155,7 +155,7 @@ def community(community_id: int):
     survey_key = request.args.get("survey") or max(by_survey, key=lambda key: len(by_survey[key]))
     if survey_key not in by_survey:
         abort(404)
-    reports = [report for r in by_survey[survey_key] if (report := load_report(r, _reads_live(r))) is not None]
+    reports = [report for r in by_survey[survey_key] if (report := load_report(r, _reads_live)) is not None]
     surveys = [(key, rounds[0].survey) for key, rounds in sorted(by_survey.items())]
     return render_template("reports/community.html", community=community, reports=reports, surveys=surveys,
                            survey_key=survey_key)
@@ -181,11 +181,10 @@ def refresh(round_id: int):
 @login_required
 def export(round_id: int, kind: str):
     survey_round = _readable_round(round_id)
-    live = _reads_live(survey_round)
-    if load_report(survey_round, live) is None:
+    if load_report(survey_round, _reads_live) is None:
         abort(404)
     _record_export(survey_round, f"report.{kind}")  # commits: load what the download reads after it
-    report = load_report(survey_round, live) or abort(404)
+    report = load_report(survey_round, _reads_live) or abort(404)
     return exports.respond(report, kind)
 
 

@@ -47,7 +47,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from app.domain.privacy.cells import ATTRIBUTED
-from app.domain.privacy.releases import Contributors, Figure
+from app.domain.privacy.releases import RESPONDENTS, Contributors, Figure
 from app.domain.report import PAYLOAD_FORMAT, QUOTES_PER_QUESTION, UNASSIGNED, GroupMeta, ItemMeta, build_report
 from app.domain.report_maths import Moments
 from app.domain.report_tallies import CellKey, Quote, Tallies, basis_of
@@ -594,7 +594,8 @@ def _choice_respondents(
 
 def contributors(survey_round: Round, items: list[ItemMeta], keys: dict[int | None, str], which) -> Contributors:
     """Per figure and group, how many of the round's responses matching `which` the figure
-    rests on: the people whose answers change it (app.domain.privacy.releases).
+    rests on: the people whose answers change it (app.domain.privacy.releases); RESPONDENTS:
+    how many responses the group has.
 
     A scale question rests on everyone who answered it, "don't know" included (their count is
     shown); a need on those who gave both halves (the need's figures use nothing else); a
@@ -611,6 +612,8 @@ def contributors(survey_round: Round, items: list[ItemMeta], keys: dict[int | No
         if n:
             found.setdefault(figure, {})[keys[group_id]] = int(n)
 
+    for group_id, n in db.session.execute(select(BATCH.group_id, func.count()).group_by(BATCH.group_id)):
+        add(RESPONDENTS, group_id, n)
     counted = [qid for qid, item in questions.items() if item.type != "text"]
     both = case((and_(Answer.value.is_not(None), Answer.value2.is_not(None)), Answer.response_id))
     for group_id, question_id, anyone, paired in db.session.execute(

@@ -24,6 +24,7 @@ from sqlalchemy import and_, func, or_, select
 
 from app.domain.privacy.releases import (
     EVERYONE,
+    RESPONDENTS,
     Figure,
     ReleaseRecord,
     Withheld,
@@ -250,6 +251,8 @@ def _attach_earlier(payload: dict[str, Any], withheld: Withheld, earlier: list[R
     for section in payload["sections"]:
         held: dict[str, Any] = {}
         for figure in sorted(withheld.get(section["key"], ())):
+            if figure == RESPONDENTS:  # not a figure of anyone's answers: its head count is shown
+                continue
             entry: dict[str, Any] = {"release": None, "released_at": None, "figure": None}
             for release, record in records:
                 view = record.views.get(figure)

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from app.domain.privacy.cells import DEFAULT_K, MIN_K, check_k, is_publishable, suppress
+from app.domain.privacy.cells import ATTRIBUTED, DEFAULT_K, MIN_K, check_k, is_publishable, suppress
 
 
 def derivable_groups(counts: dict[str, int], hidden: frozenset[str], k: int) -> bool:
@@ -24,10 +24,14 @@ def test_check_k_returns_an_acceptable_k(k):
     assert check_k(k) == k
 
 
-@pytest.mark.parametrize("k", [2, 1, 0, -5, 2.5, "5", True])
+@pytest.mark.parametrize("k", [2, 0, -5, 2.5, "5", True])
 def test_check_k_refuses_k_below_3_or_not_a_whole_number(k):
     with pytest.raises(ValueError):
         check_k(k)
+
+
+def test_a_named_panel_s_attributed_figures_hide_nothing():
+    assert check_k(ATTRIBUTED) == 1 and is_publishable(1, ATTRIBUTED)
 
 
 @pytest.mark.parametrize(("n", "k", "expected"), [(0, 5, True), (1, 5, False), (4, 5, False), (5, 5, True),

@@ -142,7 +142,8 @@ def release(toy: ToyRound, earlier: list[tuple[ReleaseRecord, set]]):
 
 def attacker_isolates(first: list[frozenset], second: list[frozenset], k: int) -> int | None:
     """The attacker: every sum of the two releases' observables, each taken +1, -1 or not at
-    all; the fewest people (1 to k-1) one of them rests on, or None."""
+    all; the fewest people (1 to k-1) one of them rests on, or None. (Sums of the first alone
+    are within one release, which the toy round's cell rule keeps at k or more.)"""
     observables = [(s, 1) for s in first] + [(s, 1) for s in second]
     worst = None
     for signs in itertools.product((-1, 0, 1), repeat=len(observables)):
@@ -218,10 +219,13 @@ def test_a_group_that_changed_enough_is_taken_as_the_complement_instead_of_every
 
 
 def all_isolated(first: list[frozenset], second: list[frozenset]) -> set[int]:
-    """Every number of people some combination of the observables (weights -1, 0, 1) rests on."""
+    """Every number of people some combination of the observables (weights -1, 0, 1) rests on,
+    among those that weigh the second (the new) release somewhere."""
     observables = [*first, *second]
     found = set()
     for signs in itertools.product((-1, 0, 1), repeat=len(observables)):
+        if not any(signs[len(first):]):
+            continue
         weight: dict[int, int] = {}
         for people, sign in zip(observables, signs, strict=True):
             for person in people:
@@ -271,18 +275,26 @@ def test_quotes_count_only_a_group_against_itself():
     assert smallest_isolated(view, "ab", view, "ab", one_new, differences_only=True) == 1
 
 
-def test_an_earlier_release_made_for_a_smaller_k_is_held_to_its_own():
-    """k went up from 3 to 5 after a release that showed a group of 4: what it showed alone is
-    out already. The new release is held to 3 against it, and to 5 against a release made for 5."""
-    quote = ("item", "q")
-    views = {quote: FigureView(frozenset("ab"), total=True)}
-    earlier = ReleaseRecord(1, frozenset("ab"), views, {quote: {"a": 4, "b": 10}}, batch=1, k=3)
-    unchanged = {quote: {"a": GroupChange(4, 4, 0), "b": GroupChange(10, 10, 0)}}
-    assert leaks(views, frozenset("ab"), [(earlier, unchanged)], k=5) == []
-    four_new = {quote: {"a": GroupChange(4, 4, 0), "b": GroupChange(14, 10, 4)}}
-    assert leaks(views, frozenset("ab"), [(earlier, four_new)], k=5) == []  # 4 >= 3, its k
-    later = ReleaseRecord(2, frozenset("ab"), views, {quote: {"a": 4, "b": 10}}, batch=2, k=5)
-    assert leaks(views, frozenset("ab"), [(later, four_new)], k=5) == [Leak(quote, 2, 4)]
+def test_after_k_is_raised_newcomers_are_held_to_today_s_k():
+    """k went up from 3 to 5 after a release. Three people join a group: a change of 3 was
+    enough under the old k, not under today's."""
+    figure = ("item", "q")
+    views = {figure: FigureView(frozenset("ab"), total=True)}
+    earlier = ReleaseRecord(1, frozenset("ab"), views, {figure: {"a": 6, "b": 10}}, batch=1, k=3)
+    three_new = {figure: {"a": GroupChange(6, 6, 0), "b": GroupChange(13, 10, 3)}}
+    assert leaks(views, frozenset("ab"), [(earlier, three_new)], k=5) == [Leak(figure, 1, 3)]
+    assert leaks(views, frozenset("ab"), [(earlier, three_new)], k=3) == []
+
+
+def test_what_an_earlier_release_showed_alone_is_not_the_new_release_s_doing():
+    """That release was judged when it was made (here for k = 3, a group of 4 shown): a new
+    release that shows nothing of the figure adds nothing, whatever today's k."""
+    figure = ("item", "q")
+    then = {figure: FigureView(frozenset("ab"), total=True)}
+    earlier = ReleaseRecord(1, frozenset("ab"), then, {figure: {"a": 4, "b": 10}}, batch=1, k=3)
+    unchanged = {figure: {"a": GroupChange(4, 4, 0), "b": GroupChange(10, 10, 0)}}
+    nothing = {figure: FigureView(frozenset(), total=False)}
+    assert leaks(nothing, frozenset("ab"), [(earlier, unchanged)], k=5) == []
 
 
 def test_a_family_is_withheld_together():

@@ -25,7 +25,7 @@ def figure_families(figures: Iterable[Figure], criterion_of: Mapping[str, str]) 
     the mean of (`criterion_of`: scored question key -> its criterion); any other figure alone."""
     families: dict[object, list[Figure]] = defaultdict(list)
     for figure in sorted(figures):
-        kind, key = figure[0], figure[1]
+        kind, key = figure[0], figure[1:2] and figure[1]
         tie = key if kind == "criterion" else criterion_of.get(key) if kind == "item" else None
         families[("criterion", tie) if tie else figure].append(figure)
     return list(families.values())

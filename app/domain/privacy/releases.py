@@ -22,9 +22,12 @@ that keeps it, figure by figure:
 - How many people came or went. A response is counted once and never changes after it is
   sent; those counted after the earlier release came, and whoever that release counted beyond
   the rest went (withdrew) (changes_since()).
-- The rule: a new release withholds, figure by figure, the fewest sections (a group's figure,
-  or everyone's) with which no combination against any earlier release rests on 1 to k-1
-  people (withheld_for_release()). Withholding only ever hides more, so it can always be
+- The rule, first for who answered: a group (or everyone) with 1 to k-1 people come or gone
+  since an earlier release keeps all its figures back, whichever questions those people
+  answered (withholding just the figures they changed would tell which ones they answered).
+  Then figure by figure: a new release withholds the fewest sections (a group's figure, or
+  everyone's) with which no combination against any earlier release rests on 1 to k-1 people
+  (withheld_for_release()), today's k. Withholding only ever hides more, so it can always be
   met: with nothing shown, a release adds nothing to the earlier one. Withheld figures show
   their last released value, dated (the service attaches it; it reveals nothing new).
 
@@ -46,6 +49,9 @@ from dataclasses import dataclass
 from app.domain.privacy.families import Figure
 
 EVERYONE = "all"  # the section of all respondents (as in app.domain.report)
+# Who answered: each group's head count. Not a figure of anyone's answers (counts are shown),
+# but the first thing a release is judged on (withheld_for_release).
+RESPONDENTS: Figure = ("respondents",)
 Contributors = Mapping[Figure, Mapping[str, int]]  # figure -> group -> people its figure rests on
 Withheld = dict[str, frozenset[Figure]]  # section key (a group's, or EVERYONE) -> figures withheld
 
@@ -186,19 +192,43 @@ def smallest_isolated(now: FigureView, now_groups: Iterable[str], then: FigureVi
     for shared_now, shared_then in _SHARED_WEIGHTS:
         if (shared_now and not now.total) or (shared_then and not then.total):
             continue
-        costs = []
+        options = []
         for group in groups:
             weights_now = _weights(group, now, listed_now, shared_now)
             weights_then = _weights(group, then, listed_then, shared_then)
             change = changes.get(group, GroupChange(0, 0, 0))
-            costs.append({_cost(a, b, change) for a in weights_now for b in weights_then
-                          if not differences_only or a == b})
-        least = sum(min(options) for options in costs)
-        if least == 0:
-            least = min((option for options in costs for option in options if option > 0), default=0)
+            options.append({(_cost(a, b, change), a != 0) for a in weights_now for b in weights_then
+                            if not differences_only or a == b})
+        least = _fewest_using_now(options)
         if least and (smallest is None or least < smallest):
             smallest = least
     return smallest
+
+
+def _fewest_using_now(options: list[set[tuple[int, bool]]]) -> int | None:
+    """The smallest positive total of one option per group, among those that weigh the new
+    release somewhere (an option is (people, weighs the new release)). A sum of the earlier
+    release's figures alone is not the new release's doing: that release was judged when made.
+
+    Each group may be the one that weighs the new release: it takes its cheapest such option,
+    the others their cheapest of all. When that comes to no one, the cheapest positive option
+    of that group, or of any other, makes the total positive."""
+    cheapest = [min(people for people, _ in group) for group in options]
+    everyone = sum(cheapest)
+    fewest = None
+    for position, group in enumerate(options):
+        using_now = sorted(people for people, weighs_now in group if weighs_now)
+        if not using_now:
+            continue
+        total = everyone - cheapest[position] + using_now[0]
+        if total == 0:
+            positive = [people for people in using_now if people > 0] + [
+                people for other, alternatives in enumerate(options) if other != position
+                for people, _ in alternatives if people > 0]
+            total = min(positive, default=0)
+        if total and (fewest is None or total < fewest):
+            fewest = total
+    return fewest
 
 
 def _weights(group: str, view: FigureView, listed: set[str], shared: int) -> tuple[int, ...]:
@@ -231,15 +261,14 @@ class Leak:
 def leaks(views: Mapping[Figure, FigureView], groups: frozenset[str], earlier: Sequence[tuple[ReleaseRecord, Changes]],
           k: int) -> list[Leak]:
     """Every figure of a release (its views and groups) that singles out 1 to k-1 people
-    together with one of the earlier releases. An earlier release made for a smaller k than
-    today's is held to its own: what it showed alone is out already, and a combination resting
-    on as many people as a figure it showed would add no one."""
+    together with one of the earlier releases, today's k (an earlier release made for a smaller
+    k was judged by it when made: a sum of its figures alone is not counted again)."""
     found = []
     for record, changes in earlier:
         for figure in sorted({*views, *record.views}):
             people = smallest_isolated(views.get(figure, NOTHING_SHOWN), groups, record.views.get(figure, NOTHING_SHOWN),
                                        record.groups, changes.get(figure, {}), differences_only=_compares_only(figure))
-            if people is not None and people < min(k, record.k):
+            if people is not None and people < k:
                 found.append(Leak(figure, record.number, people))
     return found
 
@@ -269,26 +298,42 @@ def withheld_for_release(
     do, then withholding the groups that changed least), for the whole family, until none of
     the family's figures leaks.
     """
-    withheld: dict[str, set[Figure]] = {}
+    families = [list(family) for family in families if RESPONDENTS not in family]
+    everything = {figure for family in families for figure in family} | {RESPONDENTS}
+    # Who answered first: head counts are shown, so a whole section withheld for them tells
+    # nothing more. A group with 1 to k-1 people come or gone keeps all its figures back,
+    # whichever questions those people answered: withholding only the figures they changed
+    # would tell which they answered (a follow-up answered gives away the answer that led to it).
+    public = _taken(RESPONDENTS, views, groups, earlier, k, set()) if RESPONDENTS in views else set()
+    withheld: dict[str, set[Figure]] = {section: set(everything) for section in public}
     for family in families:
-        taken: set[str] = set()
+        taken = set(public)
         mended = False
         while not mended:
             mended = True
             for figure in family:
-                view = _without(views.get(figure, NOTHING_SHOWN), taken)
-                against = [(record, changes.get(figure, {}), record.views.get(figure, NOTHING_SHOWN), figure)
-                           for record, changes in earlier]
-                if _safe(view, groups, against, k):
-                    continue
-                more = _mend(view, groups, against, k)
-                if not more:
-                    raise RuntimeError(f"nothing left to withhold, yet {figure} leaks: {view} {[(r.number, c, t) for r, c, t in against]}")
-                taken |= more
-                mended = False
-        for section in taken:
+                more = _taken(figure, views, groups, earlier, k, taken) - taken
+                if more:
+                    taken |= more
+                    mended = False
+        for section in taken - public:
             withheld.setdefault(section, set()).update(family)
     return {section: frozenset(figures) for section, figures in withheld.items()}
+
+
+def _taken(figure: Figure, views: Mapping[Figure, FigureView], groups: frozenset[str],
+           earlier: Sequence[tuple[ReleaseRecord, Changes]], k: int, taken: set[str]) -> set[str]:
+    """The sections that must withhold the figure, beyond `taken`, for it to be safe against
+    every earlier release; `taken` itself when it is safe already."""
+    view = _without(views.get(figure, NOTHING_SHOWN), taken)
+    against = [(record, changes.get(figure, {}), record.views.get(figure, NOTHING_SHOWN), figure)
+               for record, changes in earlier]
+    if _safe(view, groups, against, k):
+        return taken
+    more = _mend(view, groups, against, k)
+    if not more:  # with nothing shown, a release adds nothing: cannot be
+        raise RuntimeError(f"nothing left to withhold, yet {figure} leaks")
+    return taken | more
 
 
 def _without(view: FigureView, sections: set[str]) -> FigureView:
@@ -298,7 +343,7 @@ def _without(view: FigureView, sections: set[str]) -> FigureView:
 def _safe(view: FigureView, groups: frozenset[str], against, k: int) -> bool:
     for record, changes, then, figure in against:
         people = smallest_isolated(view, groups, then, record.groups, changes, differences_only=_compares_only(figure))
-        if people is not None and people < min(k, record.k):
+        if people is not None and people < k:
             return False
     return True
 
