@@ -97,7 +97,10 @@ class Config:
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.PERMANENT_SESSION_LIFETIME = env_int("SESSION_LIFETIME_MINUTES", 8 * 60) * 60
         self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
         self.REMEMBER_COOKIE_DURATION = env_int("REMEMBER_DAYS", 14) * 24 * 3600
+        # Strict-Transport-Security, in production only (app.http_headers); 0: not sent.
+        self.HSTS_SECONDS = 0
         # A password reset or account link works this long, and once.
         self.PASSWORD_RESET_HOURS = env_int("PASSWORD_RESET_HOURS", 24)
 
@@ -157,6 +160,7 @@ class ProductionConfig(Config):
         self.SESSION_COOKIE_SECURE = True
         self.REMEMBER_COOKIE_SECURE = True
         self.PREFERRED_URL_SCHEME = "https"
+        self.HSTS_SECONDS = env_int("HSTS_SECONDS", 365 * 24 * 3600)
 
 
 CONFIGS = {

@@ -20,7 +20,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     refuse_unsafe_production(app)
     app.config["INSTANCE_DIR"].mkdir(parents=True, exist_ok=True)
 
-    from app import celery_app, cli, errors, i18n, models, request_guards  # noqa: F401 (models register tables)
+    from app import celery_app, cli, errors, http_headers, i18n, models, request_guards  # noqa: F401 (models register tables)
     from app.extensions import compress, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -35,6 +35,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
     request_guards.init_app(app)
+    http_headers.init_app(app)
     register_blueprints(app)
     return app
 

@@ -51,8 +51,19 @@ def phone(browser):
     context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
                                   has_touch=True, locale="en-GB")
     page = context.new_page()
+    refused = watch_for_refusals(page)
     yield page
     context.close()
+    assert not refused, f"the Content-Security-Policy refused: {refused}"
+
+
+def watch_for_refusals(page) -> list[str]:
+    """What the browser refused under the pages' Content-Security-Policy (an inline style or
+    script, another host): a list that must stay empty."""
+    refused: list[str] = []
+    page.on("console", lambda message: refused.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    return refused
 
 
 @pytest.fixture

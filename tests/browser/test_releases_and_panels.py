@@ -14,7 +14,7 @@ from app.models import Round, utcnow
 from app.services import report_releases
 from app.services.demo import LOGINS, create_demo, simulate_round
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, watch_for_refusals
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -94,6 +94,7 @@ def test_a_panel_s_ratings_side_by_side_read_on_a_phone_and_a_laptop(browser, li
     for width, height in ((390, 844), (1366, 768)):
         context = browser.new_context(viewport={"width": width, "height": height})
         page = context.new_page()
+        refused = watch_for_refusals(page)
         log_in(page, live_server, "admin", language)
         page.goto(f"{live_server}/reports/rounds/{panel_id}")
         table = page.locator("table.panel")
@@ -103,3 +104,4 @@ def test_a_panel_s_ratings_side_by_side_read_on_a_phone_and_a_laptop(browser, li
         assert_accessible(page, f"panel ({language}, {width})")
         screenshot(page, f"panel-{language}-{width}")
         context.close()
+        assert not refused, f"the Content-Security-Policy refused: {refused}"
