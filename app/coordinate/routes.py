@@ -31,6 +31,7 @@ from app.coordinate.forms import (
     to_utc,
 )
 from app.domain.naming import free_key, neighbourhood_list, slugify
+from app.domain.community_rules import MoveRefused
 from app.domain.round_rules import RoundRuleError
 from app.extensions import db
 from app.i18n import LANGUAGE_NAMES, pick_translation
@@ -49,7 +50,7 @@ from app.models import (
 )
 from app.request_guards import database_id
 from app.reports.presenting import load_report
-from app.services import audit, report_releases, rounds
+from app.services import audit, communities, report_releases, rounds
 from app.services.outreach import complete_responses_per_round, response_counts_by_group
 
 @bp.context_processor  # only the coordinator pages use these
@@ -60,6 +61,16 @@ def coordinator_helpers() -> dict[str, object]:
 
     return {"community_role": community_role,
             "audit_actor": audit_text.actor, "audit_action": audit_text.action}
+
+
+def move_message(code: str) -> str:
+    """Why a community cannot be moved there (app.domain.community_rules codes)."""
+    return {
+        "into_itself": _("A community cannot be part of itself or of a community within it."),
+        "top_level_site_admins_only": _("Only a site admin can make a community one of its own."),
+        "not_admin_of_old_parent": _("Only an admin of the community it is part of now can move it."),
+        "not_admin_of_new_parent": _("Only an admin of the community it would become part of can move it there."),
+    }.get(code, _("This cannot be done now."))
 
 
 def rule_message(code: str) -> str:
@@ -92,9 +103,9 @@ def rule_message(code: str) -> str:
 @bp.get("/")
 @login_required
 def index():
-    communities = communities_of(current_user, MANAGING_ROLES)
+    managed = communities_of(current_user, MANAGING_ROLES)
     administered = communities_of(current_user, {Role.ADMIN})
-    return render_template("coordinate/index.html", communities=communities,
+    return render_template("coordinate/index.html", communities=managed,
                            can_create=current_user.site_admin or bool(administered))
 
 
@@ -155,11 +166,15 @@ def edit_community(community_id: int):
                                              for n in community.neighbourhoods)
     if form.validate_on_submit():
         slug = form.slug.data or community.slug
+        new_parent = next((c for c in parents if c.id == form.parent_id.data), None)
+        try:
+            communities.move(community, new_parent, current_user)
+        except MoveRefused as refused:
+            form.parent_id.errors.append(move_message(refused.code))
         if slug != community.slug and _slug_taken(slug):
             form.slug.errors.append(_("This short name is taken: choose another."))
-        else:
+        elif not form.parent_id.errors:
             community.slug = slug
-            community.parent = next((c for c in parents if c.id == form.parent_id.data), None)
             _fill_community(community, form)
             audit.record("community_edited", community_id=community.id, user_id=current_user.id)
             db.session.commit()
