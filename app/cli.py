@@ -182,3 +182,17 @@ def create_user_command(email: str, name: str, password: str, admin_of: tuple[st
     db.session.add(user)
     db.session.commit()
     click.echo(f"Created {email}" + (", who may create communities." if user.site_admin else "."))
+
+
+@users_cli.command("deactivate")
+@click.option("--email", required=True, callback=_email_option)
+def deactivate_user_command(email: str) -> None:
+    """Close an account: it can no longer log in, and every login it has ends now."""
+    from app.services.accounts import deactivate, find_user
+
+    user = find_user(email)
+    if user is None:
+        raise click.ClickException(f"there is no account for {email}")
+    deactivate(user)
+    db.session.commit()
+    click.echo(f"{email} can no longer log in; every login it had has ended.")

@@ -90,3 +90,47 @@ def test_logins_keep_working_and_stay_limited_while_the_rate_limit_store_is_down
     finally:
         with redis_down.app_context():
             db.engine.dispose()  # its pooled connections, before the fixture empties the tables
+
+
+def copy_cookies(source, target) -> None:
+    """What someone who copied a browser's cookies has: the same cookies in another browser."""
+    for name in ("session", "remember_token"):
+        cookie = source.get_cookie(name)
+        if cookie is not None:
+            target.set_cookie(name, cookie.value)
+
+
+def test_a_copy_of_the_cookies_taken_before_logout_opens_nothing_after(app, client, two_communities):
+    page = client.get("/auth/login").get_data(as_text=True)
+    client.post("/auth/login", data={"csrf_token": csrf_token(page), "email": "reader@example.org",
+                                     "password": PASSWORD, "remember": "y"})
+    thief = app.test_client()
+    copy_cookies(client, thief)
+    assert thief.get("/reports/").status_code == 200  # the copy works while the login lasts
+    page = client.get("/reports/").get_data(as_text=True)
+    client.post("/auth/logout", data={"csrf_token": csrf_token(page)})
+    assert thief.get("/reports/").status_code == 302  # ended on the server: the session copy
+    thief.delete_cookie("session")
+    assert thief.get("/reports/").status_code == 302  # and the remember cookie copy
+
+
+def test_deactivating_an_account_ends_every_login_it_has(app, client, two_communities):
+    from app.models import User
+    from app.services import accounts
+
+    log_in(client, "reader@example.org")
+    assert client.get("/reports/").status_code == 200
+    accounts.deactivate(db.session.query(User).filter_by(email="reader@example.org").one())
+    db.session.commit()
+    assert client.get("/reports/").status_code == 302
+    assert log_in(app.test_client(), "reader@example.org").status_code == 400
+
+
+def test_a_login_is_kept_on_the_server_only_as_a_keyed_hash(client, two_communities):
+    from app.models import Login
+
+    log_in(client, "reader@example.org")
+    login = db.session.query(Login).one()
+    assert login.ended_at is None and len(login.token_hash) == 64
+    session_cookie = client.get_cookie("session").value
+    assert login.token_hash not in session_cookie

@@ -67,3 +67,20 @@ def test_the_procfile_is_valid_for_honcho():
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "web, worker, beat" in result.stderr + result.stdout
+
+
+def test_deactivating_an_account_ends_its_logins(runner, app):
+    from app.extensions import db
+    from app.models import Login, User
+    from tests.factories import make_user
+    from tests.helpers import log_in
+
+    make_user("noa@example.org")
+    db.session.commit()
+    client = app.test_client()
+    log_in(client, "noa@example.org")
+    result = runner.invoke(args=["users", "deactivate", "--email", "Noa@example.org"])
+    assert result.exit_code == 0, result.output
+    assert db.session.query(Login).one().ended_at is not None
+    assert not db.session.query(User).one().active
+    assert runner.invoke(args=["users", "deactivate", "--email", "nobody@example.org"]).exit_code == 1

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Iterable
 
 from flask import abort
@@ -17,16 +16,12 @@ READING_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.STAKEHOLDER})
 
 
 @login_manager.user_loader
-def load_user(login_id: str) -> User | None:
-    """The user a session or remember cookie names (User.get_id), if its password is still
-    the one it was logged in with."""
-    user_id, _, mark = login_id.partition(":")
-    if not user_id.isdigit() or not mark:
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not hmac.compare_digest(user.password_mark(), mark):
-        return None
-    return user
+def load_user(login_token: str) -> User | None:
+    """The user a session or remember cookie names (User.get_id: a login's token), if that
+    login has not ended (logout, a new password, deactivation) and the user is active."""
+    from app.services.accounts import user_of_login  # services import this module's models only
+
+    return user_of_login(login_token)
 
 
 def communities_of(user: User, roles: Iterable[Role]) -> list[Community]:

@@ -57,7 +57,9 @@ def start_session(user, remember: bool) -> None:
     session.clear()
     # Permanent, so that it ends after PERMANENT_SESSION_LIFETIME without a request (the
     # cookie's expiry, checked by the server too); "keep me logged in" adds the remember cookie.
+    # Both hold only the token of a login kept on the server, which logging out ends.
     session.permanent = True
+    accounts.begin_login(user, remember)
     login_user(user, remember=remember)
 
 
@@ -68,10 +70,10 @@ def has_remember_cookie() -> bool:
 
 @bp.before_app_request
 def end_logins_that_no_longer_hold() -> None:
-    """Log out, on their next request, anyone deactivated (or deleted) since they logged in,
-    and logins from before the password changed elsewhere (a reset after a lost phone): the
-    session or remember cookie then no longer loads a user (see User.get_id). logout_user()
-    clears both, so a stale remember cookie is not tried again and again."""
+    """Log out, on their next request, anyone whose login has ended: logged out (a copy of the
+    cookie), deactivated, or from before the password changed (a reset after a lost phone):
+    the session or remember cookie then no longer loads a user (see User.get_id).
+    logout_user() clears both, so a stale remember cookie is not tried again and again."""
     if "_user_id" not in session and not has_remember_cookie():
         return  # nobody was logged in: do not even look
     if not current_user.is_authenticated:  # Flask-Login: an inactive user is not authenticated
@@ -116,6 +118,8 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    accounts.end_login(current_user.login_token)  # on the server: a copy of the cookies opens nothing
+    db.session.commit()
     logout_user()
     flash(_("You are logged out."), "info")
     return redirect(url_for("public.index"))
@@ -134,11 +138,12 @@ def password():
         elif problem := accounts.password_problem(form.new_password.data, current_user.email):
             form.new_password.errors.append(str(problem))
         else:
-            accounts.set_password(current_user, form.new_password.data)
+            user = current_user._get_current_object()
+            remember = has_remember_cookie()
+            accounts.set_password(user, form.new_password.data)  # ends every login, this one too
+            accounts.begin_login(user, remember)  # this device goes on, with a new login
             db.session.commit()
-            # This device goes on, with the new password's mark (and its remember cookie
-            # renewed if it had one); logins elsewhere end at their next request.
-            login_user(current_user._get_current_object(), remember=has_remember_cookie())
+            login_user(user, remember=remember)
             flash(_("Your new password is saved. Other devices where you were logged in are logged out."),
                   "info")
             return redirect(url_for("auth.password"))

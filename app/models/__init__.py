@@ -8,7 +8,7 @@ from app.models.response import Answer, Response, ResponseStatus
 from app.models.round import AccessLink, LinkKind, Round, RoundKind, RoundStatus, round_groups
 from app.models.survey import Question, Survey
 from app.models.types import utcnow
-from app.models.user import Membership, Role, User
+from app.models.user import Login, Membership, Role, User
 
 __all__ = [
     "AccessLink",
@@ -22,6 +22,7 @@ __all__ = [
     "GroupKind",
     "Invitation",
     "LinkKind",
+    "Login",
     "MailKind",
     "MailLog",
     "MailStatus",

@@ -64,11 +64,17 @@ class User(UserMixin, db.Model):
         key = current_app.config["SECRET_KEY"].encode()
         return hmac.new(key, self.password_hash.encode(), hashlib.sha256).hexdigest()[:24]
 
+    # The login this user object was loaded through (or is being logged in with): its token is
+    # what the session and the "keep me logged in" cookie hold. Not a column.
+    login_token = None
+
     def get_id(self) -> str:
         """What a session and a "keep me logged in" cookie hold (Flask-Login's alternative
-        token): the id with the password's mark, so that neither opens the account any more
-        once its password has changed (app.auth.access.load_user checks it)."""
-        return f"{self.id}:{self.password_mark()}"
+        token): the token of one login, kept on the server (Login), so that ending that login
+        (logout, a new password, deactivation) makes every copy of either cookie useless."""
+        if self.login_token is None:
+            raise RuntimeError("log in through app.services.accounts.begin_login, which makes the token")
+        return self.login_token
 
     def role_in(self, community_id: int) -> Role | None:
         for membership in self.memberships:
@@ -90,3 +96,20 @@ class Membership(db.Model):
 
     user: Mapped[User] = relationship(back_populates="memberships")
     community: Mapped[Community] = relationship()
+
+
+class Login(db.Model):
+    """One login on one device: a session, and its "keep me logged in" cookie if it has one.
+
+    The cookies hold only a random token; its keyed hash is here. Logging out ends this login,
+    a new password or deactivation ends them all: a copy of the cookie taken before opens
+    nothing after (app.auth.access.load_user)."""
+
+    __tablename__ = "logins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(default=False)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

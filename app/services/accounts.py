@@ -10,6 +10,7 @@ once; the timestamp makes it work for PASSWORD_RESET_HOURS only.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
 import smtplib
@@ -23,10 +24,10 @@ from flask import current_app
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadData, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.extensions import db
-from app.models import Community, MailKind, MailLog, MailStatus, Membership, Role, User, utcnow
+from app.models import Community, Login, MailKind, MailLog, MailStatus, Membership, Role, User, utcnow
 from app.services import audit, mail
 
 MIN_PASSWORD_LENGTH = 10
@@ -86,9 +87,62 @@ def find_user(email: str) -> User | None:
 
 
 def set_password(user: User, password: str) -> None:
-    """Callers check password_problem() first; changing the hash voids every reset link."""
+    """Callers check password_problem() first; changing the hash voids every reset link, and
+    ends every login of the account (a device that should go on logs in again: begin_login)."""
     user.set_password(password)
+    end_logins(user)
     db.session.flush()
+
+
+# --- Logins: one per device, kept on the server -----------------------------------------------
+
+
+def begin_login(user: User, remember: bool) -> str:
+    """Start a login for `user` (its token is what the session and the remember cookie will
+    hold: user.get_id()); the token."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(Login(user_id=user.id, token_hash=login_token_hash(token), remember=remember))
+    db.session.flush()
+    user.login_token = token
+    return token
+
+
+def user_of_login(token: str) -> User | None:
+    """The active user whose login this token is, if the login has not ended."""
+    login = db.session.scalar(select(Login).where(Login.token_hash == login_token_hash(token),
+                                                  Login.ended_at.is_(None)))
+    if login is None:
+        return None
+    user = db.session.get(User, login.user_id)
+    if user is None or not user.active:
+        return None
+    user.login_token = token
+    return user
+
+
+def end_login(token: str | None) -> None:
+    """Log one device out: its session and remember cookie, and any copy of them, open nothing."""
+    if token:
+        db.session.execute(update(Login).where(Login.token_hash == login_token_hash(token), Login.ended_at.is_(None))
+                           .values(ended_at=utcnow()))
+
+
+def end_logins(user: User) -> None:
+    """Log the account out everywhere (a new password, deactivation)."""
+    db.session.execute(update(Login).where(Login.user_id == user.id, Login.ended_at.is_(None)).values(ended_at=utcnow()))
+
+
+def deactivate(user: User) -> None:
+    """The account can no longer log in, and every login it has ends now."""
+    user.active = False
+    end_logins(user)
+    db.session.flush()
+
+
+def login_token_hash(token: str) -> str:
+    """Tokens are kept as keyed hashes: a copy of the database opens no session."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, token.encode(), hashlib.sha256).hexdigest()
 
 
 # --- Reset links ------------------------------------------------------------------------------
