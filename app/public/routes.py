@@ -18,7 +18,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import get_locale
@@ -34,6 +33,7 @@ from app.extensions import csrf, db, limiter
 from app.i18n import prefer_community_language
 from app.models import AccessLink, LinkKind, ResponseStatus, Round, RoundStatus, utcnow
 from app.public import bp, wording
+from app.public.sealed import seal, unseal
 from app.services import invitations, report_build, responding
 
 RESUME_COOKIE = "cg_resume_{}"
@@ -79,13 +79,18 @@ def current_language() -> str:
 
 def respondent_for(link: AccessLink) -> responding.Respondent | None:
     """The response this browser has in progress for the link's round, if any."""
-    code = request.cookies.get(RESUME_COOKIE.format(link.round_id))
+    code = resume_code_of(link)
     response = responding.find_by_resume_code(link.round_id, code) if code else None
     if response is None:
         return None
     definition = link.round.definition()
     return responding.Respondent(
         response, link, definition, responding.saved_answers(response, definition))
+
+
+def resume_code_of(link: AccessLink) -> str | None:
+    """The resume code this browser keeps for the link's round, from its sealed cookie."""
+    return unseal(request.cookies.get(RESUME_COOKIE.format(link.round_id)))
 
 
 def already_answered(link: AccessLink) -> bool:
@@ -128,7 +133,6 @@ def start(token: str):
         return redirect(screen_url(link, respondent, resume=True))
     response, resume_code = responding.start(link, current_language())
     db.session.commit()
-    session[f"resume_code_{link.round_id}"] = resume_code
     redirect_response = redirect(url_for("public.screen", token=token, number=1))
     remember_respondent(redirect_response, link.round_id, resume_code)
     return redirect_response
@@ -136,7 +140,7 @@ def start(token: str):
 
 def remember_respondent(http_response: HttpResponse, round_id: int, resume_code: str) -> None:
     http_response.set_cookie(
-        RESUME_COOKIE.format(round_id), resume_code, max_age=RESUME_COOKIE_DAYS * 24 * 3600,
+        RESUME_COOKIE.format(round_id), seal(resume_code), max_age=RESUME_COOKIE_DAYS * 24 * 3600,
         httponly=True, samesite="Lax", secure=request.is_secure,
     )
 
@@ -276,7 +280,7 @@ def render_screen(opened: OpenScreen, values, problems, status=200, stale=False)
         "public/screen.html", opened.link, status=status, number=opened.number,
         total=len(opened.visible), page_title=survey_page.title, questions=opened.questions,
         values=values, problems=problems, stale=stale, problem_text=wording.PROBLEMS,
-        wording=wording,
+        wording=wording, resume_code=resume_code_of(opened.link),
     )
 
 
@@ -311,9 +315,8 @@ def submit(token: str):
         flash(_("Some questions still need an answer."), "error")
         number = [s.index for s in visible].index(missing.index) + 1
         return redirect(url_for("public.screen", token=token, number=number))
-    receipt = responding.submit(respondent)
+    responding.submit(respondent)
     db.session.commit()
-    session[f"receipt_{link.round_id}"] = receipt
     thanks_response = redirect(url_for("public.thanks", token=token))
     thanks_response.set_cookie(DONE_COOKIE.format(link.round_id), "1", max_age=365 * 24 * 3600,
                                httponly=True, samesite="Lax", secure=request.is_secure)
@@ -323,8 +326,9 @@ def submit(token: str):
 @bp.get("/s/<token>/thanks")
 def thanks(token: str):
     link = open_link(token)
-    receipt = session.get(f"receipt_{link.round_id}")
-    return page("public/thanks.html", link, receipt=receipt)
+    respondent = respondent_for(link)
+    sent = respondent is not None and respondent.response.status is ResponseStatus.COMPLETE
+    return page("public/thanks.html", link, receipt=responding.receipt_of(respondent.response) if sent else None)
 
 
 # --- Withdrawing answers ----------------------------------------------------------------------

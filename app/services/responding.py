@@ -123,6 +123,13 @@ def write_answers(response: Response, survey: Survey, definition: SurveyDefiniti
         db.session.execute(insert(Answer), rows)
 
 
+def receipt_of(response: Response) -> str:
+    """The response's receipt code: worked out from its own secret (the keyed hash of its
+    resume code) with the key, so every submit of one response, even five at once, gives the
+    same code, and the thanks page can show it again without keeping it anywhere."""
+    return codes.derived_code(current_app.config["CODE_HASH_KEY"].encode(), "receipt", response.resume_code_hash)
+
+
 def submit(respondent: Respondent) -> str | None:
     """Complete the response; returns the receipt code, or None if it was already complete
     (a double tap or a reload submits once)."""
@@ -133,7 +140,7 @@ def submit(respondent: Respondent) -> str | None:
     hidden = set(respondent.answers) - set(kept)
     if hidden:
         write_answers(response, respondent.link.round.survey, respondent.definition, {}, hidden)
-    receipt = codes.new_code()
+    receipt = receipt_of(response)
     consent_keys = [q.key for q in respondent.definition.questions if q.role == "consent"]
     response.may_quote = any(kept.get(key) == "yes" for key in consent_keys)
     response.status = ResponseStatus.COMPLETE

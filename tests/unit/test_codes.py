@@ -99,3 +99,13 @@ def test_looks_like_a_code_rejects_too_few_or_too_many_symbols():
     assert not looks_like_a_code("ABCDE-FGH234")
     assert not looks_like_a_code("")
     assert not looks_like_a_code("----- -----")
+
+
+def test_a_derived_code_is_the_same_for_the_same_seed_and_reads_like_any_other():
+    from app.domain.codes import derived_code, looks_like_a_code
+
+    one = derived_code(b"key", "receipt", "seed-1")
+    assert one == derived_code(b"key", "receipt", "seed-1") and looks_like_a_code(one)
+    assert one != derived_code(b"key", "receipt", "seed-2") != derived_code(b"other key", "receipt", "seed-1")
+    assert one != derived_code(b"key", "resume", "seed-1")
+    assert re.fullmatch(r"[2-9A-HJKMNP-Z]{5}-[2-9A-HJKMNP-Z]{5}", one)
