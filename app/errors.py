@@ -27,6 +27,22 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(Exception, handle_unexpected_error)
+    app.teardown_appcontext(end_the_session_even_on_a_dead_connection)
+
+
+def end_the_session_even_on_a_dead_connection(error: BaseException | None) -> None:
+    """Close the request's database session before Flask-SQLAlchemy does (teardowns run last
+    registered first). While the database restarts, closing rolls back on a dead connection
+    and raises; raised here, after the response was made, it would reach the server as an
+    empty 500 instead of the page already rendered. The connection is thrown away (the pool
+    checks the next one before use) and the request ends as it was going to."""
+    from app.extensions import db
+
+    try:
+        db.session.remove()
+    except SQLAlchemyError:
+        current_app.logger.warning("the database session could not be closed cleanly", exc_info=True)
+        db.session.registry.clear()
 
 
 def wants_json() -> bool:

@@ -134,3 +134,32 @@ def test_a_login_is_kept_on_the_server_only_as_a_keyed_hash(client, two_communit
     assert login.ended_at is None and len(login.token_hash) == 64
     session_cookie = client.get_cookie("session").value
     assert login.token_hash not in session_cookie
+
+
+@pytest.mark.parametrize("target", ["/reports/%0d%0aSet-Cookie:%20x=1", "/%0aLocation:%20http://evil.example",
+                                    "/\\evil.example"])
+def test_a_next_with_a_line_break_or_a_backslash_leads_home_not_to_an_error(client, two_communities, target):
+    page = client.get(f"/auth/login?next={target}")
+    assert page.status_code == 200
+    response = client.post(f"/auth/login?next={target}", data={
+        "csrf_token": csrf_token(page.get_data(as_text=True)), "email": "north@example.org", "password": PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+def test_wrong_passwords_from_anywhere_do_not_lock_out_a_device_that_logged_in_before(app, client, two_communities):
+    owner = {"environ_base": {"REMOTE_ADDR": "192.0.2.10"}}
+    log_in(client, "north@example.org", **owner)  # the owner's laptop: it gets the device cookie
+    page = client.get("/coordinate/", **owner).get_data(as_text=True)
+    client.post("/auth/logout", data={"csrf_token": csrf_token(page)}, **owner)
+    attacker = app.test_client()
+    tries = [log_in(attacker, "north@example.org", "guessed wrong",
+                    environ_base={"REMOTE_ADDR": f"198.51.100.{n}"}).status_code for n in range(11)]
+    assert tries[-1] == 429  # from many addresses: the account's address is locked for them
+    elsewhere = app.test_client()
+    assert log_in(elsewhere, "north@example.org", environ_base={"REMOTE_ADDR": "203.0.113.5"}).status_code == 429
+    assert log_in(client, "north@example.org", **owner).status_code == 302  # the owner's own device is not
+    stolen = app.test_client()  # the device cookie vouches for its own account only
+    stolen.set_cookie("cg_device", client.get_cookie("cg_device").value)
+    for n in range(11):
+        last = log_in(stolen, "reader@example.org", "guessed wrong", environ_base={"REMOTE_ADDR": f"198.18.0.{n}"})
+    assert last.status_code == 429

@@ -51,3 +51,25 @@ def test_a_logged_in_person_also_gets_the_503_page_when_the_database_goes_down(a
     page = database_down.get("/reports/")
     assert page.status_code == 503
     assert "Briefly unavailable" in page.get_data(as_text=True)
+
+
+def test_a_session_that_cannot_close_on_a_dead_connection_does_not_turn_the_page_into_an_error(
+        client, app, monkeypatch):
+    """While the database restarts, closing the request's session fails after the page was made:
+    the page still reaches the browser (before, the server sent an empty 500)."""
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm import Session
+
+    real_close = Session.close
+    failures = []
+
+    def dead_close(self):
+        if not failures:
+            failures.append(True)
+            raise OperationalError("ROLLBACK", {}, Exception("server closed the connection unexpectedly"))
+        real_close(self)
+
+    monkeypatch.setattr(Session, "close", dead_close)
+    response = client.get("/healthz")  # it reads the database: its session has a connection to close
+    assert response.status_code == 200 and failures
+    assert client.get("/healthz").status_code == 200  # and the next request has a new session

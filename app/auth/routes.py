@@ -25,6 +25,11 @@ login_manager.login_message_category = "info"
 # anyway, which every login here is. Against session fixation, login starts a new session.
 login_manager.session_protection = "basic"
 
+# A device that has logged in to an account keeps this cookie: its refused logins are counted
+# apart from everyone else's for that address (login_address).
+DEVICE_COOKIE = "cg_device"
+DEVICE_COOKIE_DAYS = 180
+
 # Asking for reset mails: per client (someone trying many addresses) and per address (someone
 # filling a person's inbox). Config can override either.
 RESET_LIMIT_PER_CLIENT = "5 per minute;20 per hour"
@@ -32,10 +37,11 @@ RESET_LIMIT_PER_ADDRESS = "3 per hour;10 per day"
 
 
 def safe_next_url(target: str | None) -> str:
-    """Only follow `next` to a path on this site, never to another host."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        if not urlsplit(target).netloc:
-            return target
+    """Only follow `next` to a path on this site, never to another host, and never with a
+    character a header cannot carry (a CR/LF would split the redirect's headers)."""
+    if (target and target.startswith("/") and not target.startswith(("//", "/\\"))
+            and target.isprintable() and not urlsplit(target).netloc):
+        return target
     return url_for("public.index")
 
 
@@ -89,7 +95,13 @@ def login_limit_per_address() -> str:
 
 
 def login_address() -> str:
-    return "login-address:" + accounts.normalized_email(request.form.get("email", ""))
+    """Whose refused logins count together. From a device that has logged in to this account
+    before (it has the device cookie), its own: else anyone could lock the owner out with ten
+    wrong passwords from anywhere (OWASP's "device cookies"). From any other client, the
+    address's: guessing one person's password from many places stays slow."""
+    email = accounts.normalized_email(request.form.get("email", ""))
+    device = accounts.known_device(request.cookies.get(DEVICE_COOKIE), email)
+    return f"login-device:{device}" if device else f"login-address:{email}"
 
 
 def failed(response) -> bool:
@@ -110,7 +122,10 @@ def login():
             start_session(user, remember=form.remember.data)
             user.last_login_at = utcnow()
             db.session.commit()
-            return redirect(safe_next_url(request.args.get("next")))
+            response = redirect(safe_next_url(request.args.get("next")))
+            response.set_cookie(DEVICE_COOKIE, accounts.device_cookie(user.email), max_age=DEVICE_COOKIE_DAYS * 24 * 3600,
+                                httponly=True, samesite="Lax", secure=request.is_secure)
+            return response
         form.password.errors.append(_("This email and password do not match an account."))
     return render_template("auth/login.html", form=form), form_status(form)
 

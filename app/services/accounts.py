@@ -139,6 +139,27 @@ def deactivate(user: User) -> None:
     db.session.flush()
 
 
+def device_cookie(email: str) -> str:
+    """A device's proof that it has logged in to this address before: a random device id,
+    signed with the address (so it vouches for that account only)."""
+    device = secrets.token_urlsafe(12)
+    return TimestampSigner(current_app.config["SECRET_KEY"], salt="login-device").sign(
+        f"{device}:{normalized_email(email)}").decode()
+
+
+def known_device(cookie: str | None, email: str, max_days: int = 180) -> str | None:
+    """The device id, if the cookie is one we signed for this address (and not too old)."""
+    if not cookie:
+        return None
+    try:
+        value = TimestampSigner(current_app.config["SECRET_KEY"], salt="login-device").unsign(
+            cookie, max_age=max_days * 24 * 3600).decode()
+    except BadData:
+        return None
+    device, _, address = value.partition(":")
+    return device if address == normalized_email(email) else None
+
+
 def login_token_hash(token: str) -> str:
     """Tokens are kept as keyed hashes: a copy of the database opens no session."""
     key = current_app.config["SECRET_KEY"].encode()
