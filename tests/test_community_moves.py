@@ -69,3 +69,47 @@ def test_an_admin_of_both_cities_may_move_it_and_a_site_admin_may_detach_it(clie
     assert post_settings(client, harbour, 0).status_code == 302
     db.session.refresh(harbour)
     assert harbour.parent_id is None
+
+
+# -- every other field of the coordinators' and admins' forms, forged -------------------------
+
+
+def test_a_round_cannot_take_a_group_of_another_community(client, tree):
+    from app.models import Group, GroupKind, Round
+    from tests.factories import load_fixture_bank
+
+    city, other_city, harbour = tree
+    load_fixture_bank()
+    mine = Group(community=harbour, key="youth", name="Youth", kind=GroupKind.CITIZENS)
+    theirs = Group(community=other_city, key="river-youth", name="River youth", kind=GroupKind.CITIZENS)
+    db.session.add_all([mine, theirs])
+    db.session.commit()
+    log_in(client, "harbour-admin@example.org")
+    url = f"/coordinate/communities/{harbour.id}/rounds/new"
+    token = csrf_token(client.get(url).get_data(as_text=True))
+    survey_id = db.session.execute(db.text("SELECT id FROM surveys WHERE key = 'mini'")).scalar()
+    response = client.post(url, data={"csrf_token": token, "title": "Forged", "survey_id": str(survey_id),
+                                      "group_ids": [str(mine.id), str(theirs.id)], "languages": ["en"],
+                                      "kind": "anonymous"})
+    assert response.status_code == 400 and db.session.query(Round).count() == 0
+
+
+@pytest.mark.parametrize("role", ["site_admin", "owner", ""])
+def test_an_admin_cannot_grant_a_role_that_does_not_exist(client, tree, role):
+    _, _, harbour = tree
+    log_in(client, "harbour-admin@example.org")
+    url = f"/coordinate/communities/{harbour.id}/members"
+    token = csrf_token(client.get(url).get_data(as_text=True))
+    response = client.post(url, data={"csrf_token": token, "email": "new@example.org", "role": role})
+    assert response.status_code == 400
+
+
+def test_a_community_s_smallest_group_cannot_go_below_three(client, tree):
+    _, _, harbour = tree
+    log_in(client, "harbour-admin@example.org")
+    data = settings(harbour, harbour.parent_id) | {"min_group_size": "1"}
+    url = f"/coordinate/communities/{harbour.id}/edit"
+    response = client.post(url, data={"csrf_token": csrf_token(client.get(url).get_data(as_text=True)), **data})
+    assert response.status_code == 400
+    db.session.refresh(harbour)
+    assert harbour.min_group_size == 5
