@@ -99,6 +99,11 @@ class Config:
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
         self.REMEMBER_COOKIE_DURATION = env_int("REMEMBER_DAYS", 14) * 24 * 3600
+        # A report build's lease on its round's lock, renewed while it runs: a worker that dies
+        # mid-build holds the round back this long at most (app.services.report_queue).
+        self.REPORT_BUILD_LEASE_SECONDS = env_int("REPORT_BUILD_LEASE_SECONDS", 45)
+        # Fault tests only: a report build waits this long after taking its lock (app.tasks).
+        self.REPORT_BUILD_PAUSE_SECONDS = float(env_str("REPORT_BUILD_PAUSE_SECONDS") or 0)
         # Strict-Transport-Security, in production only (app.http_headers); 0: not sent.
         self.HSTS_SECONDS = 0
         # A password reset or account link works this long, and once.

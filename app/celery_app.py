@@ -17,6 +17,10 @@ BEAT_SCHEDULE = {
         "task": "app.tasks.apply_round_schedule",
         "schedule": 60.0,
     },
+    "recover-abandoned-builds": {
+        "task": "app.tasks.recover_abandoned_builds",
+        "schedule": 15.0,  # a build whose worker died is asked for again within about a minute
+    },
     "refresh-open-reports": {
         "task": "app.tasks.refresh_open_reports",
         "schedule": 300.0,  # reports of open rounds stay at most five minutes behind

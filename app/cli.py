@@ -76,7 +76,7 @@ def refresh_reports_command() -> None:
     Without Redis (the embedded default, where no beat runs) the builds run here, now; with
     Redis they are queued for the workers. Run it from cron in the embedded mode."""
     from app.models import utcnow
-    from app.services.report_build import rounds_needing_refresh
+    from app.services.report_queue import rounds_needing_refresh
     from app.services.report_releases import refresh_outdated
     from app.tasks import request_report
 

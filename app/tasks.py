@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import smtplib
+import time
+from contextlib import nullcontext
 
 from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
@@ -12,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
 from app.models import MailStatus, Round, utcnow
-from app.services import accounts, audit, invitations, mail, report_build, report_releases, rounds
+from app.services import accounts, audit, invitations, mail, report_queue, report_releases, rounds
 
 BROKER_DOWN = (KombuError, OSError)  # what queueing a task raises when the broker is down or unreachable
 
@@ -32,8 +34,8 @@ def apply_round_schedule() -> dict[str, list[int]]:
 def request_report(round_id: int) -> bool:
     """Ask for a new report of the round: noted at once (pages say so), built by a worker.
     False when the broker is down: the request stays noted, and beat queues it once the
-    broker is back (report_build.rounds_needing_refresh)."""
-    report_build.request_build(round_id, utcnow())
+    broker is back (report_queue.rounds_needing_refresh)."""
+    report_queue.request_build(round_id, utcnow())
     db.session.commit()
     try:
         build_report.delay(round_id)
@@ -44,13 +46,14 @@ def request_report(round_id: int) -> bool:
 
 
 @shared_task(
+    bind=True,
     name="app.tasks.build_report",
     ignore_result=True,
     autoretry_for=(OperationalError,),  # the database restarting or a connection dropped
     retry_backoff=True,
     max_retries=5,
 )
-def build_report(round_id: int) -> str:
+def build_report(self, round_id: int) -> str:
     """Build and store the round's report, unless a build of it is running already, and make
     the release that is due (the round closed, or a coordinator published).
 
@@ -59,22 +62,45 @@ def build_report(round_id: int) -> str:
     queues one more.
     """
     started = utcnow()
-    token = report_build.acquire(round_id, started)
+    token = report_queue.acquire(round_id, started)
     db.session.commit()
     if token is None:
         return "busy"
     try:
-        report_releases.build_and_release(round_id, started)
-        report_build.release(round_id, token, utcnow())
+        # In a worker, the lease is renewed while the build runs; run in the web process (no
+        # broker), the build ends with the request that asked for it.
+        with report_queue.kept_alive(db.engine, round_id, token) if not self.request.is_eager else nullcontext():
+            pause_for_fault_tests()
+            report_releases.build_and_release(round_id, started)
+        report_queue.release(round_id, token, utcnow())
         db.session.commit()
     except Exception as error:
         db.session.rollback()
-        report_build.release(round_id, token, utcnow(), error=f"{type(error).__name__}: {error}")
+        report_queue.release(round_id, token, utcnow(), error=f"{type(error).__name__}: {error}")
         db.session.commit()
         raise
-    if report_build.wanted_again(round_id, started):
+    if report_queue.wanted_again(round_id, started):
         build_report.delay(round_id)
     return "built"
+
+
+def pause_for_fault_tests() -> None:
+    """REPORT_BUILD_PAUSE_SECONDS (0 but in the fault tests): hold a build after it took its
+    lock, so that a test can kill its worker in the middle of it."""
+    pause = current_app.config["REPORT_BUILD_PAUSE_SECONDS"]
+    if pause:
+        time.sleep(pause)
+
+
+@shared_task(name="app.tasks.recover_abandoned_builds", ignore_result=True)
+def recover_abandoned_builds() -> list[int]:
+    """Ask again for every build whose worker died (its lease ran out): within about a minute,
+    a living worker builds it."""
+    abandoned = report_queue.recover_abandoned(utcnow())
+    db.session.commit()
+    for round_id in abandoned:
+        request_report(round_id)
+    return abandoned
 
 
 @shared_task(name="app.tasks.refresh_open_reports", ignore_result=True)
@@ -85,7 +111,7 @@ def refresh_open_reports() -> list[int]:
     (it began before these responses arrived)."""
     if report_releases.refresh_outdated():  # releases an earlier version made, in today's format
         db.session.commit()
-    due = report_build.rounds_needing_refresh(utcnow())
+    due = report_queue.rounds_needing_refresh(utcnow())
     for round_id in due:
         request_report(round_id)
     return due

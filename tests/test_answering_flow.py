@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Answer, LinkKind, Question, ReportSnapshot, Response, ResponseStatus, utcnow
-from app.services import report_build
+from app.services import report_build, report_queue
 from tests.factories import load_fixture_bank, make_community, make_group, make_link, make_round
 from tests.helpers import csrf_token, queries_for
 
@@ -330,8 +330,8 @@ def test_withdrawing_while_the_broker_is_down_still_deletes_and_the_report_follo
     done = client.post("/withdraw", data={"csrf_token": csrf_token(form), "code": receipt})
     assert done.status_code == 200 and "deleted" in done.get_data(as_text=True)
     assert count_responses() == 0
-    later = utcnow() + report_build.UNSERVED_REQUEST * 2
-    assert report_build.rounds_needing_refresh(later) == [link.round_id]  # rebuilt once the broker is back
+    later = utcnow() + report_queue.UNSERVED_REQUEST * 2
+    assert report_queue.rounds_needing_refresh(later) == [link.round_id]  # rebuilt once the broker is back
 
 
 def test_screens_without_a_started_response_lead_to_the_welcome_page(client, link):

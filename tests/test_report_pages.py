@@ -19,7 +19,7 @@ from sqlalchemy import func, select, update
 from app.extensions import db
 from app.models import (Answer, CommunityKind, Criterion, Question, ReportSnapshot, Response, ResponseStatus, Role,
                         Round, RoundStatus, utcnow)
-from app.services import report_build, report_releases
+from app.services import report_build, report_queue, report_releases
 from tests.factories import load_fixture_bank, make_community, make_group, make_round, make_user
 from tests.helpers import csrf_token, log_in, named_beyond_chance, queries_for, two_sided_p
 from tests.report_data import HIDDEN, HIDDEN_WORD, publish_report, seed_round
@@ -430,8 +430,8 @@ def test_a_rebuild_asked_while_the_broker_is_down_says_so_and_is_kept_for_later(
     page = client.get(f"/reports/rounds/{report.round.id}").get_data(as_text=True)
     assert "אין כרגע קשר עם תהליכי הרקע" in page
     assert db.session.query(ReportSnapshot).one().built_at == before  # the last report is still shown
-    later = utcnow() + report_build.UNSERVED_REQUEST * 2
-    assert report_build.rounds_needing_refresh(later) == [report.round.id]  # beat will queue it
+    later = utcnow() + report_queue.UNSERVED_REQUEST * 2
+    assert report_queue.rounds_needing_refresh(later) == [report.round.id]  # beat will queue it
 
 
 def test_the_responses_export_is_for_coordinators_and_leaves_out_what_would_single_people_out(client, report):

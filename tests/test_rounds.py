@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.services import report_build
+from app.services import report_queue
 from app.models import (
     AuditEvent, Community, Group, LinkKind, Response, ResponseStatus, Role, Round, RoundStatus, utcnow,
 )
@@ -113,8 +113,8 @@ def test_closing_a_round_while_the_broker_is_down_closes_it_and_keeps_its_final_
     assert post(client, f"{page}/close", page=page).status_code == 303
     db.session.refresh(survey_round)
     assert survey_round.status is RoundStatus.CLOSED
-    later = utcnow() + 2 * report_build.UNSERVED_REQUEST
-    assert report_build.rounds_needing_refresh(later) == [survey_round.id]  # built once the broker is back
+    later = utcnow() + 2 * report_queue.UNSERVED_REQUEST
+    assert report_queue.rounds_needing_refresh(later) == [survey_round.id]  # built once the broker is back
 
 
 def test_a_step_out_of_order_is_refused_with_a_message_and_changes_nothing(client, harbour):

@@ -37,7 +37,7 @@ from app.domain.privacy.releases import RESPONDENTS, FigureView, Withheld, figur
 from app.domain.text_terms import MIN_TERM_ANSWERS, TermCounter
 
 # Bump when a snapshot gains or changes a figure: snapshots of an older format are built
-# again by the next periodic pass (app.services.report_build.rounds_needing_refresh).
+# again by the next periodic pass (app.services.report_queue.rounds_needing_refresh).
 # 2: standard errors of scores and gaps ("se", "gap_se"), to compare rounds.
 # 3: a group's "significant" differences from everyone judged together (false discovery rate).
 # 4: privacy mends: a criterion and its items hide the same complements, and a criterion is

@@ -33,8 +33,9 @@ class ReportBuild(db.Model):
     """Whether a round's report is being built: the lock that keeps builds one at a time.
 
     A worker takes the lock by setting started_at with a conditional UPDATE (atomic on every
-    backend), so two workers can never build the same round at once; a lock older than the
-    stale limit is taken over, so a crashed worker does not block a round forever.
+    backend), so two workers can never build the same round at once; it renews a short lease
+    while it builds, and a lock whose lease has run out is taken over, so a worker that died
+    mid-build holds nothing back for more than about a minute.
     requested_at records that someone asked for a newer build (a refresh, a closing round).
 
     The row also keeps the round's tallies (app.domain.report_tallies): the sums over the
@@ -47,6 +48,9 @@ class ReportBuild(db.Model):
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True)
     requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The running build's lease: renewed while it builds; once past, the lock is free again
+    # (its worker died) and beat asks for the build anew (app.services.report_queue).
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     lock_token: Mapped[str | None] = mapped_column(String(32))
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     failures: Mapped[int] = mapped_column(default=0)

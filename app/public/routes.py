@@ -34,7 +34,7 @@ from app.i18n import prefer_community_language
 from app.models import AccessLink, LinkKind, ResponseStatus, Round, RoundStatus, utcnow
 from app.public import bp, wording
 from app.public.sealed import seal, unseal
-from app.services import invitations, report_build, responding
+from app.services import invitations, report_queue, responding
 
 RESUME_COOKIE = "cg_resume_{}"
 DONE_COOKIE = "cg_done_{}"
@@ -347,7 +347,7 @@ def withdraw():
             error=_("We could not find answers with this code. Please check it and try again."),
         ), 400
     db.session.commit()
-    if report_build.build_status(round_id).built_at is not None:
+    if report_queue.build_status(round_id).built_at is not None:
         # The published report still counts them: rebuild it now, even if the round is closed.
         from app.tasks import request_report  # the tasks module imports the services; keep imports one way
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, session, stream_with_context, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, session, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -31,7 +31,7 @@ from app.reports.presenting import (
     quadrant_labels,
 )
 from app.services import audit, response_export
-from app.services.report_build import build_status, build_statuses
+from app.services.report_queue import build_status, build_statuses
 from app.services.report_releases import latest_release, latest_releases
 
 
@@ -169,11 +169,13 @@ def refresh(round_id: int):
     survey_round = _readable_round(round_id)
     if not _can_manage(survey_round):
         abort(403)
-    if request_report(survey_round.id):
-        flash(_("A new report is being built. Reload this page in a minute."), "info")
-    else:
+    if not request_report(survey_round.id):
         flash(_("The background workers cannot be reached just now: the new report will be built as soon "
                 "as they are back. Until then this page shows the last one."), "error")
+    elif current_app.extensions["celery"].conf.task_always_eager:  # no broker: built here, now
+        flash(_("The report is rebuilt: it counts every response sent so far."), "info")
+    else:
+        flash(_("A new report is being built. Reload this page in a minute."), "info")
     return redirect(url_for("reports.overview", round_id=round_id))
 
 

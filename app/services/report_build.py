@@ -16,11 +16,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import secrets
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from flask import current_app
@@ -37,18 +35,15 @@ from sqlalchemy import (
     func,
     insert,
     literal,
-    or_,
     select,
     text,
-    union,
     union_all,
     update,
 )
-from sqlalchemy.exc import IntegrityError
 
 from app.domain.privacy.cells import ATTRIBUTED
 from app.domain.privacy.releases import RESPONDENTS, Contributors, Figure
-from app.domain.report import PAYLOAD_FORMAT, QUOTES_PER_QUESTION, UNASSIGNED, GroupMeta, ItemMeta, build_report
+from app.domain.report import QUOTES_PER_QUESTION, UNASSIGNED, GroupMeta, ItemMeta, build_report
 from app.domain.report_maths import Moments
 from app.domain.report_tallies import CellKey, Quote, Tallies, basis_of
 from app.domain.survey_format import Question as QuestionDefinition
@@ -57,176 +52,16 @@ from app.extensions import db
 from app.models import (
     Answer,
     Group,
-    ReleaseKind,
     ReportBuild,
-    ReportRelease,
     ReportSnapshot,
     Response,
     ResponseStatus,
     Round,
-    RoundKind,
-    RoundStatus,
 )
 from app.services.panel_ratings import panel_of
+from app.services.report_queue import ensure_build_row
 
-STALE_LOCK = timedelta(minutes=15)  # a build older than this was left by a worker that died
 BUILT_IN_SCALE_POINTS = 5
-
-
-# -- the lock ---------------------------------------------------------------------------------
-
-
-def request_build(round_id: int, now: datetime) -> None:
-    """Note that a newer report is wanted (the page then says one is on its way)."""
-    _ensure_build_row(round_id)
-    db.session.execute(update(ReportBuild).where(ReportBuild.round_id == round_id).values(requested_at=now))
-
-
-def acquire(round_id: int, now: datetime) -> str | None:
-    """Take the round's build lock; its token, or None when another build is running."""
-    _ensure_build_row(round_id)
-    token = secrets.token_hex(16)
-    taken = db.session.execute(
-        update(ReportBuild)
-        .where(
-            ReportBuild.round_id == round_id,
-            or_(ReportBuild.started_at.is_(None), ReportBuild.started_at < now - STALE_LOCK),
-        )
-        .values(started_at=now, lock_token=token)
-        .execution_options(synchronize_session=False)
-    )
-    return token if taken.rowcount == 1 else None
-
-
-def release(round_id: int, token: str, now: datetime, error: str | None = None) -> bool:
-    """Let go of the lock (only the holder can); record a failure. True if it was still ours."""
-    values: dict[str, Any] = {"started_at": None, "lock_token": None, "finished_at": now}
-    if error is not None:
-        values |= {"failures": ReportBuild.failures + 1, "last_error": error[:300]}
-    else:
-        values |= {"failures": 0, "last_error": None}
-    released = db.session.execute(
-        update(ReportBuild)
-        .where(ReportBuild.round_id == round_id, ReportBuild.lock_token == token)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    return released.rowcount == 1
-
-
-def wanted_again(round_id: int, started: datetime) -> bool:
-    """Whether someone asked for a build after the one that started at `started`."""
-    requested = db.session.scalar(select(ReportBuild.requested_at).where(ReportBuild.round_id == round_id))
-    return requested is not None and requested > started
-
-
-def _ensure_build_row(round_id: int) -> None:
-    if db.session.get(ReportBuild, round_id) is not None:
-        return
-    try:
-        with db.session.begin_nested():
-            db.session.add(ReportBuild(round_id=round_id))
-    except IntegrityError:
-        pass  # another worker created it a moment ago: just as good
-
-
-# -- status for the pages ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BuildStatus:
-    built_at: datetime | None
-    response_count: int | None
-    under_way: bool  # a build is running or has been asked for since the last one
-    failed: bool
-
-
-def build_status(round_id: int) -> BuildStatus:
-    return build_statuses([round_id])[round_id]
-
-
-def build_statuses(round_ids: list[int]) -> dict[int, BuildStatus]:
-    """The build status of each round, in two queries however many rounds there are."""
-    snapshots = {row.round_id: row for row in db.session.execute(
-        select(ReportSnapshot.round_id, ReportSnapshot.built_at, ReportSnapshot.response_count)
-        .where(ReportSnapshot.round_id.in_(round_ids)))}
-    builds = {row.round_id: row for row in db.session.execute(
-        select(ReportBuild.round_id, ReportBuild.started_at, ReportBuild.requested_at, ReportBuild.failures)
-        .where(ReportBuild.round_id.in_(round_ids)))}
-    return {round_id: _status(snapshots.get(round_id), builds.get(round_id)) for round_id in round_ids}
-
-
-def _status(snapshot, build) -> BuildStatus:
-    built_at = snapshot.built_at if snapshot else None
-    under_way = build is not None and (
-        build.started_at is not None
-        or (build.requested_at is not None and (built_at is None or build.requested_at > built_at))
-    )
-    return BuildStatus(built_at, snapshot.response_count if snapshot else None, under_way,
-                       failed=build is not None and build.failures > 0)
-
-
-UNSERVED_REQUEST = timedelta(minutes=2)  # a build asked for this long ago and not begun was never queued
-
-
-def rounds_needing_refresh(now: datetime) -> list[int]:
-    """Rounds whose report should be built again: open rounds whose responses changed since
-    their report was built (or that were never built), rounds of any status whose asked-for
-    build never began (it could not be queued while the broker was down), rounds whose
-    snapshot an earlier version of the app made (PAYLOAD_FORMAT), and rounds whose release is
-    due and was never made (the build makes it, app.services.report_releases)."""
-    latest = (
-        select(Response.round_id, func.count().label("n"), func.max(Response.submitted_at).label("last"))
-        .where(Response.status == ResponseStatus.COMPLETE)
-        .group_by(Response.round_id)
-        .subquery()
-    )
-    changed = (
-        select(Round.id)
-        .join(latest, latest.c.round_id == Round.id)
-        .outerjoin(ReportSnapshot, ReportSnapshot.round_id == Round.id)
-        .where(
-            Round.status == RoundStatus.OPEN,
-            or_(
-                ReportSnapshot.id.is_(None),
-                ReportSnapshot.response_count != latest.c.n,
-                latest.c.last > ReportSnapshot.built_at,
-            ),
-        )
-    )
-    unserved = (
-        select(ReportBuild.round_id)
-        .outerjoin(ReportSnapshot, ReportSnapshot.round_id == ReportBuild.round_id)
-        .where(
-            ReportBuild.started_at.is_(None),
-            ReportBuild.requested_at < now - UNSERVED_REQUEST,
-            or_(ReportSnapshot.id.is_(None), ReportBuild.requested_at > ReportSnapshot.built_at),
-        )
-    )
-    outdated = (  # built by an earlier version, whose snapshots lack what pages now read
-        select(ReportSnapshot.round_id).where(ReportSnapshot.payload_format < PAYLOAD_FORMAT)
-    )
-    return sorted({round_id for (round_id,) in db.session.execute(
-        union(changed, unserved, outdated, _unreleased()))})
-
-
-def _unreleased():
-    """Rounds whose release is due but was never made: closed since their last final release
-    (closed before releases existed, say), or published by a coordinator since the last one."""
-    latest = (select(ReportRelease.round_id, func.max(ReportRelease.released_at).label("at"),
-                     func.max(case((ReportRelease.kind == ReleaseKind.FINAL, ReportRelease.released_at))).label("final"))
-              .group_by(ReportRelease.round_id).subquery())
-    return (
-        select(Round.id)
-        .outerjoin(latest, latest.c.round_id == Round.id)
-        .outerjoin(ReportBuild, ReportBuild.round_id == Round.id)
-        .where(Round.kind == RoundKind.ANONYMOUS, or_(
-            and_(Round.status == RoundStatus.CLOSED,
-                 or_(latest.c.final.is_(None), latest.c.final < Round.closed_at)),
-            and_(ReportBuild.release_requested_at.is_not(None), ReportBuild.started_at.is_(None),
-                 or_(latest.c.at.is_(None), latest.c.at < ReportBuild.release_requested_at)),
-        ))
-    )
 
 
 # -- building ---------------------------------------------------------------------------------
@@ -315,7 +150,7 @@ def tallies_up_to_date(survey_round: Round, items: list[ItemMeta]) -> Tallies:
     again (a recount; the stamps stay).
     The caller's transaction keeps the stamps and the tallies together, or neither.
     """
-    _ensure_build_row(survey_round.id)
+    ensure_build_row(survey_round.id)
     state = db.session.get(ReportBuild, survey_round.id)
     basis = basis_of(items)
     keys = group_keys(survey_round)

@@ -38,7 +38,7 @@ from app.domain.report import PAYLOAD_FORMAT, GroupMeta, build_report, release_f
 from app.domain.report_tallies import Tallies, basis_of
 from app.extensions import db
 from app.models import ReleaseKind, ReportBuild, ReportRelease, ReportSnapshot, Response, ResponseStatus, Round, RoundStatus
-from app.services import report_build
+from app.services import report_build, report_queue
 
 
 class ReleaseRuleBroken(RuntimeError):
@@ -74,7 +74,7 @@ def release_due(survey_round: Round) -> ReleaseKind | None:
 
 def request_release(round_id: int, user_id: int | None, now: datetime) -> None:
     """Note that a coordinator wants the figures published as they stand: the next build does it."""
-    report_build.request_build(round_id, now)
+    report_queue.request_build(round_id, now)
     state = db.session.get(ReportBuild, round_id)
     state.release_requested_at = now
     state.release_requested_by_id = user_id
