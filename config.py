@@ -77,6 +77,9 @@ class Config:
             # connection retries: celery/celery#4627. Workers reconnect by their own settings.
             "broker_transport_options": {"max_retries": 3, "interval_start": 0, "interval_step": 0.2,
                                          "interval_max": 0.5},
+            # A worker takes one task at a time: a report build can take seconds, and a worker
+            # holding a second build back while a free worker waits would undo running two.
+            "worker_prefetch_multiplier": 1,
             "timezone": "UTC",
             "task_default_queue": env_str("CELERY_QUEUE", "commonground"),
         }

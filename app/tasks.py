@@ -7,6 +7,7 @@ import time
 from contextlib import nullcontext
 
 from celery import shared_task
+from celery.utils.log import get_task_logger
 from celery.utils.time import get_exponential_backoff_interval
 from flask import current_app
 from kombu.exceptions import KombuError
@@ -16,6 +17,7 @@ from app.extensions import db
 from app.models import MailStatus, Round, utcnow
 from app.services import accounts, audit, invitations, mail, report_queue, report_releases, rounds
 
+logger = get_task_logger(__name__)
 BROKER_DOWN = (KombuError, OSError)  # what queueing a task raises when the broker is down or unreachable
 
 
@@ -66,6 +68,9 @@ def build_report(self, round_id: int) -> str:
     db.session.commit()
     if token is None:
         return "busy"
+    # The log says when each build of a round ran, on which worker: what an operator checks
+    # when reports lag (and what the test of two workers reads).
+    logger.info("report of round %s: building", round_id)
     try:
         # In a worker, the lease is renewed while the build runs; run in the web process (no
         # broker), the build ends with the request that asked for it.
@@ -74,6 +79,7 @@ def build_report(self, round_id: int) -> str:
             report_releases.build_and_release(round_id, started)
         report_queue.release(round_id, token, utcnow())
         db.session.commit()
+        logger.info("report of round %s: built in %.1f s", round_id, (utcnow() - started).total_seconds())
     except Exception as error:
         db.session.rollback()
         report_queue.release(round_id, token, utcnow(), error=f"{type(error).__name__}: {error}")

@@ -18,8 +18,10 @@ from app import create_app
 from app.extensions import db
 from app.models import AccessLink, Round, RoundStatus, Survey
 from bench.harness import Figure, median_ms, print_figures
+from bench.load_bench import load_figures
 from bench.outreach_bench import outreach_dashboard_figure
 from bench.report_bench import export_figures, report_figures
+from bench.worker_bench import worker_figures
 from tests.helpers import csrf_token, log_in
 from config import sqlalchemy_url
 
@@ -118,6 +120,15 @@ def byte_figures(app) -> list[Figure]:
             for name, path in pages.items()]
 
 
+def citizens_under_load(app, database_url: str, instance: Path) -> list[Figure]:
+    """The load benchmark through one web process, then two behind one address."""
+    with app.app_context():
+        token = open_group_link()
+        db.engine.dispose()  # the web processes are forked afterwards: no connection shared
+    return (load_figures(app, database_url, token, processes=1, work_dir=instance)
+            + load_figures(app, database_url, token, processes=2, work_dir=instance))
+
+
 def main() -> None:
     from app.services.demo import create_demo
 
@@ -136,6 +147,8 @@ def main() -> None:
             figures.append(outreach_dashboard_figure(app, figures[0]))  # figures[0]: the minimal endpoint
             with app.app_context(), tempfile.TemporaryDirectory() as work_dir:
                 figures += report_figures(Path(work_dir)) + export_figures(Path(work_dir))
+                figures += worker_figures(database_url, Path(work_dir))
+            figures += citizens_under_load(app, database_url, Path(instance))
         else:
             print("# report and export benchmarks need PostgreSQL (DATABASE_URL): skipped\n")
         with app.app_context():

@@ -132,9 +132,10 @@ def start(token: str):
     if respondent is not None and respondent.response.status is ResponseStatus.IN_PROGRESS:
         return redirect(screen_url(link, respondent, resume=True))
     response, resume_code = responding.start(link, current_language())
+    round_id = link.round_id  # read before the commit expires the link (else: one more query)
     db.session.commit()
     redirect_response = redirect(url_for("public.screen", token=token, number=1))
-    remember_respondent(redirect_response, link.round_id, resume_code)
+    remember_respondent(redirect_response, round_id, resume_code)
     return redirect_response
 
 
@@ -243,8 +244,11 @@ def save_screen(token: str, number: int):
     if not result.ok:
         return render_screen(opened, posted, problems=result.problems, status=400)
     responding.save_screen(opened.respondent, result, str(opened.current.index))
+    # Where to go next is worked out before the commit, which expires what was loaded: read
+    # after it, the link would be fetched again (a query on every save, the busiest request).
+    next_url = after_save(opened, move)
     db.session.commit()
-    return redirect(after_save(opened, move))
+    return redirect(next_url)
 
 
 def csrf_token_is_valid() -> bool:
@@ -316,9 +320,10 @@ def submit(token: str):
         number = [s.index for s in visible].index(missing.index) + 1
         return redirect(url_for("public.screen", token=token, number=number))
     responding.submit(respondent)
+    round_id = link.round_id  # read before the commit expires the link (else: one more query)
     db.session.commit()
     thanks_response = redirect(url_for("public.thanks", token=token))
-    thanks_response.set_cookie(DONE_COOKIE.format(link.round_id), "1", max_age=365 * 24 * 3600,
+    thanks_response.set_cookie(DONE_COOKIE.format(round_id), "1", max_age=365 * 24 * 3600,
                                httponly=True, samesite="Lax", secure=request.is_secure)
     return thanks_response
 

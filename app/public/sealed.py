@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
@@ -18,8 +19,12 @@ from app.domain import codes
 
 
 def _fernet() -> Fernet:
-    secret = current_app.config["CODE_HASH_KEY"].encode()
-    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(b"sealed-cookie:" + secret).digest()))
+    return _fernet_for(current_app.config["CODE_HASH_KEY"])
+
+
+@lru_cache(maxsize=4)  # one key per app; made once, not on every page of every respondent
+def _fernet_for(secret: str) -> Fernet:
+    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(b"sealed-cookie:" + secret.encode()).digest()))
 
 
 def seal(value: str) -> str:
