@@ -18,7 +18,7 @@ from app.extensions import db
 from app.models import Answer, LinkKind, Question, ReportSnapshot, Response, ResponseStatus, utcnow
 from app.services import report_build, report_queue
 from tests.factories import load_fixture_bank, make_community, make_group, make_link, make_round
-from tests.helpers import csrf_token, queries_for
+from tests.helpers import csrf_token, queries_for, statements_during
 
 SCREEN_1 = {"q_age_band": "age_16_25"}
 SCREEN_2 = {"q_need_language_importance": "5", "q_need_language_current": "2", "q_took_part": "no"}
@@ -361,6 +361,20 @@ def test_a_question_page_costs_the_same_few_queries_however_many_answered(app, c
         answer_all(other, link)
         submit(other, link)
     assert queries_for(client, url) == before <= 4
+
+
+def test_saving_a_screen_reads_its_link_once_and_not_again_after_the_commit(client, link):
+    """The busiest request under load: one read each of the link, the response and its
+    answers, then the writes; nothing is fetched again after the commit."""
+    token = link.token
+    start(client, link)
+    post_screen(client, link, 1, SCREEN_1)  # the survey's question ids are known from now on
+    page = client.get(f"/s/{token}/q/2").get_data(as_text=True)
+    statements = statements_during(lambda: client.post(
+        f"/s/{token}/q/2", data={"csrf_token": csrf_token(page), "move": "next", **SCREEN_2}))
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert sum("FROM access_links" in s for s in reads) == 1, "\n\n".join(reads)
+    assert len(reads) == 3, "\n\n".join(reads)
 
 
 def test_a_nul_character_in_a_text_answer_is_stored_without_it(client, link):
