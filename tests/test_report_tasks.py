@@ -162,6 +162,26 @@ def test_closing_a_round_on_schedule_builds_its_final_report(seeded):
     assert db.session.query(ReportSnapshot).one().response_count == 51
 
 
+def test_a_second_schedule_run_skips_a_round_the_first_is_changing_instead_of_changing_it_again(on_postgres, seeded):
+    """Two beats by mistake, or a manual run beside beat: each round is closed by one run."""
+    from sqlalchemy import text, update
+    from sqlalchemy.orm import Session
+
+    from app.models import Round
+    from app.services import rounds
+
+    seeded.round.closes_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    round_id = seeded.round.id
+    with Session(db.engine) as first_run:  # closing it now, not yet committed
+        first_run.execute(update(Round).where(Round.id == round_id).values(status=RoundStatus.CLOSED))
+        db.session.execute(text("SET LOCAL lock_timeout = '3s'"))  # waiting would fail, not hang
+        assert rounds.apply_clock(utcnow()) == ([], [])  # skipped, without waiting
+        db.session.rollback()
+        first_run.commit()
+    assert rounds.apply_clock(utcnow()) == ([], [])  # and afterwards: already closed
+
+
 def test_a_snapshot_made_by_an_earlier_version_is_built_again_whatever_the_round_status(seeded):
     seeded.round.status, seeded.round.closed_at = RoundStatus.CLOSED, utcnow()
     report_releases.build_and_release(seeded.round.id, utcnow())
