@@ -1,17 +1,22 @@
 """Faults that heal in seconds, with real processes: a worker killed in the middle of a build,
-Redis stopped while citizens answer, PostgreSQL dropping every connection while they answer.
-Nothing saved is lost, and nobody meets a server error other than the friendly 503."""
+Redis stopped while citizens answer, PostgreSQL dropping every connection, and PostgreSQL
+restarted, while they answer. Nothing saved is lost, and nobody meets a server error other than
+the friendly 503."""
 
 from __future__ import annotations
 
+import glob
+import os
 import re
 import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 import uuid
+from pathlib import Path
 
 import httpx
 import pytest
@@ -222,3 +227,59 @@ def test_citizens_lose_nothing_while_postgresql_drops_every_connection(on_postgr
         with admin.app_context():
             db.engine.dispose()
 
+
+
+@pytest.fixture
+def own_postgresql():
+    """A PostgreSQL server of this test's own (a throwaway cluster), to restart in the middle of
+    things: (restart, its URL). The shared server of the other tests is never touched."""
+    binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
+    need(bool(binaries), "PostgreSQL's server programs (pg_ctl, initdb) are not installed")
+    bindir = Path(binaries[-1]).parent
+    data = Path(tempfile.mkdtemp(prefix="cg-own-pg-"))
+    as_owner = []
+    if os.geteuid() == 0:  # PostgreSQL refuses to run as root: as its own user, as Debian does
+        as_owner = ["runuser", "-u", "postgres", "--"]
+        shutil.chown(data, "postgres")
+    port = free_port()
+
+    def pg_ctl(*args: str) -> None:
+        subprocess.run([*as_owner, str(bindir / "pg_ctl"), "-D", str(data / "cluster"), "-w", *args],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    subprocess.run([*as_owner, str(bindir / "initdb"), "-D", str(data / "cluster"), "-A", "trust", "-U", "postgres",
+                    "--no-sync"], check=True, stdout=subprocess.DEVNULL)
+    options = f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off"
+    pg_ctl("-o", options, "-l", str(data / "server.log"), "start")
+    try:
+        yield (lambda: pg_ctl("-o", options, "-m", "fast", "restart")), f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        pg_ctl("-m", "immediate", "stop")
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def test_citizens_lose_nothing_while_postgresql_restarts(own_postgresql, tmp_path):
+    from flask_migrate import upgrade
+
+    restart, url = own_postgresql
+    app = make_app(url, tmp_path)
+    try:
+        with app.app_context():
+            upgrade()
+        token = citizens_round(app)
+        base, server = serve(app)
+        statuses: list[int] = []
+        receipts = [answer_whole_survey(f"{base}/s/{token}", statuses)]
+        restarting = threading.Thread(target=restart)
+        restarting.start()
+        while restarting.is_alive():  # citizens answer all through the restart
+            receipts.append(answer_whole_survey(f"{base}/s/{token}", statuses))
+        receipts.append(answer_whole_survey(f"{base}/s/{token}", statuses))
+        server.shutdown()
+        assert 503 in statuses  # the restart was met
+        assert all(receipts) and len(set(receipts)) == len(receipts), statuses
+        assert count_complete(app) == len(receipts)  # nothing saved was lost
+        assert not [s for s in statuses if s >= 500 and s != 503], statuses  # a friendly 503 at worst
+    finally:
+        with app.app_context():
+            db.engine.dispose()
