@@ -72,10 +72,11 @@ def start_web(database_url: str, port: int, processes: int, instance: Path) -> l
     else:
         env.pop("REDIS_URL", None)
     command = [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}",
-               "--backlog", "4096", "--timeout", "120", "--log-level", "warning", "bench.wsgi:app"]
+               "--backlog", "4096", "--timeout", "120", "--log-level", "warning"]
     if processes > 1:
-        command.insert(3, "--reuse-port")
-    servers = [subprocess.Popen(command, cwd=ROOT, env=env) for _ in range(processes)]
+        command.append("--reuse-port")
+    servers = [subprocess.Popen([*command, *own_control_socket(instance / f"gunicorn-{number}.ctl"), "bench.wsgi:app"],
+                                cwd=ROOT, env=env) for number in range(processes)]
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -86,6 +87,14 @@ def start_web(database_url: str, port: int, processes: int, instance: Path) -> l
             time.sleep(0.3)
     stop_web(servers)
     raise RuntimeError("gunicorn did not come up")
+
+
+def own_control_socket(path: Path) -> list[str]:
+    """Each master its own control socket (recent gunicorn versions open one, by default in the
+    home directory: a second master on the machine would find it taken)."""
+    from gunicorn.config import KNOWN_SETTINGS
+
+    return ["--control-socket", str(path)] if any(s.name == "control_socket" for s in KNOWN_SETTINGS) else []
 
 
 def stop_web(servers: list[subprocess.Popen]) -> None:
