@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import re
 import statistics
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from werkzeug.serving import make_server
 
 CSRF_FIELD = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
@@ -62,3 +67,16 @@ def named_beyond_chance(p_values: dict, rate: float = 0.05) -> set:
     ranked = sorted(p_values, key=p_values.get)
     passing = [rank for rank, key in enumerate(ranked, start=1) if p_values[key] <= rank / len(ranked) * rate]
     return set(ranked[:max(passing, default=0)])
+
+
+@contextmanager
+def serving(app) -> Iterator[str]:
+    """The app served over real HTTP on a free loopback port, in a thread: its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)

@@ -5,19 +5,17 @@ from __future__ import annotations
 
 import base64
 import re
-import threading
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-from werkzeug.serving import make_server
 
 from app.extensions import db
 from app.models import Response, ResponseStatus
 from tests.conftest import need, postgres_url
 from tests.factories import load_fixture_bank, make_community, make_group, make_link, make_round
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, serving
 from tests.test_answering_flow import SCREEN_1, SCREEN_2, SCREEN_3, SCREEN_4, SHOWN_CODE, answer_all, submit
 
 RESUME_SHOWN = re.compile(r'<strong class="token" dir="ltr">([2-9A-Z]{5}-[2-9A-Z]{5})</strong>')
@@ -59,12 +57,8 @@ def test_a_receipt_shown_on_the_thanks_page_withdraws_the_answers(client, link):
 
 @pytest.fixture
 def served(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    with serving(app) as base:
+        yield base
 
 
 def post(browser: httpx.Client, url: str, data: dict) -> httpx.Response:

@@ -21,14 +21,13 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import text
-from werkzeug.serving import make_server
 
 from app.extensions import db
 from app.models import ReportBuild, ReportSnapshot, Response, ResponseStatus
 from app.services import report_queue
 from tests.conftest import celery_settings, make_app, need
 from tests.factories import load_fixture_bank, make_community, make_group, make_link, make_round
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, serving
 from tests.integration.workers import start_worker, stop_worker, wait_for
 from tests.report_data import seed_round
 from tests.test_answering_flow import SCREEN_1, SCREEN_2, SCREEN_3, SCREEN_4
@@ -99,12 +98,6 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def serve(app) -> tuple[str, object]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_port}", server
-
-
 def answer_whole_survey(base: str, statuses: list[int]) -> str | None:
     """One citizen, start to thanks, on their own cookies; every status seen is noted. Their
     receipt, when the thanks page shows one."""
@@ -172,13 +165,12 @@ def test_citizens_go_on_answering_while_redis_stops(on_postgres, own_redis, tmp_
                    RATELIMIT_STORAGE_URI=url)
     try:
         token = citizens_round(app)
-        base, server = serve(app)
-        statuses: list[int] = []
-        receipts = [answer_whole_survey(f"{base}/s/{token}", statuses) for _ in range(2)]
-        process.terminate()  # Redis stops while people answer
-        process.wait(timeout=10)
-        receipts += [answer_whole_survey(f"{base}/s/{token}", statuses) for _ in range(3)]
-        server.shutdown()
+        with serving(app) as base:
+            statuses: list[int] = []
+            receipts = [answer_whole_survey(f"{base}/s/{token}", statuses) for _ in range(2)]
+            process.terminate()  # Redis stops while people answer
+            process.wait(timeout=10)
+            receipts += [answer_whole_survey(f"{base}/s/{token}", statuses) for _ in range(3)]
         assert all(receipts) and len(set(receipts)) == 5
         assert count_complete(app) == 5  # nothing lost
         assert not [s for s in statuses if s >= 500], statuses
@@ -196,25 +188,24 @@ def test_citizens_lose_nothing_while_postgresql_drops_every_connection(on_postgr
     admin = make_app(on_postgres, tmp_path / "admin")
     try:
         token = citizens_round(app)
-        base, server = serve(app)
-        statuses: list[int] = []
-        cutting = threading.Event()
+        with serving(app) as base:
+            statuses: list[int] = []
+            cutting = threading.Event()
 
-        def cut_connections() -> None:
-            with admin.app_context():
-                while not cutting.wait(0.3):
-                    with db.engine.connect() as connection:
-                        connection.execute(text(
-                            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                            "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
-                        connection.commit()
+            def cut_connections() -> None:
+                with admin.app_context():
+                    while not cutting.wait(0.3):
+                        with db.engine.connect() as connection:
+                            connection.execute(text(
+                                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+                            connection.commit()
 
-        cutter = threading.Thread(target=cut_connections, daemon=True)
-        cutter.start()
-        receipts = [answer_whole_survey(f"{base}/s/{token}", statuses) for _ in range(4)]
-        cutting.set()
-        cutter.join(timeout=10)
-        server.shutdown()
+            cutter = threading.Thread(target=cut_connections, daemon=True)
+            cutter.start()
+            receipts = [answer_whole_survey(f"{base}/s/{token}", statuses) for _ in range(4)]
+            cutting.set()
+            cutter.join(timeout=10)
         assert count_complete(app) == sum(1 for r in receipts if r)
         assert all(receipts), statuses
         assert not [s for s in statuses if s >= 500 and s != 503], statuses  # a friendly 503 at worst
@@ -267,15 +258,14 @@ def test_citizens_lose_nothing_while_postgresql_restarts(own_postgresql, tmp_pat
         with app.app_context():
             upgrade()
         token = citizens_round(app)
-        base, server = serve(app)
-        statuses: list[int] = []
-        receipts = [answer_whole_survey(f"{base}/s/{token}", statuses)]
-        restarting = threading.Thread(target=restart)
-        restarting.start()
-        while restarting.is_alive():  # citizens answer all through the restart
+        with serving(app) as base:
+            statuses: list[int] = []
+            receipts = [answer_whole_survey(f"{base}/s/{token}", statuses)]
+            restarting = threading.Thread(target=restart)
+            restarting.start()
+            while restarting.is_alive():  # citizens answer all through the restart
+                receipts.append(answer_whole_survey(f"{base}/s/{token}", statuses))
             receipts.append(answer_whole_survey(f"{base}/s/{token}", statuses))
-        receipts.append(answer_whole_survey(f"{base}/s/{token}", statuses))
-        server.shutdown()
         assert 503 in statuses  # the restart was met
         assert all(receipts) and len(set(receipts)) == len(receipts), statuses
         assert count_complete(app) == len(receipts)  # nothing saved was lost
