@@ -98,8 +98,9 @@ def apply_clock(now: datetime) -> tuple[list[int], list[int]]:
         select(Round).where(Round.status.in_([RoundStatus.SCHEDULED, RoundStatus.OPEN, RoundStatus.PAUSED]))
         # Should two runs meet (a second beat started by mistake, or a manual run beside beat),
         # each round is changed by one of them: the other skips the rows it finds locked, and
-        # later finds them changed. (SQLite has one writer at a time and ignores this.)
-        .with_for_update(skip_locked=True)
+        # later finds them changed. NO KEY UPDATE: citizens' answers, which refer to a round,
+        # go on being saved meanwhile. (SQLite has one writer at a time and ignores this.)
+        .with_for_update(skip_locked=True, key_share=True)
     ).all()
     opened, closed = [], []
     for survey_round in running:
