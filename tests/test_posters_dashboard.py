@@ -167,7 +167,8 @@ def test_the_hebrew_poster_is_right_to_left_in_hebrew_with_everything_it_promise
 
     assert response.status_code == 200
     assert '<html lang="he" dir="rtl">' in html
-    assert "@page { size: A4" in html
+    assert 'href="/static/poster.css"' in html
+    assert "@page { size: A4" in client.get("/static/poster.css", buffered=True).get_data(as_text=True)
     assert "<h1>סקר קצר</h1>" in html  # the survey's own title, in Hebrew
     assert "זה לוקח בערך 3 דקות." in html  # "takes about 3 minutes", from the survey's `minutes`
     assert "התשובות שלך אנונימיות" in html  # "your answers are anonymous"
