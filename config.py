@@ -107,6 +107,9 @@ class Config:
         self.REPORT_BUILD_LEASE_SECONDS = env_int("REPORT_BUILD_LEASE_SECONDS", 45)
         # Fault tests only: a report build waits this long after taking its lock (app.tasks).
         self.REPORT_BUILD_PAUSE_SECONDS = float(env_str("REPORT_BUILD_PAUSE_SECONDS") or 0)
+        # Without a broker there is no beat: the web process runs beat's schedule itself (opening
+        # and closing rounds on time, keeping reports of open rounds current; app.in_process_schedule).
+        self.IN_PROCESS_SCHEDULE = env_bool("IN_PROCESS_SCHEDULE", self.REDIS_URL is None)
         # Strict-Transport-Security, in production only (app.http_headers); 0: not sent.
         self.HSTS_SECONDS = 0
         # A password reset or account link works this long, and once.

@@ -20,7 +20,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     refuse_unsafe_production(app)
     app.config["INSTANCE_DIR"].mkdir(parents=True, exist_ok=True)
 
-    from app import celery_app, cli, errors, http_headers, i18n, models, request_guards  # noqa: F401 (models register tables)
+    from app import celery_app, cli, errors, http_headers, i18n, in_process_schedule, models, request_guards  # noqa: F401 (models register tables)
     from app.extensions import compress, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -32,6 +32,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     login_manager.init_app(app)
     celery_app.init_app(app)
+    in_process_schedule.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     request_guards.init_app(app)

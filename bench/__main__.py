@@ -134,7 +134,7 @@ def main() -> None:
 
     with scratch_database() as database_url, tempfile.TemporaryDirectory() as instance:
         app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "INSTANCE_DIR": Path(instance),
-                          "SURVEYS_DIR": ROOT / "surveys"})
+                          "SURVEYS_DIR": ROOT / "surveys", "IN_PROCESS_SCHEDULE": False})
         with app.app_context():
             upgrade()
             create_demo(ROOT / "surveys", RESPONSES, seed=1)

@@ -65,7 +65,8 @@ def free_port() -> int:
 def start_web(database_url: str, port: int, processes: int, instance: Path) -> list[subprocess.Popen]:
     """`processes` gunicorn masters of WORKERS workers each, all on one address."""
     env = dict(os.environ, DATABASE_URL=database_url, APP_ENV="development", INSTANCE_DIR=str(instance),
-               SURVEYS_DIR=str(ROOT / "surveys"), SECRET_KEY=SECRET)
+               SURVEYS_DIR=str(ROOT / "surveys"), SECRET_KEY=SECRET,
+               IN_PROCESS_SCHEDULE="0")  # the benchmark measures answering, not background builds
     redis_url = redis_for_bench()  # as in production: rate limits counted together in Redis
     if redis_url:
         env["REDIS_URL"] = redis_url

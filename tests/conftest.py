@@ -122,6 +122,8 @@ def make_app(database_url: str, instance_dir: Path, **overrides: object) -> Flas
         "CELERY": celery_settings(),
         # Each test counts its own attempts, whatever Redis holds from other tests.
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Tests run scheduled jobs themselves; the one test of the in-process schedule turns it on.
+        "IN_PROCESS_SCHEDULE": False,
     }
     config.update(overrides)
     app = create_app(config)
