@@ -7,7 +7,6 @@ leaves behind, then the browser's Accept-Language, then the community's default 
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -17,9 +16,10 @@ from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from flask import Flask, Response, current_app, g, request
-from flask_babel import format_date, format_number, format_time, get_locale, get_translations
+from flask_babel import format_number, get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 
+from app.domain.dates import moment_text
 from app.extensions import babel
 
 if TYPE_CHECKING:
@@ -115,22 +115,13 @@ def remember_explicit_choice(response: Response) -> Response:
     return response
 
 
-def community_time(moment: datetime | None, community: Community, width: str = "medium") -> str:
-    """A stored (UTC) moment as the community's clocks showed it, written in the page language:
-    the date at `width` (short, medium, long) and the time to the minute.
-
-    Flask-Babel's own datetimeformat rebases to one zone for the whole site (UTC): a report
-    built at 14:05 in Jerusalem would say 12:05. Its widths also bring seconds ("2:05:00 PM")
-    and, from long on, a zone ("+0200"): noise to someone reading when a report was built or
-    when a survey opens. Date and time are joined by the language's own pattern, as Babel
-    joins them (CLDR dateTimeFormats).
-    """
+def community_time(moment: datetime | None, community: Community) -> str:
+    """A stored (UTC) moment as the community's clocks showed it, in the page's language, in the
+    one style every page uses (app.domain.dates). Flask-Babel's own datetimeformat rebases to
+    one zone for the whole site (UTC): a report built at 14:05 in Jerusalem would say 12:05."""
     if moment is None:
         return ""
-    local = moment.astimezone(zoneinfo.ZoneInfo(community.timezone))
-    joined = get_locale().datetime_formats[width].replace("'", "")
-    return (joined.replace("{0}", format_time(local, "short", rebase=False))
-            .replace("{1}", format_date(local, width, rebase=False)))
+    return moment_text(moment, community.timezone, get_locale())
 
 
 def text_direction(language: str) -> str:

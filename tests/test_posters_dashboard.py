@@ -312,7 +312,7 @@ def test_the_dashboard_page_shows_the_counts_per_group_page_language_and_day(cli
     assert "not open" not in html
     # When the figures were read: on the community's clocks, to the minute, the zone named.
     now = utcnow().astimezone(zoneinfo.ZoneInfo("Asia/Jerusalem"))
-    as_of = re.search(r"Figures as of \d+/\d+/\d+, (\d+):\d\d\u202f([AP])M \(Asia/Jerusalem\)\.", html)
+    as_of = re.search(r"Figures as of [A-Z][a-z]{2} \d+, \d{4}, (\d+):\d\d\u202f([AP])M \(Asia/Jerusalem\)\.", html)
     assert as_of and int(as_of.group(1)) % 12 in {now.hour % 12, (now.hour - 1) % 12}
 
 
@@ -366,3 +366,25 @@ def test_the_dashboard_runs_as_many_queries_for_200_responses_as_for_20(client, 
     with_200 = statements_of_one_request()
     assert with_20 == with_200
     assert with_20 < 20, with_20
+
+
+# -- one date style ------------------------------------------------------------------------------
+
+
+def test_every_coordinator_page_writes_moments_in_one_style_per_language(client, harbour):
+    from babel import Locale
+
+    from app.domain.dates import moment_text
+
+    survey_round, community = harbour["round"], harbour["community"]
+    log_in(client, "noa@example.org")
+    short_numeric = re.compile(r"\b\d{1,2}/\d{1,2}/\d{2}\b")  # "12/7/26": which is the day?
+    for language in ("en", "nl"):
+        opened = moment_text(survey_round.opens_at, community.timezone, Locale.parse(language))
+        for page in (f"/coordinate/rounds/{survey_round.id}", f"/coordinate/rounds/{survey_round.id}/dashboard"):
+            html = client.get(f"{page}?lang={language}").get_data(as_text=True)
+            assert not short_numeric.search(html), (language, page, short_numeric.search(html))
+        round_page = client.get(f"/coordinate/rounds/{survey_round.id}?lang={language}").get_data(as_text=True)
+        assert opened in round_page, (language, opened)
+    board = client.get(f"/coordinate/rounds/{survey_round.id}/dashboard?lang=en").get_data(as_text=True)
+    assert re.search(r"[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2}", board)  # "as of Dec 7, 2026, 9:40 AM"

@@ -70,7 +70,7 @@ def test_a_round_that_opens_later_gives_the_time_on_the_community_s_clocks(clien
     open_link.round.opens_at = datetime(2027, 1, 11, 8, 0, tzinfo=UTC)  # 9:00 in Amsterdam in winter
     db.session.commit()
     page = client.get(f"/s/{open_link.token}?lang=en").get_data(as_text=True)
-    assert "It opens on January 11, 2027, 9:00\u202fAM." in page
+    assert "It opens on Jan 11, 2027, 9:00\u202fAM." in page
 
 
 def test_the_start_page_is_served(client, app):

@@ -189,6 +189,9 @@ def test_duplicating_a_round_makes_a_draft_that_remembers_what_it_repeats(client
     assert copy.status is RoundStatus.DRAFT and copy.previous_round_id == survey_round.id
     assert [g.key for g in copy.groups] == [g.key for g in survey_round.groups]
     assert copy.opens_at is None and copy.closes_at is None
+    assert copy.title == "Spring round (2)"  # never two rounds of one title
+    post(client, f"{page}/duplicate", page=page)
+    assert sorted(db.session.scalars(select(Round.title))) == ["Spring round", "Spring round (2)", "Spring round (3)"]
 
 
 def test_groups_are_added_with_names_in_other_languages_and_a_group_with_answers_stays(client, harbour):
@@ -274,3 +277,25 @@ def test_a_coordinator_makes_a_round_a_named_panel_shared_with_stakeholders(clie
     assert survey_round.kind.value == "named_panel" and survey_round.panel_shared
     edit = client.get(f"/coordinate/rounds/{survey_round.id}/edit").get_data(as_text=True)
     assert '<input checked id="kind-1" name="kind" type="radio" value="named_panel">' in edit
+
+
+def test_launch_asks_once_more_saying_when_to_whom_and_what_then_stays_fixed(client, harbour):
+    survey_round = make_round(harbour, load_fixture_bank(), groups=list(harbour.groups), status=RoundStatus.DRAFT,
+                              opens_at=None, closes_at=datetime(2027, 3, 1, 16, 0, tzinfo=UTC))
+    db.session.commit()
+    log_in(client, "noa@example.org")
+    round_page = client.get(f"/coordinate/rounds/{survey_round.id}").get_data(as_text=True)
+    assert f'href="/coordinate/rounds/{survey_round.id}/launch"' in round_page  # a link, not a one-tap form
+    page = client.get(f"/coordinate/rounds/{survey_round.id}/launch")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Launch" in html
+    assert "now" in html and "Mar 1, 2027, 6:00" in html  # closes in Jerusalem's time, the one date style
+    assert all(group.display_name("en") in html for group in harbour.groups)
+    assert "can no longer change" in html
+    db.session.refresh(survey_round)
+    assert survey_round.status is RoundStatus.DRAFT  # asking launched nothing
+    launched = post(client, f"/coordinate/rounds/{survey_round.id}/launch", page=f"/coordinate/rounds/{survey_round.id}/launch")
+    assert launched.status_code == 303
+    db.session.refresh(survey_round)
+    assert survey_round.status is RoundStatus.OPEN
+    assert client.get(f"/coordinate/rounds/{survey_round.id}/launch").status_code == 302  # launched: back to the round

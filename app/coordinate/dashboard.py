@@ -42,7 +42,7 @@ def dashboard(round_id: int):
 def as_of_text(board: Dashboard) -> str:
     """When the figures were read, on the community's clocks, the zone named: the days below
     are counted in it."""
-    when = community_time(board.as_of, board.survey_round.community, "short")
+    when = community_time(board.as_of, board.survey_round.community)
     return f"{when} ({community_zone(board.survey_round)})"
 
 

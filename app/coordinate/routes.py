@@ -363,8 +363,21 @@ def round_page(round_id: int):
         "coordinate/round.html", round=survey_round, community=survey_round.community, counts=counts,
         total=sum(counts.values()), confirm=ConfirmForm(), reopen=ReopenForm(),
         answered=rounds.has_responses(survey_round.id), release=report_releases.latest_release(survey_round.id),
-        local=lambda moment: to_local(moment, survey_round.community.timezone),
     )
+
+
+@bp.get("/rounds/<int:round_id>/launch")
+@login_required
+def confirm_launch(round_id: int):
+    """Before launching: when it opens and closes, to whom and in which languages, and what
+    can no longer change once people answer (the launch itself is the POST)."""
+    survey_round = require_round(round_id)
+    if survey_round.status.value != "draft":
+        return redirect(url_for("coordinate.round_page", round_id=round_id))
+    community = survey_round.community
+    return render_template("coordinate/launch_confirm.html", round=survey_round, community=community,
+                           confirm=ConfirmForm(),
+                           opens_later=bool(survey_round.opens_at and survey_round.opens_at > utcnow()))
 
 
 @bp.get("/rounds/<int:round_id>/close")

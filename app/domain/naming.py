@@ -37,3 +37,26 @@ def neighbourhood_list(names: Sequence[str], language: str,
         key = entry["key"] if entry else free_key(name, {e["key"] for e in [*existing, *result]})
         result.append({"key": key, "name": {**(entry["name"] if entry else {}), language: name}})
     return result
+
+
+_YEAR_AT_END = re.compile(r"^(?P<stem>.*?)(?P<year>(?:19|20)\d\d)(?P<tail>\W*)$")
+_NUMBER_AT_END = re.compile(r"^(?P<stem>.*?) \((?P<number>\d+)\)$")
+
+
+def repeat_title(title: str, taken: Collection[str]) -> str:
+    """The title of a round that repeats `title`, unlike any in `taken`.
+
+    A round is usually repeated the next year, so a year at the end moves on ("Learning needs
+    2026" → "Learning needs 2027"); otherwise a number follows ("Spring round (2)").
+    """
+    year = _YEAR_AT_END.match(title)
+    if year:
+        number = int(year["year"]) + 1
+        while (candidate := f"{year['stem']}{number}{year['tail']}") in taken:
+            number += 1
+        return candidate
+    numbered = _NUMBER_AT_END.match(title)
+    stem, number = (numbered["stem"], int(numbered["number"]) + 1) if numbered else (title, 2)
+    while (candidate := f"{stem} ({number})") in taken:
+        number += 1
+    return candidate

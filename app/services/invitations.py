@@ -16,10 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
-from babel.dates import format_date, format_time
+from app.domain.dates import moment_text
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import and_, case, exists, func, or_, select, update
@@ -314,16 +313,7 @@ def local_date_time(survey_round: Round, language: str) -> str | None:
     """The closing date and time in the community's time zone, written the language's way."""
     if survey_round.closes_at is None:
         return None
-    try:
-        zone = ZoneInfo(getattr(survey_round.community, "timezone", None) or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    local = survey_round.closes_at.astimezone(zone)
-    locale = Locale.parse(language)
-    pattern = str(locale.datetime_formats["long"])  # such as "{1} 'at' {0}": date, then time
-    return (pattern.replace("'", "")
-            .replace("{1}", format_date(local, "long", locale=locale))
-            .replace("{0}", format_time(local, "short", locale=locale)))
+    return moment_text(survey_round.closes_at, survey_round.community.timezone, Locale.parse(language))
 
 
 def public_url(path: str) -> str:

@@ -9,13 +9,12 @@ invitations and the audit log. app.domain.outreach turns the counts into the fig
 
 from __future__ import annotations
 
-import zoneinfo
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
 from sqlalchemy import case, func, select
 
-from app.domain import answering, outreach
+from app.domain import answering, dates, outreach
 from app.domain.survey_format import SurveyDefinition
 from app.extensions import db
 from app.models import AccessLink, Group, Invitation, LinkKind, Response, ResponseStatus, Round, utcnow
@@ -219,8 +218,4 @@ def languages_not_offered(survey_round: Round, definition: SurveyDefinition) -> 
 
 
 def community_zone(survey_round: Round) -> tzinfo:
-    name = getattr(survey_round.community, "timezone", None) or "UTC"
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return UTC
+    return dates.community_zone(getattr(survey_round.community, "timezone", None))

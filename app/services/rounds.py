@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import exists, select
 
 from app.domain import round_rules
+from app.domain.naming import repeat_title
 from app.domain.round_rules import RoundRuleError, RoundState
 from app.extensions import db
 from app.models import AccessLink, Community, Group, LinkKind, Response, Round, RoundKind, RoundStatus, Survey, utcnow
@@ -80,7 +81,9 @@ def duplicate(survey_round: Round) -> Round:
     languages = [lang for lang in survey_round.languages if lang in survey.languages]
     copy = Round(
         community=survey_round.community, survey=survey, status=RoundStatus.DRAFT,
-        title=survey_round.title, languages=languages, groups=list(survey_round.groups),
+        title=repeat_title(survey_round.title, set(db.session.scalars(
+            select(Round.title).where(Round.community_id == survey_round.community_id)))),
+        languages=languages, groups=list(survey_round.groups),
         one_response_per_browser=survey_round.one_response_per_browser, previous_round_id=survey_round.id,
         kind=survey_round.kind, panel_shared=survey_round.panel_shared,
     )

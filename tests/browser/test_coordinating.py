@@ -58,6 +58,10 @@ def test_a_coordinator_creates_launches_and_prints_a_round_on_a_phone(phone, liv
     phone.get_by_role("button", name="Save").click()
     assert phone.locator("h2").first.inner_text().startswith("Listening to the harbour 2027")
     check(phone, "draft-round")
+    phone.get_by_role("link", name="Launch").click()  # one tap asks once more; nothing launched yet
+    assert db.session.scalar(select(Round)).status is RoundStatus.DRAFT
+    assert "Opens" in phone.locator("main").inner_text() and "Young people" in phone.locator("main").inner_text()
+    check(phone, "launch-confirm")
     phone.get_by_role("button", name="Launch").click()
     assert "The round is now open." in phone.locator(".flash").inner_text()
     survey_round = db.session.scalar(select(Round))

@@ -1,6 +1,6 @@
 """Keys from names: stable, unique in their list, never reused."""
 
-from app.domain.naming import free_key, neighbourhood_list, slugify
+from app.domain.naming import free_key, neighbourhood_list, repeat_title, slugify
 
 
 def test_a_slug_keeps_ascii_letters_and_digits():
@@ -23,3 +23,16 @@ def test_an_edited_list_keeps_the_keys_of_unchanged_names_and_keys_stay_unique()
     assert [entry["key"] for entry in second[1:]] == ["dockside_east", "pier"]
     # A name that comes back gets the key its name makes: the same place, the same answers.
     assert neighbourhood_list(["North Pier"], "en", second)[0]["key"] == "north_pier"
+
+
+def test_a_repeated_round_moves_its_year_on_and_never_takes_a_title_in_use():
+    assert repeat_title("Learning needs 2026", {"Learning needs 2026"}) == "Learning needs 2027"
+    assert repeat_title("Learning needs 2026", {"Learning needs 2026", "Learning needs 2027"}) == "Learning needs 2028"
+    assert repeat_title("Survey 2026.", set()) == "Survey 2027."
+
+
+def test_a_round_without_a_year_gets_the_next_free_number():
+    assert repeat_title("Spring round", {"Spring round"}) == "Spring round (2)"
+    assert repeat_title("Spring round", {"Spring round", "Spring round (2)"}) == "Spring round (3)"
+    assert repeat_title("Spring round (2)", {"Spring round", "Spring round (2)"}) == "Spring round (3)"
+    assert repeat_title("סקר אביב", {"סקר אביב"}) == "סקר אביב (2)"
