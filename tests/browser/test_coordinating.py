@@ -101,3 +101,42 @@ def test_in_every_language_the_community_s_pages_fit_the_phone(phone, live_serve
             for link in phone.locator("main tbody a").all():  # Edit, Remove: in reach, not scrolled away
                 box = link.bounding_box()
                 assert box["x"] >= 0 and box["x"] + box["width"] <= 390, f"{link.inner_text()} on {path} in {language}"
+
+
+# Where a string's first and last characters are drawn: in a link read left to right, the
+# leading "/" is drawn left of the token's last character, whatever the page's direction.
+DRAWN_LEFT_TO_RIGHT = """element => {
+  const text = element.firstChild && element.firstChild.nodeType === 3 ? element.firstChild : null;
+  const value = text ? text.data : element.value;
+  if (!text) return getComputedStyle(element).direction === 'ltr';  // a field: its own direction
+  const box = index => { const range = document.createRange(); range.setStart(text, index);
+                         range.setEnd(text, index + 1); return range.getBoundingClientRect(); };
+  return box(0).left < box(value.length - 1).left;
+}"""
+
+
+def test_short_links_and_addresses_read_left_to_right_on_arabic_and_hebrew_pages(phone, live_server, harbour):
+    from app.models import LinkKind, utcnow
+    from app.services import rounds
+    from app.services.survey_bank import latest_version
+
+    survey_round = rounds.create(harbour, rounds.RoundSpec(
+        title="Listening 2027", survey_id=latest_version("citizen_needs").id,
+        group_ids=[g.id for g in harbour.groups][:1], languages=["en", "he", "ar"], opens_at=None, closes_at=None))
+    rounds.act(survey_round, "launch", utcnow())
+    db.session.commit()
+    link = next(link for link in survey_round.links if link.kind is LinkKind.PUBLIC)
+    phone.goto(f"{live_server}/auth/login")
+    phone.get_by_label("Email").fill("noa@example.org")
+    phone.get_by_label("Password").fill(PASSWORD)
+    phone.locator("button.primary").click()
+    for language in ("ar", "he"):
+        for path in (f"/coordinate/rounds/{survey_round.id}", f"/coordinate/rounds/{survey_round.id}/links",
+                     f"/coordinate/links/{link.id}/poster?language={language}"):
+            phone.goto(f"{live_server}{path}{'&' if '?' in path else '?'}lang={language}")
+            assert phone.locator("html").get_attribute("dir") == "rtl", path
+            shown = phone.locator(".token, .url, main [dir=ltr]")
+            assert shown.count() > 0, path
+            for element in shown.all():
+                assert element.evaluate(DRAWN_LEFT_TO_RIGHT), f"{element.inner_text()!r} on {path} in {language}"
+        screenshot(phone, f"coordinate-round-links-{language}")
