@@ -24,6 +24,29 @@ def test_login_with_the_right_password_opens_the_coordinator_pages(client, two_c
     assert "North" in page and "South" not in page
 
 
+def test_each_role_lands_on_its_work_and_its_menu_offers_only_what_it_can_use(app, client, two_communities):
+    coordinator_landing = log_in(client, "north@example.org")
+    assert coordinator_landing.headers["Location"] == "/coordinate/"
+    menu = client.get("/reports/").get_data(as_text=True)
+    assert 'href="/coordinate/"' in menu and 'href="/reports/"' in menu
+    home = client.get("/").get_data(as_text=True)
+    assert "Go to your communities" in home and ">log in<" not in home  # logged in: no "log in" on the home page
+
+    reader = app.test_client()
+    assert log_in(reader, "reader@example.org").headers["Location"] == "/reports/"
+    page = reader.get("/reports/").get_data(as_text=True)
+    nav = page[page.index("<nav"):page.index("</nav>")]
+    assert 'href="/reports/"' in nav and 'href="/coordinate/"' not in nav, nav  # no "Coordinate" that leads nowhere
+    assert "Go to your reports" in reader.get("/").get_data(as_text=True)
+
+    make_user("nobody@example.org")  # an account not added to any community yet
+    db.session.commit()
+    newcomer = app.test_client()
+    assert log_in(newcomer, "nobody@example.org").headers["Location"] == "/reports/"
+    page = newcomer.get("/reports/").get_data(as_text=True)
+    assert "Ask an administrator of your community to add you." in page and 'href="/coordinate/"' not in page
+
+
 def test_email_is_matched_without_regard_to_case(client, two_communities):
     assert log_in(client, "North@Example.ORG").status_code == 302
 
@@ -45,7 +68,7 @@ def test_login_without_the_csrf_token_is_refused_with_a_clear_page(client, two_c
 
 def test_next_never_leads_to_another_site(client, two_communities):
     response = log_in(client, "north@example.org", next_url="//evil.example/")
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/coordinate/"  # their own work, on this site
 
 
 def test_coordinator_pages_need_a_login(client):
@@ -138,12 +161,12 @@ def test_a_login_is_kept_on_the_server_only_as_a_keyed_hash(client, two_communit
 
 @pytest.mark.parametrize("target", ["/reports/%0d%0aSet-Cookie:%20x=1", "/%0aLocation:%20http://evil.example",
                                     "/\\evil.example"])
-def test_a_next_with_a_line_break_or_a_backslash_leads_home_not_to_an_error(client, two_communities, target):
+def test_a_next_with_a_line_break_or_a_backslash_leads_to_the_person_s_work_not_to_an_error(client, two_communities, target):
     page = client.get(f"/auth/login?next={target}")
     assert page.status_code == 200
     response = client.post(f"/auth/login?next={target}", data={
         "csrf_token": csrf_token(page.get_data(as_text=True)), "email": "north@example.org", "password": PASSWORD})
-    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert response.status_code == 302 and response.headers["Location"] == "/coordinate/"
 
 
 def test_wrong_passwords_from_anywhere_do_not_lock_out_a_device_that_logged_in_before(app, client, two_communities):

@@ -42,7 +42,19 @@ def safe_next_url(target: str | None) -> str:
     if (target and target.startswith("/") and not target.startswith(("//", "/\\"))
             and target.isprintable() and not urlsplit(target).netloc):
         return target
-    return url_for("public.index")
+    return landing_url(current_user)
+
+
+@bp.app_context_processor
+def landing() -> dict:
+    return {"landing_url": landing_url}
+
+
+def landing_url(user) -> str:
+    """Where a person's work starts: coordinators at their communities, stakeholders at the
+    reports they read. Someone with no access yet lands on the reports page, which says whom
+    to ask."""
+    return url_for("coordinate.index") if user.coordinates else url_for("reports.index")
 
 
 def page_language() -> str:

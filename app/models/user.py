@@ -76,6 +76,16 @@ class User(UserMixin, db.Model):
             raise RuntimeError("log in through app.services.accounts.begin_login, which makes the token")
         return self.login_token
 
+    @property
+    def coordinates(self) -> bool:
+        """Whether the person shapes rounds anywhere (their menu offers "Coordinate")."""
+        return self.site_admin or any(m.role in (Role.ADMIN, Role.COORDINATOR) for m in self.memberships)
+
+    @property
+    def reads_reports(self) -> bool:
+        """Whether the person may read some community's reports (every role may)."""
+        return self.site_admin or bool(self.memberships)
+
     def role_in(self, community_id: int) -> Role | None:
         for membership in self.memberships:
             if membership.community_id == community_id:
