@@ -137,7 +137,7 @@ def test_good_rows_are_imported_and_bad_rows_reported_row_by_row(coordinator, se
     problems = html[html.index("Rows left out"):html.index("Rows imported with a remark")]
     assert "<th scope=\"row\">3</th><td>email</td><td>“not-an-address” is not an email address" in problems
     assert "<th scope=\"row\">4</th><td>language</td><td>“fr” is not one of this round&#39;s languages: en, he, nl." in problems
-    assert "<th scope=\"row\">6</th><td>group</td><td>“dancers” is not one of this round&#39;s groups: youth, seniors." in problems
+    assert "<th scope=\"row\">6</th><td>group</td><td>“dancers” is not one of this round&#39;s groups: Young people, Older residents." in problems
     assert ">5<" not in problems and ">2<" not in problems
     assert "3 rows were left out" in html and "3 people added to the list" in html
     notices = html[html.index("Rows imported with a remark"):]

@@ -53,7 +53,7 @@ ISSUE_TEXT = {
     Issue.LANGUAGE_UNKNOWN: _l("“%(value)s” is not one of this round's languages: %(choices)s."),
     Issue.GROUP_UNKNOWN: _l("“%(value)s” is not one of this round's groups: %(choices)s."),
     Issue.GROUP_AMBIGUOUS: _l("More than one group is called “%(value)s” (%(choices)s): write the "
-                              "group's key instead."),
+                              "group's name as this page shows it."),
     Issue.NAME_MISSING: _l("The rater's name is missing: a named panel shows each rater's ratings with their "
                            "name."),
     Issue.NAME_TOO_LONG: _l("The name is longer than %(max_length)s characters."),
@@ -145,7 +145,7 @@ def import_upload(survey_round: Round, upload: UploadForm) -> tuple[ImportReport
     if survey_round.status is RoundStatus.CLOSED:
         upload.file.errors.append(_("This round is closed: nobody can be invited to it any more."))
         return None, 409
-    parsed = service.read_list(survey_round, upload.file.data.read())
+    parsed = service.read_list(survey_round, upload.file.data.read(), str(get_locale()))
     if parsed.rejected_whole:
         upload.file.errors.extend(issue_text(p) for p in parsed.problems if p.issue in FILE_ISSUES)
         return None, 400

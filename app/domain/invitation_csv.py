@@ -23,6 +23,7 @@ import codecs
 import csv
 import enum
 import io
+import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -92,10 +93,16 @@ class Finding:
 
 @dataclass(frozen=True)
 class GroupChoice:
-    """A group of the round as the file may name it: by its key or any of its names."""
+    """A group of the round as the file may name it: by its key or any of its names. `label`
+    is its name as the coordinator's pages show it (what messages name it by)."""
 
     key: str
     names: tuple[str, ...] = ()
+    label: str = ""
+
+    @property
+    def shown(self) -> str:
+        return self.label or (self.names[0] if self.names else self.key)
 
 
 @dataclass(frozen=True)
@@ -232,27 +239,44 @@ def _read_header(records: Iterator[tuple[int, list[str]]], names_required: bool)
 
 
 class GroupMatcher:
-    """Finds a group by its key or by its name in any language, ignoring case and spaces."""
+    """Finds a group by its name in any language (or its key), forgivingly: case, spaces,
+    dashes of any kind ("16-25", "16–25", "16 – 25") and underscores do not matter."""
 
     def __init__(self, groups: Sequence[GroupChoice]):
-        self.choices = ", ".join(group.key for group in groups)
-        self.by_key = {_folded(group.key): group.key for group in groups}
+        self.shown = {group.key: group.shown for group in groups}
+        self.choices = ", ".join(self.shown.values())
+        self.by_key = {_group_folded(group.key): group.key for group in groups}
         self.by_name: dict[str, set[str]] = {}
         for group in groups:
-            for name in group.names:
-                self.by_name.setdefault(_folded(name), set()).add(group.key)
+            for name in (group.label, *group.names):
+                if name:
+                    self.by_name.setdefault(_group_folded(name), set()).add(group.key)
 
     def match(self, value: str) -> tuple[str | None, Issue | None, str]:
         """(group key, None, "") when found; (None, the issue, the candidates) otherwise."""
-        folded = _folded(value)
-        if folded in self.by_key:
-            return self.by_key[folded], None, ""
+        folded = _group_folded(value)
         candidates = self.by_name.get(folded, set())
         if len(candidates) == 1:
             return next(iter(candidates)), None, ""
         if candidates:
-            return None, Issue.GROUP_AMBIGUOUS, ", ".join(sorted(candidates))
+            return None, Issue.GROUP_AMBIGUOUS, ", ".join(self._told_apart(candidates))
+        if folded in self.by_key:
+            return self.by_key[folded], None, ""
         return None, Issue.GROUP_UNKNOWN, self.choices
+
+    def _told_apart(self, keys: set[str]) -> list[str]:
+        """The groups' shown names; with their keys beside them where even those are alike."""
+        names = [self.shown[key] for key in sorted(keys)]
+        if len(set(map(_group_folded, names))) == len(names):
+            return sorted(names)
+        return [f"{self.shown[key]} ({key})" for key in sorted(keys)]
+
+
+def _group_folded(text: str) -> str:
+    """A group's name as compared: Unicode-normalised, any dash or underscore a space."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(" " if char == "_" or unicodedata.category(char) == "Pd" else char for char in text)
+    return _folded(text)
 
 
 def _folded(text: str) -> str:

@@ -68,16 +68,18 @@ class ImportSummary:
     updated: int
 
 
-def read_list(survey_round: Round, data: bytes) -> ParsedList:
-    """The uploaded file checked against the round: its languages, groups and invitations."""
+def read_list(survey_round: Round, data: bytes, language: str = "en") -> ParsedList:
+    """The uploaded file checked against the round: its languages, groups and invitations.
+    Messages name groups as the pages shown in `language` do."""
     return parse_invitation_list(
-        data, languages=survey_round.languages, groups=group_choices(survey_round),
+        data, languages=survey_round.languages, groups=group_choices(survey_round, language),
         existing=existing_invitations(survey_round.id), names_required=survey_round.is_panel,
     )
 
 
-def group_choices(survey_round: Round) -> list[GroupChoice]:
-    return [GroupChoice(group.key, (group.name, *group.name_translations.values()))
+def group_choices(survey_round: Round, language: str) -> list[GroupChoice]:
+    """The round's groups by every name they have in the community's languages."""
+    return [GroupChoice(group.key, (group.name, *group.name_translations.values()), group.display_name(language))
             for group in survey_round.groups]
 
 

@@ -84,7 +84,7 @@ def test_every_problem_of_a_bad_row_is_reported_with_row_and_column_and_good_row
     ]
     unknown_language = result.problems[1]
     assert unknown_language.params == {"value": "fr", "choices": "en, he, nl"}
-    assert result.problems[2].params == {"value": "dancers", "choices": "youth, seniors"}
+    assert result.problems[2].params == {"value": "dancers", "choices": "Young people, Older residents"}
     assert result.rows_with_problems == 3 and not result.rejected_whole
 
 
@@ -92,7 +92,26 @@ def test_a_name_two_groups_share_is_ambiguous():
     groups = (GroupChoice("youth", ("Newcomers",)), GroupChoice("adults", ("Newcomers",)))
     result = parse("email,language,group\na@example.org,en,newcomers\n", groups=groups)
     assert issues(result.problems) == [(2, "group", Issue.GROUP_AMBIGUOUS)]
-    assert result.problems[0].params["choices"] == "adults, youth"
+    assert result.problems[0].params["choices"] == "Newcomers (adults), Newcomers (youth)"  # alike: keys tell them apart
+    labelled = (GroupChoice("youth", ("Newcomers",), "New in town"), GroupChoice("adults", ("Newcomers",), "Adults"))
+    result = parse("email,language,group\na@example.org,en,newcomers\n", groups=labelled)
+    assert result.problems[0].params["choices"] == "Adults, New in town"  # as the page names them
+
+
+def test_group_names_match_whatever_dash_underscore_or_spacing_the_file_uses():
+    groups = (GroupChoice("youth", ("Young people 16–25", "צעירים 16–25"), "Young people 16–25"),
+              GroupChoice("people_with_disabilities", ("People with disabilities",), "People with disabilities"))
+    result = parse("email,language,group\n"
+                   "a@example.org,en,Young people 16-25\n"       # a hyphen for the en dash
+                   "b@example.org,en,young people 16 - 25\n"
+                   "c@example.org,he,צעירים 16-25\n"              # the Hebrew name
+                   "d@example.org,en,People_with_Disabilities\n"
+                   "e@example.org,en,people-with-disabilities\n"
+                   "f@example.org,en,Young people\n", groups=groups)
+    assert [r.group_key for r in result.rows] == ["youth", "youth", "youth", "people_with_disabilities",
+                                                  "people_with_disabilities"]
+    assert issues(result.problems) == [(7, "group", Issue.GROUP_UNKNOWN)]
+    assert result.problems[0].params["choices"] == "Young people 16–25, People with disabilities"  # no internal keys
 
 
 def test_the_same_address_twice_becomes_one_row_with_the_later_language_and_group():
