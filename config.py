@@ -115,7 +115,8 @@ class Config:
         # A password reset or account link works this long, and once.
         self.PASSWORD_RESET_HOURS = env_int("PASSWORD_RESET_HOURS", 24)
 
-        self.MAIL_SERVER = env_str("MAIL_SERVER", "localhost")
+        # Unset: no mail can be sent, and the pages that send mail say so (and what to set).
+        self.MAIL_SERVER = env_str("MAIL_SERVER")
         self.MAIL_PORT = env_int("MAIL_PORT", 25)
         self.MAIL_USERNAME = env_str("MAIL_USERNAME")
         self.MAIL_PASSWORD = env_str("MAIL_PASSWORD")

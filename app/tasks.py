@@ -196,7 +196,7 @@ def send_invitation_mail(self, mail_log_id: int) -> str:
         message = invitations.message_for(attempt)
         mail.deliver(message, current_app.config)
     except (smtplib.SMTPException, OSError) as error:
-        final = self.request.retries >= self.max_retries
+        final = self.request.retries >= self.max_retries or isinstance(error, mail.MailNotConfigured)
         invitations.mark_failed(mail_log_id, error, final=final)
         db.session.commit()
         if final:

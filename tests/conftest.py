@@ -124,6 +124,9 @@ def make_app(database_url: str, instance_dir: Path, **overrides: object) -> Flas
         "RATELIMIT_STORAGE_URI": "memory://",
         # Tests run scheduled jobs themselves; the one test of the in-process schedule turns it on.
         "IN_PROCESS_SCHEDULE": False,
+        # Mails go to a server (tests replace delivery or run aiosmtpd); the tests of an
+        # installation without one set it to None.
+        "MAIL_SERVER": "localhost",
     }
     config.update(overrides)
     app = create_app(config)

@@ -282,7 +282,7 @@ def test_invitations_go_once_to_everyone_reachable_in_their_language(coordinator
 
     response = press(coordinator, setting, "send", group="")
     assert response.status_code == 302
-    assert "2 invitations are on their way." in coordinator.get(page_url(setting)).get_data(as_text=True)
+    assert "2 mails sent." in coordinator.get(page_url(setting)).get_data(as_text=True)
 
     by_address = {message["To"]: message for message in sent_mails}
     assert sorted(by_address) == ["dana@example.org", "gil@example.org"]
@@ -495,3 +495,51 @@ def test_addresses_are_erased_only_when_their_round_closed_longer_than_the_reten
 def test_erasing_is_a_daily_beat_job():
     job = next(job for job in BEAT_SCHEDULE.values() if job["task"] == "app.tasks.erase_expired_contacts")
     assert job["schedule"] == 24 * 3600
+
+
+def test_without_a_mail_server_the_page_says_so_before_sending_and_sending_queues_nothing(app, coordinator, setting):
+    app.config["MAIL_SERVER"] = None  # the embedded default: no mail server set
+    invite(setting, "dana@example.org")
+    db.session.commit()
+    page = coordinator.get(page_url(setting)).get_data(as_text=True)
+    assert "No mail server is set up, so no mail can be sent yet." in page and "MAIL_SERVER" in page
+    for action in ("send", "remind"):
+        refused = press(coordinator, setting, action, group="")
+        assert refused.status_code == 409
+        assert "nothing was sent" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(MailLog)) == 0
+    assert invitations_of(setting)["dana@example.org"].invited_at is None
+
+
+def test_the_page_says_why_mails_failed_in_words_a_coordinator_can_act_on(app, coordinator, setting):
+    from app.domain.mail_failures import NOT_CONFIGURED_ERROR
+
+    for email, error in [("a@example.org", "ConnectionRefusedError: [Errno 111] Connection refused"),
+                         ("b@example.org", "ConnectionRefusedError: [Errno 111] Connection refused"),
+                         ("c@example.org", "SMTPAuthenticationError: (535, b'bad credentials')"),
+                         ("d@example.org", NOT_CONFIGURED_ERROR)]:
+        invitation = invite(setting, email)
+        db.session.add(MailLog(kind=MailKind.INVITATION, invitation_id=invitation.id, round_id=setting.round.id,
+                               language="en", status=MailStatus.FAILED, attempts=1, last_error=error))
+    db.session.commit()
+    page = coordinator.get(page_url(setting)).get_data(as_text=True)
+    reasons = page[page.index("Why mails failed"):]
+    assert "2 mails: the mail server did not answer: check MAIL_SERVER and MAIL_PORT" in reasons
+    assert "1 mail: the mail server refused the login" in reasons
+    assert "1 mail: no mail server was set up (MAIL_SERVER)" in reasons
+    assert "Errno" not in page and "ConnectionRefusedError" not in page  # no Python for the coordinator
+
+
+def test_with_tasks_run_in_process_the_flash_says_what_happened_not_what_might(app, coordinator, setting, monkeypatch):
+    def refusing(message, config):
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    monkeypatch.setattr(mail, "deliver", refusing)
+    invite(setting, "dana@example.org")
+    invite(setting, "gil@example.org")
+    db.session.commit()
+    press(coordinator, setting, "send", group="")
+    page = coordinator.get(page_url(setting)).get_data(as_text=True)
+    assert "2 mails could not be sent: the mail table below says why." in page
+    assert "on their way" not in page and "mails sent" not in page
+    assert "2 mails: the mail server did not answer" in page

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -22,11 +22,13 @@ from wtforms import SelectField
 from app import tasks
 from app.auth.access import require_round
 from app.coordinate import bp
+from app.domain.mail_failures import FailureReason
 from app.domain.invitation_csv import MAX_FILE_BYTES, MAX_ROWS, FILE_ISSUES, Finding, Issue, ParsedList
 from app.extensions import db
 from app.i18n import counted
-from app.models import Round, RoundStatus, utcnow
+from app.models import MailStatus, Round, RoundStatus, utcnow
 from app.services import invitations as service
+from app.services import mail
 from app.services.invitations import ImportSummary, InvitationError
 
 NO_NAME_COLUMN_TEXT = _l("A named panel's list needs a column “name”: each rater's name, as their ratings will be "
@@ -68,6 +70,24 @@ NO_GROUPS_TEXT = _l("This round has no groups: leave the group empty.")
 REFUSALS = {
     "round_not_open": _l("Mails can only be sent while the round is open: people could not answer now."),
     "no_round": _l("This round does not exist any more."),
+    "mail_not_configured": _l("No mail server is set up for this installation, so no mail can be sent: nothing "
+                              "was sent. Whoever runs CommonGround sets MAIL_SERVER (and MAIL_PORT, MAIL_USERNAME, "
+                              "MAIL_PASSWORD, MAIL_USE_TLS, MAIL_DEFAULT_SENDER); the README says how."),
+}
+
+# Why mails failed, in words a coordinator can act on (app.domain.mail_failures).
+FAILURE_TEXT = {
+    FailureReason.NOT_CONFIGURED: _l("no mail server was set up (MAIL_SERVER) when they were sent"),
+    FailureReason.UNREACHABLE: _l("the mail server did not answer: check MAIL_SERVER and MAIL_PORT, or whether "
+                                  "the server is running"),
+    FailureReason.UNKNOWN_HOST: _l("the mail server's name (MAIL_SERVER) could not be found"),
+    FailureReason.TIMEOUT: _l("the mail server took too long to answer"),
+    FailureReason.LOGIN_REFUSED: _l("the mail server refused the login: check MAIL_USERNAME, MAIL_PASSWORD and "
+                                    "MAIL_USE_TLS"),
+    FailureReason.SENDER_REFUSED: _l("the mail server refused the sender address (MAIL_DEFAULT_SENDER)"),
+    FailureReason.ADDRESS_REFUSED: _l("the mail server refused the address: it may be mistyped or no longer exist"),
+    FailureReason.NOT_QUEUED: _l("the background workers could not be reached"),
+    FailureReason.OTHER: _l("an unexpected error: the server's log has the details"),
 }
 
 
@@ -177,6 +197,8 @@ def render_page(survey_round: Round, *, upload: UploadForm | None = None, report
         upload=upload or UploadForm(formdata=None), send_form=send_form, remind_form=RemindForm(),
         report=report, refusal=refusal, group_names=group_names,
         counts=counts, mail_summary=service.mail_summary(survey_round.id),
+        mail_ready=mail.configured(current_app.config),
+        failures=[(FAILURE_TEXT[reason], count) for reason, count in service.failure_reasons(survey_round.id)],
         accepts_answers=survey_round.accepts_answers(utcnow()), max_rows=MAX_ROWS,
         max_reminders=service.MAX_REMINDERS,
     ), status
@@ -198,6 +220,8 @@ def send_invitations(round_id: int):
     form.group.choices = group_choices(survey_round, str(get_locale()))
     if not form.validate_on_submit():
         return render_page(survey_round, send_form=form, status=400)
+    if not mail.configured(current_app.config):
+        return render_page(survey_round, send_form=form, refusal=str(REFUSALS["mail_not_configured"]), status=409)
     group_id = int(form.group.data) if form.group.data else None
     try:
         queued = service.queue_invitations(round_id, group_id, now=utcnow(), user_id=current_user.id)
@@ -217,6 +241,8 @@ def send_reminders(round_id: int):
     survey_round = require_round(round_id)
     if not RemindForm().validate_on_submit():
         return render_page(survey_round, status=400)
+    if not mail.configured(current_app.config):
+        return render_page(survey_round, refusal=str(REFUSALS["mail_not_configured"]), status=409)
     try:
         queued = service.queue_reminders(round_id, now=utcnow(), user_id=current_user.id)
     except InvitationError as refused:
@@ -233,6 +259,14 @@ def send_reminders(round_id: int):
 def announce(queued: list[int], not_queued: int, on_its_way: str, nobody: str) -> None:
     if not queued:
         flash(nobody, "info")
+    elif current_app.extensions["celery"].conf.task_always_eager:  # no broker: sent here, now
+        outcomes = service.outcomes_of(queued)
+        sent, failed = outcomes.get(MailStatus.SENT, 0), outcomes.get(MailStatus.FAILED, 0)
+        if sent:
+            flash(counted("%(num)s mail sent.", "%(num)s mails sent.", sent), "info")
+        if failed:
+            flash(counted("%(num)s mail could not be sent: the mail table below says why.",
+                          "%(num)s mails could not be sent: the mail table below says why.", failed), "error")
     elif not_queued:
         flash(counted("%(num)s mail could not be handed to the mail service. Please press the button "
                       "again in a few minutes.", "%(num)s mails could not be handed to the mail service. "

@@ -273,7 +273,8 @@ def send_account_mail(mail_log_id: int, config: Mapping[str, Any], *, final_atte
     try:
         mail.deliver(message, config)
     except (OSError, smtplib.SMTPException) as error:
-        note_failure(log, error, final=final_attempt)
+        # Without a mail server, trying again cannot help: the first failure is the last.
+        note_failure(log, error, final=final_attempt or isinstance(error, mail.MailNotConfigured))
     else:
         log.status, log.sent_at, log.last_error = MailStatus.SENT, utcnow(), None
     db.session.flush()

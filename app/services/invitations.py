@@ -24,6 +24,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import and_, case, exists, func, or_, select, update
 from sqlalchemy.orm import aliased, joinedload
 
+from app.domain.mail_failures import FailureReason, reasons_counted
 from app.domain.invitation_csv import Existing, GroupChoice, InvitationRow, ParsedList, parse_invitation_list
 from app.extensions import db
 from app.models import (
@@ -441,6 +442,19 @@ def counts_per_group(round_id: int) -> list[GroupCounts]:
         .group_by(Invitation.group_id)
     )
     return [GroupCounts(group_id, *(int(value or 0) for value in values)) for group_id, *values in rows]
+
+
+def outcomes_of(mail_log_ids: list[int]) -> dict[MailStatus, int]:
+    """How many of these mails ended in each status (sent, failed, skipped, still queued)."""
+    rows = db.session.execute(select(MailLog.status, func.count()).where(MailLog.id.in_(mail_log_ids))
+                              .group_by(MailLog.status))
+    return {status: count for status, count in rows}
+
+
+def failure_reasons(round_id: int) -> list[tuple[FailureReason, int]]:
+    """Why the round's failed mails failed, each reason with how many, the most frequent first."""
+    return reasons_counted(db.session.scalars(
+        select(MailLog.last_error).where(MailLog.round_id == round_id, MailLog.status == MailStatus.FAILED)))
 
 
 def mail_summary(round_id: int) -> dict[tuple[str, str], int]:

@@ -43,8 +43,18 @@ def build_message(*, sender: str, to: str, subject: str, text: str, html: str | 
     return message
 
 
+class MailNotConfigured(OSError):
+    """No MAIL_SERVER is set: nothing can be sent, and trying again will not help."""
+
+
+def configured(config: Mapping[str, Any]) -> bool:
+    return bool(config.get("MAIL_SERVER"))
+
+
 def deliver(message: EmailMessage, config: Mapping[str, Any]) -> None:
     """Send through the configured SMTP server; raises OSError or smtplib.SMTPException."""
+    if not configured(config):
+        raise MailNotConfigured("no MAIL_SERVER is set")
     with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
         if config.get("MAIL_USE_TLS"):
             smtp.starttls()
