@@ -134,6 +134,7 @@ def language_context() -> dict[str, object]:
         "page_language": language,
         "page_direction": text_direction(language),
         "language_choices": [(code, LANGUAGE_NAMES.get(code, code)) for code in available_languages()],
+        "text_direction": text_direction,  # of a text in another language than the page's
     }
 
 

@@ -543,3 +543,49 @@ def test_with_tasks_run_in_process_the_flash_says_what_happened_not_what_might(a
     assert "2 mails could not be sent: the mail table below says why." in page
     assert "on their way" not in page and "mails sent" not in page
     assert "2 mails: the mail server did not answer" in page
+
+
+def test_the_coordinator_previews_each_mail_in_each_language_and_nothing_is_sent(coordinator, setting, sent_mails):
+    page = coordinator.get(page_url(setting)).get_data(as_text=True)
+    base = f"{page_url(setting)}/preview"
+    for kind in ("invitation", "reminder"):
+        for language in ("en", "he", "nl"):
+            assert f'href="{base}/{kind}/{language}"' in page
+    hebrew = coordinator.get(f"{base}/invitation/he")
+    html = hebrew.get_data(as_text=True)
+    assert hebrew.status_code == 200 and 'lang="he" dir="rtl"' in html and "/s/EXAMPLE-LINK" in html
+    assert "Harbour Quarter" in html  # the subject and the text, as the invitee gets them
+    as_mail = coordinator.get(f"{base}/reminder/nl?as=html")
+    assert as_mail.status_code == 200 and '<html lang="nl" dir="ltr">' in as_mail.get_data(as_text=True)
+    assert "sandbox" in as_mail.headers["Content-Security-Policy"]  # the mail's inline styles, nothing that runs
+    assert coordinator.get(f"{base}/invitation/ar").status_code == 404  # not a language of the round
+    assert sent_mails == [] and db.session.scalar(select(func.count()).select_from(MailLog)) == 0
+
+
+def test_a_round_s_own_invitation_words_replace_the_opening_and_keep_the_fixed_parts(coordinator, setting, sent_mails):
+    page = coordinator.get(page_url(setting)).get_data(as_text=True)
+    saved = coordinator.post(f"{page_url(setting)}/wording", data={
+        "csrf_token": csrf_token(page), "text_en": "Dear neighbour,\n\nThe library <b>asks</b> you.",
+        "text_he": "", "text_nl": "Beste buur,"})
+    assert saved.status_code == 303
+    db.session.refresh(setting.round)
+    assert setting.round.invitation_texts == {"en": "Dear neighbour,\n\nThe library <b>asks</b> you.",
+                                              "nl": "Beste buur,"}
+    invite(setting, "dana@example.org", "en")
+    invite(setting, "noa@example.org", "he")
+    db.session.commit()
+    press(coordinator, setting, "send", group="")
+    by_address = {message["To"]: message for message in sent_mails}
+    english = by_address["dana@example.org"].get_body(("html",)).get_content()
+    assert "<p>Dear neighbour,</p>" in english and "The library &lt;b&gt;asks&lt;/b&gt; you." in english
+    assert "invites you to take part" not in english  # the standard opening gave way
+    assert "anonymous" in english and "/s/" in english and "/unsubscribe/" in english  # the fixed parts stay
+    hebrew = by_address["noa@example.org"].get_body(("plain",)).get_content()
+    assert "Harbour Quarter" in hebrew  # an empty box keeps the standard words
+
+    too_long = coordinator.post(f"{page_url(setting)}/wording", data={
+        "csrf_token": csrf_token(page), "text_en": "x" * 2001, "text_he": "שלום", "text_nl": ""})
+    html = too_long.get_data(as_text=True)
+    assert too_long.status_code == 400 and "2000" in html and "שלום" in html  # what was typed stays
+    db.session.refresh(setting.round)
+    assert setting.round.invitation_texts["en"].startswith("Dear neighbour")  # nothing saved half

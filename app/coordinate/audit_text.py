@@ -43,6 +43,8 @@ def action(event: AuditEvent) -> str:
         "invitations_imported": lambda: _("imported %(count)s invitations to %(title)s",
                                           count=details.get("count", ""), title=round_title),
         "invitations_sent": lambda: _("sent invitations for %(title)s", title=round_title),
+        "invitation_wording_changed": lambda: _("changed the wording of the invitation for %(title)s",
+                                                title=round_title),
         "reminders_sent": lambda: _("sent reminders for %(title)s", title=round_title),
         "poster_opened": lambda: _("opened the poster of %(group)s for %(title)s", group=group, title=round_title),
         "qr_downloaded": lambda: _("downloaded the QR code of %(group)s for %(title)s", group=group,

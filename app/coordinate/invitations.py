@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -17,7 +17,8 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, FileSize
 from sqlalchemy.exc import IntegrityError
-from wtforms import SelectField
+from wtforms import SelectField, TextAreaField
+from wtforms.validators import Length, Optional
 
 from app import tasks
 from app.auth.access import require_round
@@ -25,8 +26,9 @@ from app.coordinate import bp
 from app.domain.mail_failures import FailureReason
 from app.domain.invitation_csv import MAX_FILE_BYTES, MAX_ROWS, FILE_ISSUES, Finding, Issue, ParsedList
 from app.extensions import db
-from app.i18n import counted
+from app.i18n import LANGUAGE_NAMES, counted, text_direction
 from app.models import MailStatus, Round, RoundStatus, utcnow
+from app.services import audit
 from app.services import invitations as service
 from app.services import mail
 from app.services.invitations import ImportSummary, InvitationError
@@ -112,6 +114,29 @@ class RemindForm(FlaskForm):
     """Only the button, and its CSRF token."""
 
 
+OWN_WORDING_MAX = 2000
+
+
+_Unset = object()
+
+
+def wording_form(survey_round: Round, formdata=_Unset) -> FlaskForm:
+    """One box per language of the round for the invitation's own opening words."""
+
+    class WordingForm(FlaskForm):
+        pass
+
+    for code in survey_round.languages:
+        setattr(WordingForm, f"text_{code}", TextAreaField(
+            LANGUAGE_NAMES.get(code, code), validators=[Optional(), Length(max=OWN_WORDING_MAX)],
+            render_kw={"lang": code, "dir": text_direction(code), "rows": 5}))
+    texts = survey_round.invitation_texts or {}
+    data = {f"text_{code}": texts.get(code, "") for code in survey_round.languages}
+    # Shown beside the other forms of the page, it reads only the saved texts (formdata=None),
+    # never a POST that was meant for another form.
+    return WordingForm(formdata=None if formdata is _Unset else formdata, data=data)
+
+
 @dataclass
 class ImportReport:
     """What an upload did, for the page: counts, and each finding worded."""
@@ -185,7 +210,8 @@ def import_upload(survey_round: Round, upload: UploadForm) -> tuple[ImportReport
 
 
 def render_page(survey_round: Round, *, upload: UploadForm | None = None, report: ImportReport | None = None,
-                send_form: SendInvitationsForm | None = None, refusal: str | None = None, status: int = 200):
+                send_form: SendInvitationsForm | None = None, refusal: str | None = None, status: int = 200,
+                wording: FlaskForm | None = None):
     language = str(get_locale())
     group_names = {group.id: group.display_name(language) for group in survey_round.groups}
     order = {group_id: position for position, group_id in enumerate(group_names)}
@@ -197,7 +223,7 @@ def render_page(survey_round: Round, *, upload: UploadForm | None = None, report
         upload=upload or UploadForm(formdata=None), send_form=send_form, remind_form=RemindForm(),
         report=report, refusal=refusal, group_names=group_names,
         counts=counts, mail_summary=service.mail_summary(survey_round.id),
-        mail_ready=mail.configured(current_app.config),
+        mail_ready=mail.configured(current_app.config), wording=wording or wording_form(survey_round),
         failures=[(FAILURE_TEXT[reason], count) for reason, count in service.failure_reasons(survey_round.id)],
         accepts_answers=survey_round.accepts_answers(utcnow()), max_rows=MAX_ROWS,
         max_reminders=service.MAX_REMINDERS,
@@ -273,3 +299,42 @@ def announce(queued: list[int], not_queued: int, on_its_way: str, nobody: str) -
                       "Please press the button again in a few minutes.", not_queued), "error")
     else:
         flash(on_its_way, "info")
+
+
+# --- The invitation's own wording, and what the mails look like -----------------------------
+
+
+@bp.post("/rounds/<int:round_id>/invitations/wording")
+@login_required
+def save_wording(round_id: int):
+    """The round's own opening words of the invitation, per language (empty: the standard words)."""
+    survey_round = require_round(round_id)
+    form = wording_form(survey_round, formdata=request.form)
+    if not form.validate_on_submit():
+        return render_page(survey_round, wording=form, status=400)
+    survey_round.invitation_texts = {
+        code: text for code in survey_round.languages if (text := (form[f"text_{code}"].data or "").strip())}
+    audit.record("invitation_wording_changed", community_id=survey_round.community_id, round_id=survey_round.id,
+                 user_id=current_user.id, languages=sorted(survey_round.invitation_texts))
+    db.session.commit()
+    flash(_("Saved. Preview the invitation in each language before you send it."), "info")
+    return redirect(url_for("coordinate.invitations", round_id=round_id) + "#wording", 303)
+
+
+@bp.get("/rounds/<int:round_id>/invitations/preview/<any(invitation, reminder):kind>/<language>")
+@login_required
+def preview_mail(round_id: int, kind: str, language: str):
+    """The invitation or reminder as an invitee reading `language` would get it, with example
+    links: its subject and plain text here, its formatted version one link away."""
+    survey_round = require_round(round_id)
+    if language not in survey_round.languages:
+        abort(404)
+    subject, text, html = mail.render(kind, language, **service.preview_context(survey_round, language))
+    if request.args.get("as") == "html":
+        response = make_response(html)
+        # The mail's own markup: inline styles, as mail programs need; nothing else may run or load.
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; sandbox")
+        return response
+    return render_template("coordinate/mail_preview.html", round=survey_round, community=survey_round.community,
+                           kind=kind, language=language, subject=subject, text=text)

@@ -79,6 +79,9 @@ class Round(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     launched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # contact details are erased after it
+    # The coordinator's own opening words of the invitation mail, per language ({} or None: the
+    # standard wording); the fixed parts (link, anonymity, unsubscribe) are always added.
+    invitation_texts: Mapped[dict[str, str] | None] = mapped_column(JSON)
 
     community: Mapped[Community] = relationship()
     survey: Mapped[Survey] = relationship()

@@ -287,12 +287,28 @@ def message_for(attempt: Attempt) -> EmailMessage:
 
 
 def mail_context(invitation: Invitation) -> dict[str, object]:
-    survey_round = invitation.round
+    """What the invitee's mail says: the round's words, their own link and unsubscribe link."""
+    return round_mail_context(
+        invitation.round, invitation.language, group=invitation.group,
+        survey_url=public_url(f"/s/{invitation.link.token}?lang={invitation.language}"),
+        unsubscribe_url=unsubscribe_url(invitation),
+        rater_name=invitation.name if invitation.round.is_panel else None)
+
+
+def preview_context(survey_round: Round, language: str) -> dict[str, object]:
+    """The mail as an invitee would get it, with example links that lead nowhere (a coordinator's
+    preview before sending: no invitation is made, nothing is queued)."""
+    example = public_url("/s/EXAMPLE-LINK")
+    return round_mail_context(survey_round, language, group=None, survey_url=example,
+                              unsubscribe_url=example + "/unsubscribe",
+                              rater_name="…" if survey_round.is_panel else None)
+
+
+def round_mail_context(survey_round: Round, language: str, *, group, survey_url: str, unsubscribe_url: str,
+                       rater_name: str | None) -> dict[str, object]:
     survey = survey_round.survey
     definition = survey.parsed()
-    language = invitation.language
     fallback = [survey_round.community.default_language, *survey.languages]
-    group = invitation.group
     return {
         "community_name": survey_round.community.name,
         "survey_title": survey.title,  # translated in the template, in the mail's language
@@ -303,13 +319,19 @@ def mail_context(invitation: Invitation) -> dict[str, object]:
         "closes_on": local_date_time(survey_round, language),
         "retention_days": current_app.config["CONTACT_RETENTION_DAYS"],
         "max_reminders": MAX_REMINDERS,
-        "survey_url": public_url(f"/s/{invitation.link.token}?lang={language}"),
-        "unsubscribe_url": unsubscribe_url(invitation),
+        "survey_url": survey_url,
+        "unsubscribe_url": unsubscribe_url,
         "text_direction": "rtl" if language in current_app.config["RTL_LANGUAGES"] else "ltr",
         # A named panel's rater is told their answers are shown with their name, not that they are anonymous.
-        "rater_name": invitation.name if survey_round.is_panel else None,
+        "rater_name": rater_name,
         "panel_shared": survey_round.panel_shared,
+        # The coordinator's own opening words, split into paragraphs (escaped by the templates).
+        "own_paragraphs": own_paragraphs((survey_round.invitation_texts or {}).get(language)),
     }
+
+
+def own_paragraphs(text: str | None) -> list[str]:
+    return [" ".join(part.split()) for part in (text or "").replace("\r\n", "\n").split("\n\n") if part.strip()]
 
 
 def local_date_time(survey_round: Round, language: str) -> str | None:
