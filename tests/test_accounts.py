@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask_babel import force_locale
 from itsdangerous import TimestampSigner
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app import tasks
 from app.extensions import db
@@ -422,3 +422,16 @@ def test_every_account_form_refuses_a_post_without_its_csrf_token(client, noa, u
     assert "Please press again" in response.get_data(as_text=True)
     assert db.session.get(User, noa.id).check_password(PASSWORD)
     assert db.session.scalar(select(MailLog)) is None
+
+
+def test_without_a_mail_server_nobody_is_promised_a_mail_that_will_never_arrive(app, client):
+    from tests.helpers import csrf_token
+
+    app.config["MAIL_SERVER"] = None
+    page = client.get("/auth/reset")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "cannot send mail yet" in html and 'name="email"' not in html
+    token = csrf_token(client.get("/auth/login").get_data(as_text=True))  # a form sent from an older page
+    refused = client.post("/auth/reset", data={"csrf_token": token, "email": "noa@example.org"})
+    assert refused.status_code == 409 and "cannot send mail yet" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(MailLog)) == 0

@@ -262,3 +262,13 @@ def test_every_members_form_refuses_a_post_without_its_csrf_token(client, harbou
     assert "Please press again" in response.get_data(as_text=True)
     assert membership("ben@example.org", harbour).role is Role.COORDINATOR
     assert db.session.scalar(select(AuditEvent)) is None
+
+
+def test_a_new_member_added_without_a_mail_server_keeps_the_access_and_the_admin_is_told_the_truth(
+        client, app, harbour, outbox):
+    app.config["MAIL_SERVER"] = None
+    log_in(client, "ada@example.org")
+    assert add(client, harbour, email="dana@example.org", name="Dana Levi", role="coordinator").status_code == 303
+    page = client.get(members_url(harbour)).get_data(as_text=True)
+    assert "cannot send mail yet" in page and "We sent them a mail" not in page
+    assert membership("dana@example.org", harbour).role is Role.COORDINATOR and outbox == []

@@ -13,7 +13,7 @@ from app.auth import bp
 from app.auth.forms import ChangePasswordForm, LoginForm, NewPasswordForm, ResetRequestForm
 from app.extensions import db, limiter, login_manager
 from app.models import utcnow
-from app.services import accounts
+from app.services import accounts, mail
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = _l("Please log in to see this page.")
@@ -196,6 +196,8 @@ def typed_address() -> str:
 @limiter.limit(reset_limit_per_client, methods=["POST"])
 @limiter.limit(reset_limit_per_address, methods=["POST"], key_func=typed_address)
 def reset_request():
+    if not mail.configured(current_app.config):  # a link that would never arrive: say so instead
+        return render_template("auth/reset_request.html", form=None), 409 if request.method == "POST" else 200
     form = ResetRequestForm()
     if form.validate_on_submit():
         mail_log = accounts.request_password_reset(form.email.data, page_language())

@@ -6,7 +6,7 @@ its password), changes their role and removes them. A community never loses its 
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
@@ -18,7 +18,7 @@ from app.auth.routes import page_language
 from app.coordinate import bp
 from app.extensions import db
 from app.models import Community, Membership, Role
-from app.services import accounts
+from app.services import accounts, mail
 
 
 def admin_community(community_id: int) -> Community:
@@ -87,7 +87,11 @@ def add_member(community_id: int):
         form.email.errors.append(_("Someone else has just changed this person's access. Look at the list."))
         return members_page(community, add_form=form, status=409)
     if added.account_mail is not None:
-        if tasks.hand_over_account_mail(added.account_mail.id):
+        if not mail.configured(current_app.config):
+            flash(_("%(email)s can now use CommonGround, but this installation cannot send mail yet (no mail "
+                    "server is set up), so no mail went out to choose a password. Once mail is set up, they can "
+                    "choose \"Forgot your password?\" on the login page.", email=added.membership.user.email), "error")
+        elif tasks.hand_over_account_mail(added.account_mail.id):
             flash(_("%(email)s can now use CommonGround. We sent them a mail to choose their password.",
                     email=added.membership.user.email), "info")
         else:
