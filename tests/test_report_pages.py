@@ -324,7 +324,7 @@ def test_round_against_round_says_which_differences_are_beyond_chance(client, re
     for criterion, name in (("participation", "Participation"), ("needs", "Needs")):
         value, error = differences[criterion]
         clear = criterion in named
-        sentence = f"{name}: {abs(value):.0f} points {'higher' if value > 0 else 'lower'} in <bdi>Autumn round</bdi>."
+        sentence = f"{name}: {abs(value):.0f} points {'better' if value > 0 else 'worse'} in <bdi>Autumn round</bdi>."
         assert (sentence in html) == clear, (criterion, value, error)
         if criterion == "participation":
             assert clear  # as made above
@@ -334,12 +334,13 @@ def test_round_against_round_says_which_differences_are_beyond_chance(client, re
     overview = client.get(f"/reports/rounds/{later.round.id}?lang=en").get_data(as_text=True)
     since = overview[overview.index('<h2 id="since">Since <bdi>Spring round</bdi></h2>'):]
     since = since[:since.index("</section>")]
-    assert "Higher in <bdi>Autumn round</bdi>, beyond chance:" in since and "Participation" in since
+    assert "In <bdi>Autumn round</bdi>, people see the community doing better on" in since and "Participation" in since
+    assert "a higher score is better" in since  # what a score means, for a reader who never saw the criteria
     assert f"/compare/{report.round.id}" in since
     # And so does its PDF, for those who read it printed.
     pdf = client.get(f"/reports/rounds/{later.round.id}/report.pdf?lang=en").get_data()
     text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
-    assert "Since Spring round" in text and "Higher in Autumn round, beyond chance:" in text
+    assert "Since Spring round" in text and "In Autumn round, people see the community doing better on" in text
     assert "Each list allows for how many differences were tested together" in text  # what the verdict means
 
 
@@ -377,11 +378,13 @@ def test_round_against_round_says_group_by_group_which_scores_moved_beyond_chanc
     labels = {"participation": "Participation", "needs": "Needs"}
     for group in ("youth", "seniors"):
         higher = [labels[c] for c in order if (group, c) in named and changes[(group, c)][0] > 0]
-        sentence = f"<bdi>{escape(later.groups[group].name)}</bdi>: higher on {' and '.join(higher)}."
+        sentence = (f"<bdi>{escape(later.groups[group].name)}</bdi> see the community doing better than before on "
+                    f"{' and '.join(higher)}.")
         assert (sentence in since) == bool(higher), (group, higher)
     pdf = client.get(f"/reports/rounds/{later.round.id}/report.pdf?lang=en").get_data()
     text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
-    assert f"Group by group, beyond chance: {later.groups['seniors'].name}: higher on Participation" in text
+    assert (f"Group by group, beyond chance: {later.groups['seniors'].name} see the community doing better than "
+            "before on Participation") in text
     # Each group's own page says how it moved, with the same verdicts.
     for group in ("youth", "seniors"):
         page = client.get(f"/reports/rounds/{later.round.id}/groups/{group}?lang=en").get_data(as_text=True)
@@ -555,10 +558,9 @@ def test_the_overview_says_where_organisations_see_things_differently(client, ru
             marked[name] = re.search(r'data-label="Difference"><span class="figure-with-badge">'
                                      r'<span class="figure">([+-])', cells).group(1)
     assert marked, "the demo's citizens and organisations should differ somewhere"
-    higher = section[section.index("Higher in"):section.index(".", section.index("Higher in"))] \
-        if "Higher in" in section else ""
-    lower = section[section.index("Lower in"):section.index(".", section.index("Lower in"))] \
-        if "Lower in" in section else ""
+    better, worse = "people see the community doing better on", "people see the community doing worse on"
+    higher = section[section.index(better):section.index(".", section.index(better))] if better in section else ""
+    lower = section[section.index(worse):section.index(".", section.index(worse))] if worse in section else ""
     for name, sign in marked.items():
         assert name in (higher if sign == "+" else lower), (name, sign)
 
@@ -608,7 +610,7 @@ def test_groups_side_by_side_say_who_is_left_behind_on_which_criterion(client, r
     assert ("seniors", "Participation") in behind  # as made above
     pdf = client.get(f"/reports/rounds/{report.round.id}/report.pdf?lang=en").get_data()
     text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
-    assert "Below all respondents, beyond chance" in text
+    assert "Where a group sees the community doing worse than all respondents do" in text
     for group, name in behind:
         line = summary[summary.index(f"<bdi>{escape(report.groups[group].name)}</bdi>:"):]
         assert name in line[:line.index("</li>")]
@@ -697,9 +699,9 @@ def test_a_group_page_names_the_criteria_where_the_group_differs_beyond_chance_i
     for section in (s for s in payload["sections"] if s["key"] != "all"):
         html = client.get(f"/reports/rounds/{citizens.id}/groups/{section['key']}?lang=en").get_data(as_text=True)
         versus = html[html.index('id="versus"'):]
-        listed = re.findall(r"<li>([^<:]+): (\d+) points (below|above) all respondents\.</li>",
-                            versus[:versus.index("</ul>")])
-        expected = [(names[c], f"{abs(cmp['difference']):.0f}", "below" if cmp["difference"] < 0 else "above")
+        listed = re.findall(r"<li>([^<:]+): this group sees the community doing (\d+) points (worse|better) than "
+                            r"all respondents do\.</li>", versus[:versus.index("</ul>")])
+        expected = [(names[c], f"{abs(cmp['difference']):.0f}", "worse" if cmp["difference"] < 0 else "better")
                     for c in payload["criteria"] if (cmp := section["compared_with_all"].get(c)) and cmp["significant"]]
         assert listed == expected, section["key"]
         named_somewhere |= bool(expected)
