@@ -328,15 +328,24 @@ def _axis_label(index: int, label: str, point, cx: float, writing: Writing) -> s
 # -- bars ---------------------------------------------------------------------------------------
 
 
+BAR_COLOUR, HIGHLIGHT_COLOUR = "#1f5fa8", "#b54708"
+
+
 def bar_chart(bars: Sequence[Bar], *, title: str, description: str, id_prefix: str, writing: Writing = LTR,
               maximum: float = 100, missing_label: str = "n/a",
-              value_format: Callable[[float], str] = lambda v: f"{v:.0f}") -> Markup:
-    """One horizontal bar per row, its label above it, the value (and note) at its end."""
+              value_format: Callable[[float], str] = lambda v: f"{v:.0f}",
+              legend: tuple[str, str] | None = None) -> Markup:
+    """One horizontal bar per row, its label above it, the value (and note) at its end.
+    `legend`: what a highlighted bar means and what the others are, drawn above the bars."""
     rtl = writing.rtl
     left, right = 12, WIDTH - 92
     span = right - left
     body = []
     y = 8.0
+    if legend:
+        key, height = _swatch_legend(legend, y, writing)
+        body += key
+        y += height + 6
     for bar in bars:
         label, lines = _text(WIDTH - left if rtl else left, y + FONT, bar.label, writing.leading,
                              CHARS_PER_LINE_WIDE, writing)
@@ -349,7 +358,7 @@ def bar_chart(bars: Sequence[Bar], *, title: str, description: str, id_prefix: s
         else:
             length = span * _clip(bar.value, maximum) / maximum
             x = WIDTH - left - length if rtl else left
-            colour = "#b54708" if bar.highlight else "#1f5fa8"
+            colour = HIGHLIGHT_COLOUR if bar.highlight else BAR_COLOUR
             body.append(f'<rect class="{css}" x="{_n(x)}" y="{_n(y)}" width="{_n(length)}" height="14" '
                         f'fill="{colour}"/>')
             if bar.low is not None and bar.high is not None:
@@ -361,6 +370,20 @@ def bar_chart(bars: Sequence[Bar], *, title: str, description: str, id_prefix: s
                         f'fill="#222"{writing.direction()}>{escape(writing.shown(value))}</text>')
         y += 14 + 12
     return _svg("bars", id_prefix, title, description, y, body, writing)
+
+
+def _swatch_legend(meanings: tuple[str, str], y: float, writing: Writing) -> tuple[list[str], float]:
+    """Two swatches and their meanings: the highlighted bars', then the others'."""
+    rtl = writing.rtl
+    body = ['<g class="legend">']
+    for index, (colour, meaning) in enumerate(zip((HIGHLIGHT_COLOUR, BAR_COLOUR), meanings)):
+        row_y = y + index * (LINE + 4)
+        x = WIDTH - 26 if rtl else 12
+        body.append(f'<rect x="{_n(x)}" y="{_n(row_y)}" width="14" height="10" fill="{colour}"/>')
+        text, _ = _text(WIDTH - 32 if rtl else 32, row_y + 9, meaning, writing.leading, 48, writing)
+        body.append(text)
+    body.append("</g>")
+    return body, 2 * (LINE + 4)
 
 
 def _whisker(low: float, high: float, y: float, left: float, span: float, maximum: float, rtl: bool) -> str:

@@ -653,7 +653,7 @@ def test_a_survey_that_asks_no_needs_leads_with_where_each_group_scores_lowest(c
         if score["n"] == section["respondents"]:
             return f"{score['score']:.0f}"
         rests_on_fewer = True
-        return f"{score['score']:.0f}, n = {score['n']}"
+        return f"{score['score']:.0f}, from {score['n']} {'person' if score['n'] == 1 else 'people'}"
 
     for section in groups:
         scores = section["criteria"]
@@ -733,3 +733,19 @@ def test_a_draft_round_is_the_coordinators_plan_not_a_stakeholder_s_report(clien
     client.post("/auth/logout", data={"csrf_token": csrf_token(client.get("/reports/").get_data(as_text=True))})
     log_in(client, "coordinator@example.org")
     assert client.get(f"/reports/rounds/{draft.id}").status_code == 200  # it is theirs to see
+
+
+def test_the_needs_chart_draws_the_priority_it_is_ordered_by_with_a_legend_and_no_jargon(client, report):
+    log_in(client, "reader@example.org")
+    html = client.get(f"/reports/rounds/{report.round.id}?lang=en").get_data(as_text=True)
+    chart = html[html.index('id="needs-all-title"') - 400:]
+    chart = chart[:chart.index("</svg>")]
+    payload = report_releases.latest_release(report.round.id).payload
+    needs = next(s for s in payload["sections"] if s["key"] == "all")["needs"]
+    drawn = re.findall(r'class="value"[^>]*>([0-9.]+)  ', chart)
+    assert drawn == [f"{max(n['mwds'], 0):.1f}" for n in needs]  # each bar is the priority score...
+    assert [float(v) for v in drawn] == sorted((float(v) for v in drawn), reverse=True)  # ...in its order
+    assert "Important and far from met" in chart and "The other needs" in chart  # the colours' legend
+    assert "Needs, most pressing first" in chart
+    assert "n = " not in html and "Watch:" not in html
+    assert re.search(r"  \d+ people</text>", chart)  # how many people, in words

@@ -8,6 +8,7 @@ same names, so a PDF says what the page says.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -72,15 +73,15 @@ def low_score_figure(low: LowScore, section: dict[str, Any]) -> str:
     score = format_score(low.score)
     if low.n == section["respondents"]:
         return score
-    return _("%(score)s, n = %(n)s", score=score, n=format_number(low.n))
+    return counted("%(score)s, from %(num)s person", "%(score)s, from %(num)s people", low.n, score=score)
 
 
 def quadrant_labels() -> dict[str, str]:
     return {
-        "high_priority": _("Top priority: important and far from met"),
-        "watch": _("Watch: far from met, less important"),
-        "maintain": _("Keep up: important and fairly well met"),
-        "low": _("Low priority"),
+        "high_priority": _("Important and far from met"),
+        "watch": _("Far from met, though rated less important than the others"),
+        "maintain": _("Important and fairly well met"),
+        "low": _("Less important and fairly well met"),
     }
 
 
@@ -299,15 +300,18 @@ class Report:
             return counted("%(num)s quote", "%(num)s quotes", len(earlier))
         if figure[0] == "text":
             return counted("%(num)s answer", "%(num)s answers", earlier["answers"])
-        n = format_number(earlier["n"])
+        n = earlier["n"]
         if "score" in earlier:
-            return _("%(score)s, n = %(n)s", score=format_score(earlier["score"]), n=n)
+            return counted("%(score)s, from %(num)s person", "%(score)s, from %(num)s people", n,
+                           score=format_score(earlier["score"]))
         if "gap" in earlier:
-            return _("gap %(gap)s, priority score %(priority)s, n = %(n)s", gap=format_decimal1(earlier["gap"]),
-                     priority=format_decimal1(earlier["mwds"]), n=n)
+            return counted("gap %(gap)s, priority score %(priority)s, from %(num)s person",
+                           "gap %(gap)s, priority score %(priority)s, from %(num)s people", n,
+                           gap=format_decimal1(earlier["gap"]), priority=format_decimal1(earlier["mwds"]))
         if "mean" in earlier:
-            return _("average %(mean)s, n = %(n)s", mean=format_decimal1(earlier["mean"]), n=n)
-        return _("n = %(n)s", n=n)
+            return counted("average %(mean)s, from %(num)s person", "average %(mean)s, from %(num)s people", n,
+                           mean=format_decimal1(earlier["mean"]))
+        return counted("%(num)s person", "%(num)s people", n)
 
     def hidden(self, section: dict[str, Any], kind: str, key: str) -> str | None:
         """Why the section shows no figure for a criterion or a question: "held_back" by this
@@ -394,7 +398,7 @@ class Report:
     def criteria_bars(self, section: dict[str, Any], id_prefix: str) -> Markup | None:
         bars = [
             charts.Bar(self.criterion_names.get(c, c), figure["score"], figure["low"], figure["high"],
-                       note=_("n = %(n)s", n=format_number(figure["n"])))
+                       note=counted("%(num)s person", "%(num)s people", figure["n"]))
             for c in self.criteria() if (figure := section["criteria"].get(c))
         ]
         if not bars:
@@ -407,20 +411,25 @@ class Report:
         )
 
     def needs_bars(self, section: dict[str, Any], id_prefix: str) -> Markup | None:
+        """The needs in the order of their priority score, each bar that score: what is drawn,
+        its order and its words agree (the gap and its interval are in the table below)."""
         needs = section["needs"]
         if not needs:
             return None
         bars = [
-            charts.Bar(self.item_texts.get(n["item"], n["item"]), n["gap"], n["gap_low"], n["gap_high"],
-                       note=_("n = %(n)s", n=format_number(n["n"])), highlight=n["quadrant"] == "high_priority")
+            charts.Bar(self.item_texts.get(n["item"], n["item"]), max(n["mwds"], 0) if n["mwds"] is not None else None,
+                       note=counted("%(num)s person", "%(num)s people", n["n"]),
+                       highlight=n["quadrant"] == "high_priority")
             for n in needs
         ]
+        largest = max((bar.value for bar in bars if bar.value is not None), default=0)
         return charts.bar_chart(
-            bars, title=_("Gap between importance and how well it is met"),
-            description=_("For each need, how much more important it is than it is met, on the "
-                          "answer scale (0: fully met). Highest priority first."),
-            id_prefix=id_prefix, writing=self.writing, maximum=4,
+            bars, title=_("Needs, most pressing first"),
+            description=_("Each bar is a need's priority score: how far it is from met, weighted by how "
+                          "important people find it. The longer the bar, the more pressing the need."),
+            id_prefix=id_prefix, writing=self.writing, maximum=max(4.0, math.ceil(largest)),
             missing_label=_("hidden"), value_format=format_decimal1,
+            legend=(_("Important and far from met"), _("The other needs")),
         )
 
     def comparison(self, rows: list[tuple[str, float | None, float | None, str]],

@@ -106,10 +106,10 @@ def test_in_every_language_report_pages_fit_the_phone_and_no_chart_label_is_cut_
             assert phone.evaluate(WORDS_COME_APART) == [], f"words come apart on {url} in {language}"
 
 
-# Each lowest score that carries its count in words ("45، العدد: 7"): is the score, which
-# Arabic reads first, on the right of the word for the count?
+# Each lowest score that carries the count it rests on ("45، من 7 أشخاص"): is the score, which
+# Arabic reads first, drawn on the right of the count?
 SCORE_READ_BEFORE_ITS_COUNT = """() => [...document.querySelectorAll('.needs-summary .figure.worded')]
-  .filter(figure => figure.textContent.includes('العدد'))
+  .filter(figure => (figure.textContent.match(/[0-9]+/g) || []).length >= 2)
   .map(figure => {
     const node = figure.firstChild, text = node.textContent;
     const box = (start, length) => {
@@ -118,8 +118,8 @@ SCORE_READ_BEFORE_ITS_COUNT = """() => [...document.querySelectorAll('.needs-sum
       range.setEnd(node, start + length);
       return range.getBoundingClientRect();
     };
-    const score = text.match(/[0-9]+/), word = text.indexOf('العدد');
-    return box(score.index, score[0].length).left > box(word, 'العدد'.length).right;
+    const [score, count] = [...text.matchAll(/[0-9]+/g)];
+    return box(score.index, score[0].length).left > box(count.index, count[0].length).right;
   })"""
 
 

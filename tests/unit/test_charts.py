@@ -97,3 +97,16 @@ def test_a_comparison_has_a_scale_from_0_to_100_that_mirrors_right_to_left():
     dot = chart(LTR).findall(f".//{SVG}circle")[-1]  # the first series' marker (after the legend's)
     at_40 = left_to_right["0"] + 0.4 * (left_to_right["100"] - left_to_right["0"])
     assert abs(float(dot.get("cx")) - at_40) < 0.5
+
+
+def test_a_legend_says_what_the_highlighted_colour_means_and_sits_above_the_bars():
+    svg = parse(bar_chart([Bar("Reading with my children", 6.2, highlight=True), Bar("Computers", 3.1)],
+                          title="Needs", description="Priority", id_prefix="t",
+                          legend=("Important and far from met", "The other needs")))
+    legend = svg.find(f".//{SVG}g[@class='legend']")
+    swatches = legend.findall(f"{SVG}rect")
+    bars_drawn = [r for r in svg.findall(f".//{SVG}rect") if (r.get("class") or "").startswith("bar")]
+    assert [s.get("fill") for s in swatches] == [bars_drawn[0].get("fill"), bars_drawn[1].get("fill")]
+    assert ["".join(t.itertext()) for t in legend.findall(f"{SVG}text")] == ["Important and far from met",
+                                                                               "The other needs"]
+    assert max(float(s.get("y")) for s in swatches) < min(float(b.get("y")) for b in bars_drawn)
