@@ -46,6 +46,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["community_time"] = community_time
     app.jinja_env.filters["isolate"] = isolate
     app.jinja_env.filters["as_list"] = as_list
+    app.jinja_env.filters["named"] = named
     app.jinja_env.globals["round_status_label"] = round_status_label
     app.jinja_env.globals["say"] = say
     app.jinja_env.globals["ngettext"] = _counting_in_page_notation(app.jinja_env.globals["ngettext"])
@@ -122,6 +123,15 @@ def community_time(moment: datetime | None, community: Community) -> str:
     if moment is None:
         return ""
     return moment_text(moment, community.timezone, get_locale())
+
+
+def named(thing: Any) -> str:
+    """A community's or group's name, or a round's title, in the page language when it was
+    given in it (the name a coordinator typed, otherwise)."""
+    language = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+    if hasattr(thing, "display_title"):
+        return thing.display_title(language)
+    return thing.display_name(language)
 
 
 def text_direction(language: str) -> str:

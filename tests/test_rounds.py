@@ -299,3 +299,50 @@ def test_launch_asks_once_more_saying_when_to_whom_and_what_then_stays_fixed(cli
     db.session.refresh(survey_round)
     assert survey_round.status is RoundStatus.OPEN
     assert client.get(f"/coordinate/rounds/{survey_round.id}/launch").status_code == 302  # launched: back to the round
+
+
+def test_names_a_coordinator_types_are_given_in_each_language_and_shown_in_the_reader_s(client, harbour):
+    """The community's name, its neighbourhoods and a round's title in Hebrew: a Hebrew survey
+    offers Hebrew neighbourhoods, and its pages and poster name the community and round in Hebrew."""
+    from app.services.survey_bank import latest_version, load_bank
+    from tests.conftest import ROOT
+
+    load_bank(ROOT / "surveys")
+    db.session.commit()
+    log_in(client, "ada@example.org")
+    url = f"/coordinate/communities/{harbour.id}/edit"
+    form = client.get(url).get_data(as_text=True)
+    assert 'name="name_he"' in form and 'name="neighbourhoods_he"' in form and 'dir="rtl"' in form
+    saved = post(client, url, {"name": "Harbour Quarter", "name_he": "רובע הנמל", "slug": "harbour",
+                               "kind": "neighbourhood", "parent_id": "0", "languages": ["en", "he"],
+                               "default_language": "en", "timezone": "Asia/Jerusalem", "min_group_size": "5",
+                               "neighbourhoods": "Dockside\nNorth Pier", "neighbourhoods_he": "רציף\nמזח צפוני"})
+    assert saved.status_code == 302
+    db.session.refresh(harbour)
+    assert harbour.display_name("he") == "רובע הנמל" and harbour.display_name("en") == "Harbour Quarter"
+    assert [n["name"] for n in harbour.neighbourhoods] == [{"en": "Dockside", "he": "רציף"},
+                                                          {"en": "North Pier", "he": "מזח צפוני"}]
+
+    created = post(client, f"/coordinate/communities/{harbour.id}/rounds/new",
+                   round_form(harbour, title="Learning needs 2027", title_he="צורכי למידה 2027",
+                              survey_id=str(latest_version("citizen_needs").id)))
+    assert created.status_code == 302
+    survey_round = db.session.scalar(select(Round).where(Round.title == "Learning needs 2027"))
+    assert survey_round.title_translations == {"he": "צורכי למידה 2027"}
+    post(client, f"/coordinate/rounds/{survey_round.id}/launch", page=f"/coordinate/rounds/{survey_round.id}/launch")
+    db.session.refresh(survey_round)
+    link = next(link for link in survey_round.links if link.group_id is None)
+
+    welcome = client.get(f"/s/{link.token}?lang=he").get_data(as_text=True)
+    assert "רובע הנמל" in welcome and "Harbour Quarter" not in welcome
+    definition = survey_round.definition()
+    neighbourhood = next(q for q in definition.questions if q.options_from == "neighbourhoods")
+    assert [o.label.get("he") for o in neighbourhood.options][:2] == ["רציף", "מזח צפוני"]
+    poster = client.get(f"/coordinate/links/{link.id}/poster?language=he").get_data(as_text=True)
+    assert "רובע הנמל" in poster
+    round_page = client.get(f"/coordinate/rounds/{survey_round.id}?lang=he").get_data(as_text=True)
+    assert "צורכי למידה 2027" in round_page
+    copy = post(client, f"/coordinate/rounds/{survey_round.id}/duplicate", page=f"/coordinate/rounds/{survey_round.id}")
+    assert copy.status_code == 303
+    repeat = db.session.scalar(select(Round).where(Round.previous_round_id == survey_round.id))
+    assert repeat.title == "Learning needs 2028" and repeat.title_translations == {"he": "צורכי למידה 2028"}

@@ -160,6 +160,7 @@ def edit_community(community_id: int):
     if community.parent and community.parent not in parents:
         parents.insert(0, community.parent)  # keep the current parent choosable
     form = CommunityForm(obj=community, parents=[(c.id, c.name) for c in parents])
+    names, neighbourhoods = _translation_fields(community, community.name_translations), _neighbourhood_fields(community)
     if request.method == "GET":
         form.parent_id.data = community.parent_id or 0
         form.neighbourhoods.data = "\n".join(n["name"].get(community.default_language) or next(iter(n["name"].values()))
@@ -175,12 +176,13 @@ def edit_community(community_id: int):
             form.slug.errors.append(_("This short name is taken: choose another."))
         elif not form.parent_id.errors:
             community.slug = slug
-            _fill_community(community, form)
+            _fill_community(community, form, names, neighbourhoods)
             audit.record("community_edited", community_id=community.id, user_id=current_user.id)
             db.session.commit()
             flash(_("Saved."), "info")
             return redirect(url_for("coordinate.community", community_id=community.id))
-    return render_template("coordinate/community_form.html", form=form, community=community), _status(form)
+    return render_template("coordinate/community_form.html", form=form, community=community, names=names,
+                           neighbourhoods=neighbourhoods), _status(form)
 
 
 @bp.get("/communities/<int:community_id>/audit")
@@ -199,15 +201,19 @@ def community_members_for(community: Community, creator) -> None:
     db.session.add(community_membership)
 
 
-def _fill_community(community: Community, form: CommunityForm) -> None:
+def _fill_community(community: Community, form: CommunityForm, names: list[tuple[str, str, str]] = (),
+                    neighbourhoods: list[tuple[str, str, str]] = ()) -> None:
+    """The form's values; `names` and `neighbourhoods`: the same in the community's other languages."""
     community.name = form.name.data.strip()
+    community.name_translations = _translations_given(names)
     community.kind = CommunityKind(form.kind.data)
     community.languages = [code for code in LANGUAGE_NAMES if code in form.languages.data]
     community.default_language = form.default_language.data
     community.timezone = form.timezone.data
     community.min_group_size = form.min_group_size.data
-    community.neighbourhoods = neighbourhood_list(form.neighbourhood_names(), community.default_language,
-                                                  community.neighbourhoods or [])
+    community.neighbourhoods = neighbourhood_list(
+        form.neighbourhood_names(), community.default_language, community.neighbourhoods or [],
+        {language: lines.splitlines() for language, _, lines in neighbourhoods})
 
 
 def _possible_parents() -> list[Community]:
@@ -248,7 +254,7 @@ def groups(community_id: int):
 def new_group(community_id: int):
     community = require_managed(db.session.get(Community, community_id))
     form = GroupForm()
-    translations = _translation_fields(community)
+    translations = _translation_fields(community, None)
     if request.method == "GET":
         form.kind.data = request.args.get("kind") if request.args.get("kind") in ("citizens", "stakeholders") \
             else "citizens"
@@ -273,7 +279,7 @@ def edit_group(group_id: int):
     group = db.get_or_404(Group, group_id)
     community = require_managed(group.community)
     form = GroupForm(obj=group)
-    translations = _translation_fields(community, group)
+    translations = _translation_fields(community, group.name_translations)
     if request.method == "GET":
         form.kind.data = group.kind.value
     if form.validate_on_submit():
@@ -303,17 +309,30 @@ def delete_group(group_id: int):
     return redirect(url_for("coordinate.groups", community_id=community.id)), 303
 
 
-def _translation_fields(community: Community, group: Group | None = None) -> list[tuple[str, str, str]]:
-    """(language, field name, value) for the group's name in the community's other languages;
-    the values come from the submitted form, so nothing typed is lost on an error."""
+def _translation_fields(community: Community, saved: dict[str, str] | None, prefix: str = "name",
+                        max_length: int = 200) -> list[tuple[str, str, str]]:
+    """(language, field name, value) for a name (a group's, the community's, a round's title) in
+    the community's other languages; the values come from the submitted form, so nothing typed
+    is lost on an error."""
     fields = []
     for language in community.languages:
         if language == community.default_language:
             continue
-        name = f"name_{language}"
-        saved = group.name_translations.get(language, "") if group else ""
-        fields.append((language, name, request.form.get(name, saved)[:200]))
+        name = f"{prefix}_{language}"
+        fields.append((language, name, request.form.get(name, (saved or {}).get(language, ""))[:max_length]))
     return fields
+
+
+def _translations_given(fields: list[tuple[str, str, str]]) -> dict[str, str]:
+    return {language: value.strip() for language, _, value in fields if value.strip()}
+
+
+def _neighbourhood_fields(community: Community) -> list[tuple[str, str, str]]:
+    """(language, field name, lines) for the neighbourhoods' names in the community's other
+    languages, one line per neighbourhood in the order of the main list."""
+    saved = {language: "\n".join(n["name"].get(language, "") for n in community.neighbourhoods or [])
+             for language in community.languages}
+    return _translation_fields(community, saved, prefix="neighbourhoods", max_length=20_000)
 
 
 def _fill_group(group: Group, form: GroupForm, translations: list[tuple[str, str, str]]) -> None:
@@ -322,7 +341,7 @@ def _fill_group(group: Group, form: GroupForm, translations: list[tuple[str, str
     group.population = form.population.data
     group.target_responses = form.target_responses.data
     group.position = form.position.data or 0
-    group.name_translations = {language: value.strip() for language, _, value in translations if value.strip()}
+    group.name_translations = _translations_given(translations)
 
 
 
@@ -335,12 +354,13 @@ def new_round(community_id: int):
     community = require_managed(db.session.get(Community, community_id))
     surveys = rounds.surveys_to_choose()
     form = _round_form(community, surveys)
+    titles = _translation_fields(community, None, prefix="title")
     if request.method == "GET":
         form.group_ids.data = [g.id for g in community.groups if g.kind is GroupKind.CITIZENS]
         form.languages.data = list(community.languages)
     if form.validate_on_submit():
         try:
-            survey_round = rounds.create(community, _round_spec(form, community))
+            survey_round = rounds.create(community, _round_spec(form, community, titles))
         except RoundRuleError as error:
             db.session.rollback()
             form.survey_id.errors.append(rule_message(error.code))
@@ -351,7 +371,7 @@ def new_round(community_id: int):
             flash(_("The round is saved as a draft. Check it, then launch it."), "info")
             return redirect(url_for("coordinate.round_page", round_id=survey_round.id))
     return render_template("coordinate/round_form.html", form=form, community=community, round=None,
-                           surveys=surveys), _status(form)
+                           surveys=surveys, titles=titles), _status(form)
 
 
 @bp.get("/rounds/<int:round_id>")
@@ -445,6 +465,7 @@ def edit_round(round_id: int):
     if survey_round.survey not in surveys:
         surveys.insert(0, survey_round.survey)  # the pinned version stays choosable
     form = _round_form(community, surveys, obj=survey_round)
+    titles = _translation_fields(community, survey_round.title_translations, prefix="title")
     if request.method == "GET":
         form.survey_id.data = survey_round.survey_id
         form.group_ids.data = [g.id for g in survey_round.groups]
@@ -453,7 +474,7 @@ def edit_round(round_id: int):
         form.closes_at.data = to_local(survey_round.closes_at, community.timezone)
     if form.validate_on_submit():
         try:
-            rounds.update(survey_round, _round_spec(form, community))
+            rounds.update(survey_round, _round_spec(form, community, titles))
         except RoundRuleError as error:
             db.session.rollback()
             target = {"group_has_answers": form.group_ids, "kind_fixed_after_answers": form.kind}.get(
@@ -466,7 +487,7 @@ def edit_round(round_id: int):
             flash(_("Saved."), "info")
             return redirect(url_for("coordinate.round_page", round_id=survey_round.id))
     return render_template("coordinate/round_form.html", form=form, community=community, round=survey_round,
-                           surveys=surveys, answered=rounds.has_responses(survey_round.id)), _status(form)
+                           surveys=surveys, answered=rounds.has_responses(survey_round.id), titles=titles), _status(form)
 
 
 @bp.post("/rounds/<int:round_id>/<any(launch, pause, resume, close, reopen):action>")
@@ -519,9 +540,9 @@ def _round_form(community: Community, surveys, obj=None) -> RoundForm:
     return form
 
 
-def _round_spec(form: RoundForm, community: Community) -> rounds.RoundSpec:
+def _round_spec(form: RoundForm, community: Community, titles: list[tuple[str, str, str]] = ()) -> rounds.RoundSpec:
     return rounds.RoundSpec(
-        title=form.title.data, survey_id=form.survey_id.data, group_ids=form.group_ids.data,
+        title=form.title.data, title_translations=_translations_given(titles), survey_id=form.survey_id.data, group_ids=form.group_ids.data,
         languages=form.languages.data, opens_at=to_utc(form.opens_at.data, community.timezone),
         closes_at=to_utc(form.closes_at.data, community.timezone),
         one_response_per_browser=form.one_response_per_browser.data,

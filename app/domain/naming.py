@@ -25,17 +25,31 @@ def free_key(name: str, taken: Collection[str]) -> str:
     return key
 
 
-def neighbourhood_list(names: Sequence[str], language: str,
-                       existing: Sequence[Mapping] = ()) -> list[dict]:
+def neighbourhood_list(names: Sequence[str], language: str, existing: Sequence[Mapping] = (),
+                       translations: Mapping[str, Sequence[str]] | None = None) -> list[dict]:
     """A community's neighbourhoods, as surveys offer them (`options_from: neighbourhoods`):
     one entry per name (written in `language`), keeping the key and other translations of a
-    neighbourhood whose name is unchanged."""
+    neighbourhood whose name is unchanged.
+
+    `translations`, when given, are the names in other languages, line by line in the order of
+    `names`: the n-th line names the n-th neighbourhood, and an empty line leaves it without a
+    name in that language (respondents then read the name in `language`).
+    """
     known = {entry["name"].get(language): entry for entry in existing}
     result: list[dict] = []
-    for name in names:
+    for position, name in enumerate(names):
         entry = known.get(name)
         key = entry["key"] if entry else free_key(name, {e["key"] for e in [*existing, *result]})
-        result.append({"key": key, "name": {**(entry["name"] if entry else {}), language: name}})
+        named = {**(entry["name"] if entry else {}), language: name}
+        for other, lines in (translations or {}).items():
+            if other == language:
+                continue
+            given = lines[position].strip() if position < len(lines) else ""
+            if given:
+                named[other] = given
+            else:
+                named.pop(other, None)
+        result.append({"key": key, "name": named})
     return result
 
 

@@ -34,6 +34,7 @@ class Community(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    name_translations: Mapped[dict[str, str] | None] = mapped_column(JSON)  # the name in its other languages
     kind: Mapped[CommunityKind] = mapped_column(str_enum(CommunityKind))
     parent_id: Mapped[int | None] = mapped_column(
         ForeignKey("communities.id", ondelete="SET NULL"), index=True
@@ -54,6 +55,10 @@ class Community(db.Model):
     groups: Mapped[list[Group]] = relationship(
         back_populates="community", cascade="all, delete-orphan", order_by="Group.position"
     )
+
+    def display_name(self, language: str) -> str:
+        """The name in `language` where the community gave one, else the name it was given."""
+        return (self.name_translations or {}).get(language) or self.name
 
     def __repr__(self) -> str:
         return f"<Community {self.slug}>"

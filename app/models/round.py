@@ -64,6 +64,7 @@ class Round(db.Model):
     )
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
+    title_translations: Mapped[dict[str, str] | None] = mapped_column(JSON)  # the title in other languages
     languages: Mapped[list[str]] = mapped_column(JSON)
     status: Mapped[RoundStatus] = mapped_column(str_enum(RoundStatus), default=RoundStatus.DRAFT)
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -89,6 +90,10 @@ class Round(db.Model):
     links: Mapped[list[AccessLink]] = relationship(
         back_populates="round", cascade="all, delete-orphan"
     )
+
+    def display_title(self, language: str) -> str:
+        """The title in `language` where the coordinator gave one, else the title."""
+        return (self.title_translations or {}).get(language) or self.title
 
     def definition(self) -> SurveyDefinition:
         """The survey as this round's community asks it: lists the community keeps (its

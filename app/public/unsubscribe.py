@@ -39,4 +39,4 @@ def unsubscribe(token: str):
         db.session.commit()
     done = invitation.unsubscribed_at is not None or invitation.email is None
     return render_template("public/unsubscribe.html", form=form, token=token, done=done,
-                           community_name=invitation.round.community.name, hide_login=True)
+                           community_name=invitation.round.community.display_name(invitation.language), hide_login=True)

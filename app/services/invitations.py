@@ -310,7 +310,7 @@ def round_mail_context(survey_round: Round, language: str, *, group, survey_url:
     definition = survey.parsed()
     fallback = [survey_round.community.default_language, *survey.languages]
     return {
-        "community_name": survey_round.community.name,
+        "community_name": survey_round.community.display_name(language),
         "survey_title": survey.title,  # translated in the template, in the mail's language
         "survey_intro": definition.intro,
         "fallback": fallback,

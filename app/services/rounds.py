@@ -34,6 +34,7 @@ class RoundSpec:
     one_response_per_browser: bool = True
     kind: RoundKind = RoundKind.ANONYMOUS
     panel_shared: bool = False
+    title_translations: dict[str, str] | None = None  # the title in the community's other languages
 
 
 def create(community: Community, spec: RoundSpec) -> Round:
@@ -83,6 +84,8 @@ def duplicate(survey_round: Round) -> Round:
         community=survey_round.community, survey=survey, status=RoundStatus.DRAFT,
         title=repeat_title(survey_round.title, set(db.session.scalars(
             select(Round.title).where(Round.community_id == survey_round.community_id)))),
+        title_translations={language: repeat_title(title, set())
+                            for language, title in (survey_round.title_translations or {}).items()} or None,
         languages=languages, groups=list(survey_round.groups),
         one_response_per_browser=survey_round.one_response_per_browser, previous_round_id=survey_round.id,
         kind=survey_round.kind, panel_shared=survey_round.panel_shared,
@@ -161,6 +164,8 @@ def _apply_spec(survey_round: Round, spec: RoundSpec) -> None:
     if len(offered) != len(set(spec.languages)):
         raise RoundRuleError("language_not_offered")
     survey_round.title = spec.title.strip()
+    if spec.title_translations is not None:
+        survey_round.title_translations = spec.title_translations
     survey_round.survey = survey
     survey_round.groups = sorted(groups, key=lambda g: g.position)
     survey_round.languages = offered

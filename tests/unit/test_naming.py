@@ -36,3 +36,15 @@ def test_a_round_without_a_year_gets_the_next_free_number():
     assert repeat_title("Spring round", {"Spring round", "Spring round (2)"}) == "Spring round (3)"
     assert repeat_title("Spring round (2)", {"Spring round", "Spring round (2)"}) == "Spring round (3)"
     assert repeat_title("סקר אביב", {"סקר אביב"}) == "סקר אביב (2)"
+
+
+def test_neighbourhood_names_in_other_languages_go_line_by_line_and_an_empty_line_leaves_one_out():
+    existing = neighbourhood_list(["Dockside", "North Pier"], "en")
+    both = neighbourhood_list(["Dockside", "North Pier", "Fishermen's Row"], "en", existing,
+                              {"he": ["רציף", "", "שורת הדייגים"], "ar": ["الرصيف"]})
+    assert [entry["key"] for entry in both] == [entry["key"] for entry in existing] + ["fishermen_s_row"]
+    assert both[0]["name"] == {"en": "Dockside", "he": "רציף", "ar": "الرصيف"}
+    assert both[1]["name"] == {"en": "North Pier"}  # no Hebrew given: Hebrew readers see the English name
+    assert both[2]["name"] == {"en": "Fishermen's Row", "he": "שורת הדייגים"}
+    cleared = neighbourhood_list(["Dockside"], "en", both, {"he": [""]})
+    assert cleared[0]["name"] == {"en": "Dockside", "ar": "الرصيف"}  # a language not sent keeps its names
