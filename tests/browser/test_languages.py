@@ -60,3 +60,36 @@ def test_the_citizens_survey_reads_right_to_left_in_hebrew_and_arabic(phone, liv
     first_screen = check_right_to_left(phone, "first-screen", language)
     # It asks who you are, in the language, offering the community's own neighbourhoods.
     assert {"he": "העיר העתיקה", "ar": "البلدة القديمة"}[language] in first_screen
+
+
+PHONE_SCREEN = 844
+ANSWER_EVERY_SCALE = """() => { const seen = new Set();
+  for (const radio of document.querySelectorAll('input[type=radio]')) {
+    if (!seen.has(radio.name)) { seen.add(radio.name); radio.checked = true; } } }"""
+CUT_WORDS = """() => [...document.querySelectorAll('.scale .choice span')]
+  .filter(span => span.scrollWidth > span.parentElement.clientWidth + 1).map(span => span.textContent)"""
+
+
+@pytest.mark.parametrize("language", ["en", "he", "ar", "nl", "es", "it", "el", "hu"])
+def test_no_screen_of_the_citizens_survey_is_taller_than_about_three_phone_screens(
+        phone, live_server, citizens_link, language):
+    """The two need screens ask five importance/how-well pairs each: side by side, each pair
+    fits in two rows of taps, so a screen stays about three phone screens tall in every language."""
+    citizens_link.round.languages = ["he", "ar", "en", "nl", "es", "it", "el", "hu"]
+    citizens_link.round.community.languages = list(citizens_link.round.languages)
+    db.session.commit()
+    phone.goto(f"{live_server}/s/{citizens_link.token}?lang={language}")
+    phone.locator("button.primary").click()
+    heights, pairs_seen = [], 0
+    while phone.locator("button[name=move][value=next]").count():
+        phone.wait_for_load_state()
+        heights.append(phone.evaluate("document.documentElement.scrollHeight"))
+        pairs_seen += phone.locator("fieldset.pair").count()
+        assert phone.evaluate(CUT_WORDS) == [], f"an answer is wider than its button in {language}"
+        if phone.locator("fieldset.pair").count() == 5:
+            assert_accessible(phone, f"a need screen ({language})")
+            screenshot(phone, f"survey-needs-{language}")
+        phone.evaluate(ANSWER_EVERY_SCALE)
+        phone.locator("button[name=move][value=next]").first.click()
+    assert pairs_seen == 10, pairs_seen  # both need screens were walked
+    assert max(heights) <= 3.5 * PHONE_SCREEN, f"{language}: screens {heights} px tall"
