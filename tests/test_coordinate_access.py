@@ -32,7 +32,8 @@ def north(app):
     make_user("north-reader@example.org", memberships=[(community, Role.STAKEHOLDER)])
     db.session.commit()
     return {"community_id": community.id, "round_id": survey_round.id, "group_id": youth.id,
-            "link_id": link.id, "invitation_id": invitation.id, "membership_id": admin.memberships[0].id}
+            "link_id": link.id, "invitation_id": invitation.id, "membership_id": admin.memberships[0].id,
+            "language": survey_round.languages[0]}
 
 
 def coordinator_routes(app) -> list[tuple[str, str, list[str]]]:

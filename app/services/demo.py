@@ -191,6 +191,43 @@ NEIGHBOURHOODS = {
     "lakeside-harbour": ["Dockside", "North Pier", "Fishermen's Row"],
     "lakeside-old-town": ["Castle Hill", "Market Square", "Riverside"],
 }
+# What the coordinators typed in the community's other languages: the learning communities'
+# names, their neighbourhoods (line by line, as the settings page takes them), the rounds' titles.
+LANGUAGE_ORDER = ("he", "ar", "nl", "es", "it", "el", "hu")
+COMMUNITY_NAMES = {
+    "Harbour Quarter": ("רובע הנמל", "حي الميناء", "Havenkwartier", "Barrio del Puerto", "Quartiere del Porto",
+                        "Συνοικία του Λιμανιού", "Kikötőnegyed"),
+    "Old Town": ("העיר העתיקה", "البلدة القديمة", "Oude Stad", "Casco Antiguo", "Città Vecchia", "Παλιά Πόλη",
+                 "Óváros"),
+}
+NEIGHBOURHOOD_NAMES = {
+    "Dockside": ("שפת הרציף", "منطقة الأرصفة", "Kadezijde", "Los Muelles", "Banchina", "Αποβάθρα", "Rakpart"),
+    "North Pier": ("המזח הצפוני", "الرصيف الشمالي", "Noordpier", "Muelle Norte", "Molo Nord", "Βόρεια Προβλήτα",
+                   "Északi móló"),
+    "Fishermen's Row": ("שדרת הדייגים", "صف الصيادين", "Vissersrij", "Calle de los Pescadores",
+                        "Via dei Pescatori", "Σειρά των Ψαράδων", "Halászsor"),
+    "Castle Hill": ("גבעת המצודה", "تلة القلعة", "Kasteelheuvel", "Colina del Castillo", "Colle del Castello",
+                    "Λόφος του Κάστρου", "Várdomb"),
+    "Market Square": ("כיכר השוק", "ساحة السوق", "Marktplein", "Plaza del Mercado", "Piazza del Mercato",
+                      "Πλατεία της Αγοράς", "Piactér"),
+    "Riverside": ("גדת הנהר", "ضفة النهر", "Rivierkant", "La Ribera", "Lungofiume", "Όχθη του Ποταμού", "Folyópart"),
+}
+TITLE_STEMS = {
+    "Learning needs": ("צורכי למידה", "احتياجات التعلّم", "Leerbehoeften", "Necesidades de aprendizaje",
+                       "Bisogni di apprendimento", "Μαθησιακές ανάγκες", "Tanulási szükségletek"),
+    "Partners": ("שותפים", "الشركاء", "Partners", "Socios", "Partner", "Εταίροι", "Partnerek"),
+}
+
+
+def in_other_languages(names: tuple[str, ...]) -> dict[str, str]:
+    return dict(zip(LANGUAGE_ORDER, names))
+
+
+def title_translations(title: str) -> dict[str, str] | None:
+    """"Learning needs 2026" in the other languages, its year kept."""
+    stem, _, year = title.rpartition(" ")
+    names = TITLE_STEMS.get(stem)
+    return {language: f"{name} {year}" for language, name in in_other_languages(names).items()} if names else None
 CITIZEN_SURVEY = "citizen_needs"
 PARTNER_SURVEY = "partner_organisations"
 # The city's own assessments, each by a named panel: the coordinating team and partner
@@ -240,9 +277,12 @@ def create_demo(surveys_dir: Path, responses: int, seed: int) -> DemoSummary:
     city.groups.append(new_group(COORDINATION, 0, citizens_definition))
     current_rounds, earlier_rounds, partner_rounds = [], [], []
     for slug, name, _weight in LEARNING_COMMUNITIES:
-        community = Community(slug=slug, name=name, kind=CommunityKind.NEIGHBOURHOOD, parent=city,
-                              languages=ALL_LANGUAGES, default_language="en",
-                              neighbourhoods=neighbourhood_list(NEIGHBOURHOODS[slug], "en"))
+        community = Community(
+            slug=slug, name=name, name_translations=in_other_languages(COMMUNITY_NAMES[name]),
+            kind=CommunityKind.NEIGHBOURHOOD, parent=city, languages=ALL_LANGUAGES, default_language="en",
+            neighbourhoods=neighbourhood_list(NEIGHBOURHOODS[slug], "en", translations={
+                language: [NEIGHBOURHOOD_NAMES[n][position] for n in NEIGHBOURHOODS[slug]]
+                for position, language in enumerate(LANGUAGE_ORDER)}))
         db.session.add(community)
         for position, spec in enumerate(GROUPS):
             community.groups.append(new_group(spec, position, citizens_definition))
@@ -305,7 +345,7 @@ def demo_round(community: Community, survey: Survey, title: str, groups: list[Gr
     now = utcnow()
     closed = closed_days_ago is not None
     survey_round = Round(
-        community=community, survey=survey, title=title, groups=groups,
+        community=community, survey=survey, title=title, title_translations=title_translations(title), groups=groups,
         languages=[lang for lang in survey.languages if lang in community.languages],
         status=RoundStatus.CLOSED if closed else RoundStatus.OPEN,
         opens_at=now - timedelta(days=opened_days_ago),

@@ -140,3 +140,32 @@ def test_short_links_and_addresses_read_left_to_right_on_arabic_and_hebrew_pages
             for element in shown.all():
                 assert element.evaluate(DRAWN_LEFT_TO_RIGHT), f"{element.inner_text()!r} on {path} in {language}"
         screenshot(phone, f"coordinate-round-links-{language}")
+
+
+def test_the_invitations_page_fits_a_phone_with_every_figure_beside_its_name(phone, live_server, harbour):
+    from app.models import Invitation, LinkKind, utcnow
+    from app.models import AccessLink
+    from app.services import rounds
+    from app.services.survey_bank import latest_version
+
+    survey_round = rounds.create(harbour, rounds.RoundSpec(
+        title="Listening 2027", survey_id=latest_version("citizen_needs").id,
+        group_ids=[g.id for g in harbour.groups], languages=["en", "he", "ar"], opens_at=None, closes_at=None))
+    rounds.act(survey_round, "launch", utcnow())
+    for group in harbour.groups:
+        link = AccessLink(round=survey_round, group=group, kind=LinkKind.INVITATION)
+        db.session.add(Invitation(round=survey_round, group=group, link=link, email=f"{group.key}@example.org",
+                                  language="en"))
+    db.session.commit()
+    phone.goto(f"{live_server}/auth/login")
+    phone.get_by_label("Email").fill("noa@example.org")
+    phone.get_by_label("Password").fill(PASSWORD)
+    phone.locator("button.primary").click()
+    for language in ("en", "ar"):
+        phone.goto(f"{live_server}/coordinate/rounds/{survey_round.id}/invitations?lang={language}")
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390, language
+        for cell in phone.locator("table.stack td[data-label]").all():  # nothing cut off at the edge
+            box = cell.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 390, cell.get_attribute("data-label")
+        assert_accessible(phone, f"invitations ({language})")
+        screenshot(phone, f"coordinate-invitations-{language}")
