@@ -365,7 +365,7 @@ def bar_chart(bars: Sequence[Bar], *, title: str, description: str, id_prefix: s
                 body.append(_whisker(bar.low, bar.high, y + 7, left, span, maximum, rtl))
             reach = max(length, span * _clip(bar.high, maximum) / maximum if bar.high is not None else 0)
             end = WIDTH - left - reach - 5 if rtl else left + reach + 5
-            value = value_format(bar.value) + (f"  {bar.note}" if bar.note else "")
+            value = value_format(bar.value) + (f" · {bar.note}" if bar.note else "")  # "4.9 · 165 people"
             body.append(f'<text class="value" x="{_n(end)}" y="{_n(y + 11)}" text-anchor="{writing.leading}" '
                         f'fill="#222"{writing.direction()}>{escape(writing.shown(value))}</text>')
         y += 14 + 12

@@ -604,7 +604,10 @@ def test_groups_side_by_side_say_who_is_left_behind_on_which_criterion(client, r
             cells = re.findall(r"<td[^>]*>.*?</td>", row[:row.index("</tr>")], re.S)
             cell = cells[["youth", "seniors", "newcomers", "parents"].index(group)]
             expected = ("below" if value < 0 else "above") if clear else None
-            assert cell.startswith(f'<td class="{expected}">' if expected else "<td>"), (group, criterion, cell)
+            classes = re.match(r'<td class="([^"]*)">', cell).group(1).split()
+            assert [c for c in classes if c in ("below", "above")] == ([expected] if expected else []), (group, cell)
+            score = float(re.search(r">(\d+) ", cell).group(1))
+            assert f"band-{min(int(score // 20), 4)}" in classes  # shaded by its score's band
             if expected == "below":
                 behind.add((group, name))
     assert ("seniors", "Participation") in behind  # as made above
@@ -742,10 +745,10 @@ def test_the_needs_chart_draws_the_priority_it_is_ordered_by_with_a_legend_and_n
     chart = chart[:chart.index("</svg>")]
     payload = report_releases.latest_release(report.round.id).payload
     needs = next(s for s in payload["sections"] if s["key"] == "all")["needs"]
-    drawn = re.findall(r'class="value"[^>]*>([0-9.]+)  ', chart)
+    drawn = re.findall(r'class="value"[^>]*>([0-9.]+) · ', chart)
     assert drawn == [f"{max(n['mwds'], 0):.1f}" for n in needs]  # each bar is the priority score...
     assert [float(v) for v in drawn] == sorted((float(v) for v in drawn), reverse=True)  # ...in its order
     assert "Important and far from met" in chart and "The other needs" in chart  # the colours' legend
     assert "Needs, most pressing first" in chart
     assert "n = " not in html and "Watch:" not in html
-    assert re.search(r"  \d+ people</text>", chart)  # how many people, in words
+    assert re.search(r" · \d+ people</text>", chart)  # how many people, in words

@@ -34,6 +34,13 @@ def log_in(page, base: str, language: str) -> None:
     page.wait_for_load_state()
 
 
+def titled(title: str, language: str) -> str:
+    """A demo round's title as a reader of `language` sees it (the demo gives every language one)."""
+    from app.services.demo import title_translations
+
+    return (title_translations(title) or {}).get(language, title)
+
+
 def fits_the_phone(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
 
@@ -43,7 +50,7 @@ def test_the_stakeholder_finds_who_needs_what_first_and_every_report_page_fits_a
         phone, live_server, demo, language):
     log_in(phone, live_server, language)
     phone.goto(f"{live_server}/reports/")
-    phone.get_by_role("link", name="Learning needs 2026").first.click()
+    phone.get_by_role("link", name=titled("Learning needs 2026", language)).first.click()
     phone.wait_for_load_state()
     assert phone.locator("main h2").first.get_attribute("id") == "who-needs"
     summary = phone.locator(".needs-summary > li")
@@ -55,7 +62,8 @@ def test_the_stakeholder_finds_who_needs_what_first_and_every_report_page_fits_a
     pages["groups"] = live_server + phone.locator(".report-nav a").first.get_attribute("href")
     pages["compare"] = live_server + phone.locator("section[aria-labelledby=since] a").get_attribute("href")
     phone.goto(f"{live_server}/reports/")  # and a round of a survey that asks no needs (the partners')
-    pages["partners"] = live_server + phone.get_by_role("link", name="Partners 2026").first.get_attribute("href")
+    pages["partners"] = live_server + phone.get_by_role(
+        "link", name=titled("Partners 2026", language)).first.get_attribute("href")
     for name, url in pages.items():
         phone.goto(url)
         assert phone.locator("html").get_attribute("dir") == ("rtl" if language == "he" else "ltr")
@@ -126,8 +134,41 @@ SCORE_READ_BEFORE_ITS_COUNT = """() => [...document.querySelectorAll('.needs-sum
 def test_in_arabic_a_lowest_score_is_read_before_the_count_it_rests_on(phone, live_server, demo):
     log_in(phone, live_server, "ar")
     phone.goto(f"{live_server}/reports/?lang=ar")
-    phone.get_by_role("link", name="Partners 2026").first.click()
+    phone.get_by_role("link", name=titled("Partners 2026", "ar")).first.click()
     phone.wait_for_load_state()
     read_in_order = phone.evaluate(SCORE_READ_BEFORE_ITS_COUNT)
     assert read_in_order, "the demo has a lowest score resting on fewer people than its group"
     assert all(read_in_order)
+
+
+def test_the_overview_leads_with_the_answer_and_opens_the_rest_on_demand_using_a_laptop_s_width(
+        phone, browser, live_server, demo):
+    from tests.browser.conftest import watch_for_refusals
+
+    laptop_context = browser.new_context(viewport={"width": 1366, "height": 768})
+    laptop = laptop_context.new_page()
+    refused = watch_for_refusals(laptop)
+    try:
+        for page in (laptop, phone):
+            log_in(page, live_server, "en")
+            page.goto(f"{live_server}/reports/")
+            page.get_by_role("link", name="Learning needs 2026").first.click()
+            page.wait_for_load_state()
+        # The details (criteria profile, every need as a table, choices, own words) are closed...
+        closed = phone.locator("details.more:not([open])")
+        assert closed.count() >= 4
+        assert phone.evaluate("document.documentElement.scrollHeight") <= 7 * 844  # was 15 screens
+        # ...and open with one tap, without JavaScript.
+        phone.locator("details.more > summary", has_text="Criteria profile").click()
+        assert phone.locator("svg.chart[role=img]").first.is_visible()
+        assert_accessible(phone, "report overview, a detail open")
+        # A laptop shows the groups' needs side by side, not a 700 px column.
+        cards = laptop.locator(".needs-summary > li").all()
+        tops = [card.bounding_box()["y"] for card in cards]
+        assert len(set(tops)) < len(tops)  # some share a row
+        assert laptop.locator(".needs-summary").bounding_box()["width"] > 1000
+        screenshot(laptop, "report-overview-laptop")
+        screenshot(phone, "report-overview-phone")
+    finally:
+        laptop_context.close()
+    assert not refused, refused
