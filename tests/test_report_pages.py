@@ -175,9 +175,10 @@ def test_exports_neutralise_text_a_spreadsheet_would_run_as_a_formula(client, re
     names = {row["section_name"] for row in csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff")))}
     assert "'" + FORMULA_NAME in names and FORMULA_NAME not in names
     xlsx = zipfile.ZipFile(io.BytesIO(client.get(f"/reports/rounds/{report.round.id}/report.xlsx").get_data()))
-    sheet = xlsx.read("xl/worksheets/sheet1.xml").decode()  # constant memory: strings inline
+    sheet = xlsx.read("xl/worksheets/sheet2.xml").decode()  # the tidy rows; constant memory: strings inline
     assert "'=HYPERLINK" in sheet or "&apos;=HYPERLINK" in sheet
     assert "<f>" not in sheet  # no formula cell at all
+    assert "<f>" not in xlsx.read("xl/worksheets/sheet1.xml").decode()  # nor on the summary
 
 
 def test_the_xlsx_has_a_filter_on_every_row_and_reads_right_to_left_for_a_hebrew_reader(client, report):
@@ -185,13 +186,40 @@ def test_the_xlsx_has_a_filter_on_every_row_and_reads_right_to_left_for_a_hebrew
 
     def sheet(language: str) -> str:
         data = client.get(f"/reports/rounds/{report.round.id}/report.xlsx?lang={language}").get_data()
-        return zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
+        return zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet2.xml").decode()  # after the summary
 
     english, hebrew = sheet("en"), sheet("he")
     rows = len(list(csv.reader(io.StringIO(client.get(
         f"/reports/rounds/{report.round.id}/report.csv", buffered=True).get_data(as_text=True)))))
     assert f'<autoFilter ref="A1:R{rows}"/>' in english  # the header and every tidy row
     assert 'rightToLeft="1"' in hebrew and 'rightToLeft="1"' not in english
+
+
+def test_the_xlsx_opens_on_a_summary_with_each_group_s_top_needs_and_a_native_chart_of_the_profile(client, report):
+    import xml.etree.ElementTree as ET
+
+    log_in(client, "reader@example.org")
+    data = client.get(f"/reports/rounds/{report.round.id}/report.xlsx?lang=en").get_data()
+    book = zipfile.ZipFile(io.BytesIO(data))
+    ns = {"s": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    sheets = ET.fromstring(book.read("xl/workbook.xml")).findall(".//s:sheet", ns)
+    assert [sheet.get("name") for sheet in sheets] == ["summary", "report"]
+
+    def value(cell):  # constant memory mode writes strings inline
+        text = cell.find("s:is/s:t", ns)
+        return text.text if text is not None else float(cell.find("s:v", ns).text)
+
+    rows = ET.fromstring(book.read("xl/worksheets/sheet1.xml")).findall(".//s:sheetData/s:row", ns)
+    summary = [[value(cell) for cell in row.findall("s:c", ns)] for row in rows]
+    summary = [row for row in summary if row]
+    assert summary[0] == ["Spring round"] and summary[2] == ["Who needs what most"]
+    youth = next(row for row in summary if row[0] == "Youth")
+    assert youth[1] == 12 and youth[2] == "Learning a language"  # as the page's "most need" list
+    assert "Criteria profile of all respondents" in [row[0] for row in summary]
+    for hidden in HIDDEN:  # a group too small to show is not on the summary either
+        assert all(row[0] != hidden.title() for row in summary)
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    assert any(name.startswith("xl/charts/chart") for name in names)  # a chart the spreadsheet draws itself
 
 
 def test_the_reports_index_asks_the_same_number_of_queries_for_more_rounds(client, report):
@@ -752,3 +780,14 @@ def test_the_needs_chart_draws_the_priority_it_is_ordered_by_with_a_legend_and_n
     assert "Needs, most pressing first" in chart
     assert "n = " not in html and "Watch:" not in html
     assert re.search(r" · \d+ people</text>", chart)  # how many people, in words
+
+
+def test_the_pdf_opens_with_the_summary_a_council_reads_and_puts_every_figure_in_an_appendix(client, report):
+    log_in(client, "reader@example.org")
+    pdf = client.get(f"/reports/rounds/{report.round.id}/report.pdf?lang=en").get_data()
+    pages = [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages]
+    assert "Who needs what most" in pages[0] and "Needs, most pressing first" in " ".join(pages[:2])
+    appendix = next(number for number, text in enumerate(pages) if "Appendix: every figure" in text)
+    assert appendix >= 1 and pages[appendix].startswith("Appendix: every figure")  # on a page of its own
+    assert "Criteria profile of all respondents" not in " ".join(pages[:appendix])  # the detail waits
+    assert "Criteria profile of all respondents" in " ".join(pages[appendix:])

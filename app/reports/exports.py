@@ -16,9 +16,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import astuple, dataclass, fields, replace
 
 from flask import Response, render_template, send_file, stream_with_context
+from flask_babel import gettext as _
 
 from app.domain.report import EVERYONE
 from app.domain.tabular import csv_lines as table_lines, neutralise_formula
+from app.i18n import named, pick_translation
 from app.reports.presenting import Report, comparable_rounds, headline_comparisons
 
 @dataclass(frozen=True)
@@ -165,13 +167,45 @@ XLSX_WIDTHS = {"round_title": 24, "survey": 16, "built_at": 25, "section": 14, "
                "item_label": 48, "option": 12, "statistic": 14}
 
 
-def write_xlsx(rows: Iterator[TidyRow], target, right_to_left: bool = False) -> None:
-    """One sheet of tidy rows, written row by row (constant memory mode), with a filter on
-    every column and, for a Hebrew or Arabic reader, laid out right to left."""
+@dataclass(frozen=True)
+class Summary:
+    """What a council reads first, in the reader's language: each group's top needs and the
+    criteria profile of all respondents (the figures the report's pages show, nothing more)."""
+
+    title: str
+    source: str
+    needs_heading: str
+    needs: list[tuple[str, int, list[str]]]  # group, people, its top needs
+    profile_heading: str
+    profile: list[tuple[str, float]]  # criterion, score of all respondents
+    columns: tuple[str, str, str, str]  # group, people, criterion, score
+
+
+def summary_of(report: Report) -> Summary:
+    everyone = report.everyone or {}
+    return Summary(
+        title=named(report.survey_round),
+        source=" · ".join([named(report.survey_round.community), pick_translation(report.survey_round.survey.title)]),
+        needs_heading=_("Who needs what most"),
+        needs=[(report.name_of(s["key"]), s["respondents"], report.top_needs(s))
+               for s in report.group_sections() if report.top_needs(s)],
+        profile_heading=_("Criteria profile of all respondents"),
+        profile=[(report.criterion_names.get(c, c), figure["score"]) for c in report.criteria()
+                 if (figure := everyone.get("criteria", {}).get(c)) and figure.get("score") is not None],
+        columns=(_("Group"), _("People"), _("Criterion"), _("Score")),
+    )
+
+
+def write_xlsx(rows: Iterator[TidyRow], target, right_to_left: bool = False, summary: Summary | None = None) -> None:
+    """A summary sheet first, for people who are not analysts (each group's top needs, the
+    criteria profile with a native bar chart), then the tidy rows, written row by row (constant
+    memory mode), with a filter on every column; for a Hebrew or Arabic reader, right to left."""
     import xlsxwriter
 
     workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_formulas": False,
                                             "strings_to_urls": False, "in_memory": False})
+    if summary is not None:
+        write_summary_sheet(workbook, summary, right_to_left)
     sheet = workbook.add_worksheet("report")
     if right_to_left:
         sheet.right_to_left()
@@ -193,6 +227,57 @@ def write_xlsx(rows: Iterator[TidyRow], target, right_to_left: bool = False) -> 
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, last, len(COLUMNS) - 1)
     workbook.close()
+
+
+def write_summary_sheet(workbook, summary: Summary, right_to_left: bool) -> None:
+    sheet = workbook.add_worksheet("summary")
+    if right_to_left:
+        sheet.right_to_left()
+    title, bold = workbook.add_format({"bold": True, "font_size": 14}), workbook.add_format({"bold": True})
+    wrapped = workbook.add_format({"text_wrap": True, "valign": "top"})
+    sheet.set_column(0, 0, 28)
+    sheet.set_column(1, 1, 10)
+    sheet.set_column(2, 4, 40)
+
+    def text(row: int, column: int, value: str, style=None) -> None:
+        sheet.write_string(row, column, neutralise_formula(value), style)  # names typed by people
+
+    text(0, 0, summary.title, title)
+    text(1, 0, summary.source)
+    row = 3
+    if summary.needs:
+        text(row, 0, summary.needs_heading, bold)
+        row += 1
+        text(row, 0, summary.columns[0], bold)
+        text(row, 1, summary.columns[1], bold)
+        for rank in range(3):
+            sheet.write_string(row, 2 + rank, f"{rank + 1}.", bold)
+        for group, people, needs in summary.needs:
+            row += 1
+            text(row, 0, group, wrapped)
+            sheet.write_number(row, 1, people)
+            for rank, need in enumerate(needs[:3]):
+                text(row, 2 + rank, need, wrapped)
+        row += 2
+    if summary.profile:
+        text(row, 0, summary.profile_heading, bold)
+        row += 1
+        text(row, 0, summary.columns[2], bold)
+        text(row, 1, summary.columns[3], bold)
+        first = row + 1
+        for criterion, score in summary.profile:
+            row += 1
+            text(row, 0, criterion)
+            sheet.write_number(row, 1, round(score, 1))
+        chart = workbook.add_chart({"type": "bar"})
+        chart.add_series({"name": summary.profile_heading, "categories": ["summary", first, 0, row, 0],
+                          "values": ["summary", first, 1, row, 1], "fill": {"color": "#1f5fa8"}})
+        chart.set_title({"name": summary.profile_heading})
+        chart.set_x_axis({"min": 0, "max": 100})
+        chart.set_y_axis({"reverse": True})  # the first criterion at the top, as in the table
+        chart.set_legend({"none": True})
+        chart.set_size({"width": 620, "height": 24 * len(summary.profile) + 80})
+        sheet.insert_chart(first - 1, 2, chart)
 
 
 def pdf_bytes(report: Report) -> bytes:
@@ -230,7 +315,7 @@ def respond(report: Report, kind: str) -> Response:
         return response
     if kind == "xlsx":
         workbook = io.BytesIO()  # the tidy table of one snapshot: a few thousand rows at most
-        write_xlsx(tidy_rows(report), workbook, right_to_left=report.writing.rtl)
+        write_xlsx(tidy_rows(report), workbook, right_to_left=report.writing.rtl, summary=summary_of(report))
         workbook.seek(0)
         return send_file(workbook, as_attachment=True, download_name=f"{stem}.xlsx",
                          mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
