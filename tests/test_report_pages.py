@@ -244,6 +244,7 @@ def test_the_pdf_is_in_the_reader_s_language(client, report):
 def test_another_community_s_stakeholder_gets_404_everywhere(client, report):
     log_in(client, "stranger@example.org")
     for url in [*urls(report.round.id), f"/reports/rounds/{report.round.id}/responses.csv",
+                f"/reports/rounds/{report.round.id}/responses",
                 f"/reports/communities/{report.round.community_id}"]:
         assert client.get(url).status_code == 404, url
     assert "Spring round" not in client.get("/reports/").get_data(as_text=True)
@@ -791,3 +792,33 @@ def test_the_pdf_opens_with_the_summary_a_council_reads_and_puts_every_figure_in
     assert appendix >= 1 and pages[appendix].startswith("Appendix: every figure")  # on a page of its own
     assert "Criteria profile of all respondents" not in " ".join(pages[:appendix])  # the detail waits
     assert "Criteria profile of all respondents" in " ".join(pages[appendix:])
+
+
+def test_the_response_browser_shows_coordinators_what_the_export_holds_one_response_at_a_time(client, report):
+    url = f"/reports/rounds/{report.round.id}/responses"
+    log_in(client, "reader@example.org")
+    assert client.get(url).status_code == 403  # stakeholders read figures, not responses
+    client.post("/auth/logout", data={"csrf_token": csrf_token(client.get("/reports/").get_data(as_text=True))})
+    log_in(client, "coordinator@example.org")
+    exported = coordinator_export(client, report.round.id)
+
+    first = client.get(f"{url}?lang=en").get_data(as_text=True)
+    assert "42 responses." in first and "Page 1 of 3." in first  # 20 a page
+    assert re.findall(r'id="response-(\d+)"', first) == [str(n) for n in range(1, 21)]
+    assert HIDDEN_WORD not in first and "Newcomers" not in first.split('id="response-1"')[1]
+    quoted = {r.answers["help_most"] for r in report.of("youth") + report.of("seniors") if r.may_quote}
+    withheld = sum(1 for row in exported[:20] if row["help_most"] == "[not shared]")
+    assert first.count("did not allow their words to be quoted") == withheld  # as in the export
+    assert any(text in first for text in quoted)
+
+    seniors = client.get(f"{url}?group=seniors&lang=en").get_data(as_text=True)
+    assert "30 responses." in seniors and "Page 1 of 2." in seniors
+    numbers = [int(n) for n in re.findall(r'id="response-(\d+)"', seniors)]
+    assert numbers == [int(r["response"]) for r in exported if r["group"] == "seniors"][:20]
+    # Filters and pages that make no sense are read as best they can, never an error.
+    for odd in ("?page=abc", "?page=-4", "?page=99999999999", "?group=nobody", "?language=xx", "?group=newcomers"):
+        response = client.get(url + odd)
+        assert response.status_code == 200, odd
+    assert "No response to show here." in client.get(f"{url}?group=newcomers&lang=en").get_data(as_text=True)
+    last = client.get(f"{url}?page=99999&lang=en").get_data(as_text=True)
+    assert "Page 3 of 3." in last and 'id="response-42"' in last

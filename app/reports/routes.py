@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Response, abort, current_app, flash, redirect, render_template, request, session, stream_with_context, url_for
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -30,7 +33,8 @@ from app.reports.presenting import (
     matching_items,
     quadrant_labels,
 )
-from app.services import audit, response_export
+from app.reports import response_pages
+from app.services import audit, response_browser, response_export
 from app.services.report_queue import build_status, build_statuses
 from app.services.report_releases import latest_release, latest_releases
 
@@ -188,6 +192,33 @@ def export(round_id: int, kind: str):
     _record_export(survey_round, f"report.{kind}")  # commits: load what the download reads after it
     report = load_report(survey_round, _reads_live) or abort(404)
     return exports.respond(report, kind)
+
+
+@bp.get("/rounds/<int:round_id>/responses")
+@login_required
+def responses_browser(round_id: int):
+    """The responses one by one, for the round's coordinators: what the responses export holds,
+    paged and filtered by group and language (bad filters are ignored, never an error)."""
+    survey_round = _readable_round(round_id)
+    if not _can_manage(survey_round):
+        abort(403)
+    group = request.args.get("group") or None
+    language = request.args.get("language") or None
+    page_number = request.args.get("page", type=int) or 1
+    browsed = response_browser.browse(survey_round, group if group else None, language, min(page_number, 10**6))
+    return render_template("reports/responses.html", round=survey_round, browsed=browsed, group=group,
+                           language=language, readable=lambda response: response_pages.readable(survey_round, response),
+                           group_name=lambda key: _group_name(survey_round, key),
+                           day=lambda iso: format_date(date.fromisoformat(iso), "medium") if iso else "")
+
+
+def _group_name(survey_round: Round, key: str) -> str:
+    from app.domain.report import UNASSIGNED
+
+    if key == UNASSIGNED:
+        return _("Everyone (no group)")
+    group = next((g for g in survey_round.community.groups if g.key == key), None)
+    return group.display_name(str(get_locale())) if group else key
 
 
 @bp.get("/rounds/<int:round_id>/responses.csv")

@@ -85,6 +85,14 @@ def questions_shown_by_group(report: dict | None) -> dict[str, frozenset[str]] |
 
 
 def csv_lines(round_id: int) -> Iterator[str]:
+    header, rows = shown_rows(round_id)
+    return table_lines(header, rows)
+
+
+def shown_rows(round_id: int) -> tuple[list[str], Iterator[list[object]]]:
+    """The header and the rows every reader of the responses gets (the CSV export, the
+    response browser): one per response of a group the report shows, with the cells of
+    questions it hides blank and free text withheld where quoting was not allowed."""
     survey_round = db.session.get(Round, round_id)
     if survey_round is None:
         raise LookupError(f"there is no round {round_id}")
@@ -95,7 +103,7 @@ def csv_lines(round_id: int) -> Iterator[str]:
     blank = _blank_columns(survey_round, spec, {g: groups.get(g, UNASSIGNED) for g in shown},
                            questions_shown_by_group(report))
     header = ["response", "group", "language", "submitted_on", *(name for name, _, _ in spec)]
-    return table_lines(header, _rows(round_id, spec, groups, shown, blank))
+    return header, _rows(round_id, spec, groups, shown, blank)
 
 
 def _blank_columns(survey_round: Round, spec, keys: dict[int | None, str],

@@ -172,3 +172,25 @@ def test_the_overview_leads_with_the_answer_and_opens_the_rest_on_demand_using_a
     finally:
         laptop_context.close()
     assert not refused, refused
+
+
+@pytest.mark.parametrize("language", ["en", "he", "ar"])
+def test_a_coordinator_reads_the_responses_one_by_one_on_a_phone(phone, live_server, demo, language):
+    from app.models import Round
+
+    email, password = next((email, password) for role, email, _, password in LOGINS if role.value == "coordinator")
+    phone.goto(f"{live_server}/auth/login?lang={language}")
+    phone.locator("input[name=email]").fill(email)
+    phone.locator("input[name=password]").fill(password)
+    phone.locator("button.primary").click()
+    phone.wait_for_load_state()
+    survey_round = db.session.query(Round).filter_by(title="Learning needs 2026").first()
+    phone.goto(f"{live_server}/reports/rounds/{survey_round.id}/responses?lang={language}")
+    assert phone.locator("article.response").count() == 20
+    phone.locator("#language").select_option("en")
+    phone.get_by_role("button", name=phone.locator(".filters button").inner_text()).click()
+    phone.wait_for_load_state()
+    assert "language=en" in phone.url and phone.locator("article.response").count() >= 1
+    assert fits_the_phone(phone)
+    assert_accessible(phone, f"response browser ({language})")
+    screenshot(phone, f"report-responses-{language}")
