@@ -313,6 +313,7 @@ def test_names_a_coordinator_types_are_given_in_each_language_and_shown_in_the_r
     url = f"/coordinate/communities/{harbour.id}/edit"
     form = client.get(url).get_data(as_text=True)
     assert 'name="name_he"' in form and 'name="neighbourhoods_he"' in form and 'dir="rtl"' in form
+    assert '<option selected value="neighbourhood">' in form  # the community's own kind, not the first choice
     saved = post(client, url, {"name": "Harbour Quarter", "name_he": "רובע הנמל", "slug": "harbour",
                                "kind": "neighbourhood", "parent_id": "0", "languages": ["en", "he"],
                                "default_language": "en", "timezone": "Asia/Jerusalem", "min_group_size": "5",

@@ -162,6 +162,7 @@ def edit_community(community_id: int):
     form = CommunityForm(obj=community, parents=[(c.id, c.name) for c in parents])
     names, neighbourhoods = _translation_fields(community, community.name_translations), _neighbourhood_fields(community)
     if request.method == "GET":
+        form.kind.data = community.kind.value  # the enum itself matches no choice: the form would show the first
         form.parent_id.data = community.parent_id or 0
         form.neighbourhoods.data = "\n".join(n["name"].get(community.default_language) or next(iter(n["name"].values()))
                                              for n in community.neighbourhoods)
