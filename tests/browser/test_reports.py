@@ -158,6 +158,7 @@ def test_the_overview_leads_with_the_answer_and_opens_the_rest_on_demand_using_a
         closed = phone.locator("details.more:not([open])")
         assert closed.count() >= 4
         assert phone.evaluate("document.documentElement.scrollHeight") <= 7 * 844  # was 15 screens
+        group_page = phone.locator(".needs-summary > li a").first.get_attribute("href")
         # ...and open with one tap, without JavaScript.
         phone.locator("details.more > summary", has_text="Criteria profile").click()
         assert phone.locator("svg.chart[role=img]").first.is_visible()
@@ -169,6 +170,10 @@ def test_the_overview_leads_with_the_answer_and_opens_the_rest_on_demand_using_a
         assert laptop.locator(".needs-summary").bounding_box()["width"] > 1000
         screenshot(laptop, "report-overview-laptop")
         screenshot(phone, "report-overview-phone")
+        phone.goto(live_server + group_page)  # a group's page too leads with its answer
+        assert phone.evaluate("document.documentElement.scrollHeight") <= 4 * 844  # was 12 screens
+        assert phone.locator("details.more:not([open])").count() >= 3
+        screenshot(phone, "report-group-phone")
     finally:
         laptop_context.close()
     assert not refused, refused
