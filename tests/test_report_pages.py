@@ -261,6 +261,8 @@ def test_a_city_stakeholder_reads_its_learning_communities(client, app):
     assert client.get(f"/reports/rounds/{data.round.id}").status_code == 200
     side_by_side = client.get(f"/reports/communities/{city.id}").get_data(as_text=True)
     assert data.round.community.name in side_by_side and "most need" in side_by_side
+    # Communities side by side as one grid shaded by score, not a radar of many lines.
+    assert 'role="img"' not in side_by_side and re.search(r'<td class="band-[0-4]"><span class="figure">', side_by_side)
 
 
 def test_the_reports_index_lists_a_city_then_its_learning_communities_newest_round_first(client, app):

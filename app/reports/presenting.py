@@ -25,7 +25,7 @@ from app.domain.privacy.releases import figure_of
 from app.domain.report import EVERYONE, UNASSIGNED
 from app.domain.report_maths import Difference, change
 from app.extensions import db
-from app.i18n import LANGUAGE_NAMES, counted, isolate, named, pick_translation, text_direction
+from app.i18n import LANGUAGE_NAMES, counted, isolate, pick_translation, text_direction
 from app.models import Criterion, Group, ReportRelease, ReportSnapshot, Round, Survey
 from app.public.wording import AGREEMENT_SCALE, DONT_KNOW
 from app.services.report_releases import latest_release
@@ -376,11 +376,6 @@ class Report:
     def criteria_radar(self, sections: Iterable[dict[str, Any]], id_prefix: str) -> Markup | None:
         """The criteria profile of one or more sections of this report (everyone, or groups)."""
         return self._radar([(self.name_of(s["key"]), s["criteria"]) for s in sections], id_prefix)
-
-    def communities_radar(self, reports: Iterable[Report], id_prefix: str) -> Markup | None:
-        """Everyone's criteria profile in each of several communities' reports."""
-        return self._radar([(named(r.survey_round.community), r.everyone["criteria"]) for r in reports
-                            if r.everyone is not None], id_prefix)
 
     def _radar(self, series: list[tuple[str, dict[str, Any]]], id_prefix: str) -> Markup | None:
         axes = [c for c in self.criteria() if any(c in criteria for _, criteria in series)]
