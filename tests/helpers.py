@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import statistics
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -80,3 +81,14 @@ def serving(app) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(timeout=10)
+
+
+def wait_for(predicate, timeout: float = 60.0) -> bool:
+    """Whether `predicate` comes true within `timeout` seconds (asked every quarter second):
+    for work another process or thread does (a worker, the in-process schedule)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.25)
+    return False

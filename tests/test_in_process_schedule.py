@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 from app.celery_app import BEAT_SCHEDULE
@@ -11,6 +10,7 @@ from app.in_process_schedule import STARTED_KEY, due_jobs, seconds_to_next
 from app.models import ReportSnapshot, Round, RoundStatus, utcnow
 from tests.conftest import make_app
 from tests.factories import make_round
+from tests.helpers import wait_for
 from tests.report_data import seed_round
 
 
@@ -23,15 +23,6 @@ def test_every_job_is_due_at_first_and_then_once_its_interval_has_passed():
     assert due_jobs(schedule, ran, now=1300.0) == ["often", "rarely"]
     assert seconds_to_next(schedule, ran, now=1010.0) == 5.0
     assert seconds_to_next(schedule, ran, now=2000.0) == 0.1  # overdue: at once, but never a spin
-
-
-def wait_for(condition, seconds: float = 30.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def test_without_a_broker_the_first_request_starts_the_schedule_that_builds_reports_and_opens_rounds(

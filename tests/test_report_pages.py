@@ -218,6 +218,15 @@ def test_the_xlsx_opens_on_a_summary_with_each_group_s_top_needs_and_a_native_ch
     assert "Criteria profile of all respondents" in [row[0] for row in summary]
     for hidden in HIDDEN:  # a group too small to show is not on the summary either
         assert all(row[0] != hidden.title() for row in summary)
+    # A reader of the release like the pages: every figure on the summary is one the release
+    # shows (the release rule and the leak tests work on the release's payload).
+    payload = report_releases.latest_release(report.round.id).payload
+    shown = [s for s in payload["sections"] if s["key"] != "all" and s["needs"]]
+    start = summary.index(["Criteria profile of all respondents"])
+    assert sorted(row[1] for row in summary[4:start]) == sorted(s["respondents"] for s in shown)
+    everyone = next(s for s in payload["sections"] if s["key"] == "all")
+    released_scores = {round(figure["score"], 1) for figure in everyone["criteria"].values()}
+    assert all(row[1] in released_scores for row in summary[start + 2:]), summary[start + 2:]
     names = zipfile.ZipFile(io.BytesIO(data)).namelist()
     assert any(name.startswith("xl/charts/chart") for name in names)  # a chart the spreadsheet draws itself
 

@@ -187,8 +187,8 @@ def summary_of(report: Report) -> Summary:
         title=named(report.survey_round),
         source=" · ".join([named(report.survey_round.community), pick_translation(report.survey_round.survey.title)]),
         needs_heading=_("Who needs what most"),
-        needs=[(report.name_of(s["key"]), s["respondents"], report.top_needs(s))
-               for s in report.group_sections() if report.top_needs(s)],
+        needs=[(report.name_of(s["key"]), s["respondents"], needs)
+               for s in report.group_sections() if (needs := report.top_needs(s))],
         profile_heading=_("Criteria profile of all respondents"),
         profile=[(report.criterion_names.get(c, c), figure["score"]) for c in report.criteria()
                  if (figure := everyone.get("criteria", {}).get(c)) and figure.get("score") is not None],

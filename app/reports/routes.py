@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.auth.access import MANAGING_ROLES, communities_read_by, require_reader, role_over
+from app.domain.report import UNASSIGNED
 from app.extensions import db
 from app.i18n import LANGUAGE_NAMES
 from app.models import Community, ReportRelease, ReportSnapshot, Round, RoundStatus
@@ -213,8 +214,6 @@ def responses_browser(round_id: int):
 
 
 def _group_name(survey_round: Round, key: str) -> str:
-    from app.domain.report import UNASSIGNED
-
     if key == UNASSIGNED:
         return _("Everyone (no group)")
     group = next((g for g in survey_round.community.groups if g.key == key), None)

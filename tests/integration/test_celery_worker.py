@@ -9,7 +9,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import ReportBuild, ReportSnapshot, Round, RoundStatus, utcnow
 from tests.factories import load_fixture_bank, make_community, make_round
-from tests.integration.workers import app_with_worker, wait_for
+from tests.helpers import wait_for
+from tests.integration.workers import app_with_worker
 from tests.report_data import seed_round
 
 

@@ -27,8 +27,8 @@ from app.models import ReportBuild, ReportSnapshot, Response, ResponseStatus
 from app.services import report_queue
 from tests.conftest import celery_settings, make_app, need
 from tests.factories import load_fixture_bank, make_community, make_group, make_link, make_round
-from tests.helpers import csrf_token, serving
-from tests.integration.workers import start_worker, stop_worker, wait_for
+from tests.helpers import csrf_token, serving, wait_for
+from tests.integration.workers import start_worker, stop_worker
 from tests.report_data import seed_round
 from tests.test_answering_flow import SCREEN_1, SCREEN_2, SCREEN_3, SCREEN_4
 

@@ -22,7 +22,8 @@ from app.models import Invitation, MailLog, MailStatus, utcnow
 from app.services import invitations
 from tests.conftest import celery_settings, empty_all_tables, make_app
 from tests.factories import load_fixture_bank, make_community, make_group, make_round
-from tests.integration.workers import start_worker, wait_for
+from tests.helpers import wait_for
+from tests.integration.workers import start_worker
 
 aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
 

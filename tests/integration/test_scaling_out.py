@@ -12,7 +12,8 @@ from datetime import datetime
 from app.extensions import db
 from app.services import report_queue
 from tests.conftest import celery_settings, make_app
-from tests.integration.workers import start_worker, stop_worker, wait_for
+from tests.helpers import wait_for
+from tests.integration.workers import start_worker, stop_worker
 from tests.report_data import seed_round
 
 PAUSE = 2  # seconds each build holds its lease: long enough for builds to meet if they could

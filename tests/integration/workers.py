@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,15 +23,6 @@ def start_worker(database_url: str, redis_url: str, queue: str, log, **env: str)
          "--queues", queue, "--loglevel", "INFO", "--without-mingle", "--without-gossip"],
         cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
     )
-
-
-def wait_for(predicate, timeout: float = 60.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.25)
-    return False
 
 
 def stop_worker(worker: subprocess.Popen, app) -> None:
