@@ -296,23 +296,36 @@ def parse_catalogue(text: str, path: str) -> tuple[Catalogue | None, list[Proble
 
 
 def parse_survey(
-    text: str, path: str, criterion_keys: Collection[str] | None
+    text: str, path: str, criterion_keys: Collection[str] | None, partial: bool = False
 ) -> tuple[SurveyDefinition | None, list[Problem]]:
     """criterion_keys: the catalogue's keys, or None not to check criteria (when the catalogue
-    itself has problems, every criterion would look unknown)."""
-    reader = _SurveyReader(path, criterion_keys)
+    itself has problems, every criterion would look unknown).
+
+    partial: texts may be missing in every language but the first (the source language), as in
+    a community's own survey whose translators are still at work. The bank's files are complete."""
+    reader = _SurveyReader(path, criterion_keys, partial)
     root = reader.root(text, "a survey", SURVEY_FIELDS)
     definition = reader.survey(root) if root is not None else None
     return reader.result(definition)
 
 
+def check_survey_fields(
+    root: LineDict, path: str, criterion_keys: Collection[str] | None, partial: bool = False
+) -> tuple[SurveyDefinition | None, list[Problem]]:
+    """The same rules as parse_survey() for a survey already read into LineDicts (the editor's
+    draft and imports build them, with a "line" per field so each problem finds its field)."""
+    reader = _SurveyReader(path, criterion_keys, partial)
+    return reader.result(reader.survey(root))
+
+
 class _Reader(FieldReader):
     """Adds what both kinds of file share: keys, and texts translated into `languages:`."""
 
-    def __init__(self, path: str, owner: str) -> None:
+    def __init__(self, path: str, owner: str, partial: bool = False) -> None:
         super().__init__(path)
         self.owner = owner  # whose `languages:` translations must match, for messages
         self.languages: tuple[str, ...] | None = None  # None until they are known to be valid
+        self.partial = partial  # only the first language's texts are required
 
     def named(self, data: LineDict, kind: str, within: str = "") -> tuple[str, str]:
         """The key of a mapping that needs one, and how messages should name the mapping."""
@@ -383,7 +396,8 @@ class _Reader(FieldReader):
                 self.report(where, f"{label}: the {language} text should be text, not {words!r}")
             else:
                 text[str(language)] = words
-        missing = [code for code in self.languages or () if code not in value]
+        required = (self.languages or ())[:1] if self.partial else self.languages or ()
+        missing = [code for code in required if code not in value]
         if missing:
             self.report(line, f"{label}: missing translation for {', '.join(missing)}")
         return text
@@ -445,8 +459,8 @@ class _CatalogueReader(_Reader):
 
 
 class _SurveyReader(_Reader):
-    def __init__(self, path: str, criterion_keys: Collection[str] | None) -> None:
-        super().__init__(path, "survey")
+    def __init__(self, path: str, criterion_keys: Collection[str] | None, partial: bool = False) -> None:
+        super().__init__(path, "survey", partial)
         self.criterion_keys = criterion_keys
         self.scales: dict[str, tuple[Translated, ...]] = {}
         self.page_lines: dict[str, int] = {}

@@ -6,7 +6,7 @@ from app.models.outreach import AuditEvent, Invitation, MailKind, MailLog, MailS
 from app.models.report import ReleaseKind, ReportBuild, ReportRelease, ReportSnapshot
 from app.models.response import Answer, Response, ResponseStatus
 from app.models.round import AccessLink, LinkKind, Round, RoundKind, RoundStatus, round_groups
-from app.models.survey import Question, Survey
+from app.models.survey import AuthoredSurvey, Question, Survey
 from app.models.types import utcnow
 from app.models.user import Login, Membership, Role, User
 
@@ -14,6 +14,7 @@ __all__ = [
     "AccessLink",
     "Answer",
     "AuditEvent",
+    "AuthoredSurvey",
     "Community",
     "CommunityKind",
     "Criterion",
