@@ -34,7 +34,7 @@ from app.domain.naming import free_key, neighbourhood_list, slugify
 from app.domain.community_rules import MoveRefused
 from app.domain.round_rules import RoundRuleError
 from app.extensions import db
-from app.i18n import LANGUAGE_NAMES, pick_translation
+from app.i18n import LANGUAGE_NAMES
 from app.models import (
     Community,
     CommunityKind,
@@ -50,7 +50,7 @@ from app.models import (
 )
 from app.request_guards import database_id
 from app.reports.presenting import load_report
-from app.services import audit, communities, report_releases, rounds
+from app.services import audit, communities, report_releases, rounds, survey_authoring
 from app.services.outreach import complete_responses_per_round, response_counts_by_group
 
 @bp.context_processor  # only the coordinator pages use these
@@ -94,6 +94,8 @@ def rule_message(code: str) -> str:
         "unknown_survey": _("Choose a survey from the list."),
         "unknown_group": _("Choose groups of this community."),
         "language_not_offered": _("Choose languages both the survey and the community offer."),
+        "not_wording_only": _("This version changes questions, not only their wording, and people have answered "
+                              "this round: duplicate the round to ask it."),
     }.get(code, _("This cannot be done now."))
 
 
@@ -353,7 +355,7 @@ def _fill_group(group: Group, form: GroupForm, translations: list[tuple[str, str
 @login_required
 def new_round(community_id: int):
     community = require_managed(db.session.get(Community, community_id))
-    surveys = rounds.surveys_to_choose()
+    surveys = rounds.surveys_to_choose(community)
     form = _round_form(community, surveys)
     titles = _translation_fields(community, None, prefix="title")
     if request.method == "GET":
@@ -380,8 +382,10 @@ def new_round(community_id: int):
 def round_page(round_id: int):
     survey_round = require_round(round_id)
     counts = response_counts_by_group(survey_round.id)
+    newer = survey_authoring.newer_version(survey_round) if survey_round.status.value != "closed" else None
     return render_template(
         "coordinate/round.html", round=survey_round, community=survey_round.community, counts=counts,
+        newer=newer, can_adopt=newer is not None and survey_authoring.can_adopt(survey_round, newer),
         total=sum(counts.values()), confirm=ConfirmForm(), reopen=ReopenForm(),
         answered=rounds.has_responses(survey_round.id), release=report_releases.latest_release(survey_round.id),
     )
@@ -462,7 +466,7 @@ def _release_preview(survey_round: Round, kind: ReleaseKind):
 def edit_round(round_id: int):
     survey_round = require_round(round_id)
     community = survey_round.community
-    surveys = rounds.surveys_to_choose()
+    surveys = rounds.surveys_to_choose(community)
     if survey_round.survey not in surveys:
         surveys.insert(0, survey_round.survey)  # the pinned version stays choosable
     form = _round_form(community, surveys, obj=survey_round)
@@ -519,6 +523,34 @@ def round_action(round_id: int, action: str):
     return redirect(url_for("coordinate.round_page", round_id=round_id)), 303
 
 
+@bp.post("/rounds/<int:round_id>/adopt")
+@login_required
+def adopt_version(round_id: int):
+    """Move a round to the newer version of its survey (any, before the first answer; after,
+    one that changes only wording and translations)."""
+    survey_round = require_round(round_id)
+    ConfirmForm().validate_on_submit() or abort(400)
+    newer = survey_authoring.newer_version(survey_round)
+    if newer is None or survey_round.status.value == "closed":
+        return redirect(url_for("coordinate.round_page", round_id=round_id)), 303
+    old_version = survey_round.survey.version
+    try:
+        survey_authoring.adopt(survey_round, newer)
+    except RoundRuleError as error:
+        db.session.rollback()
+        flash(rule_message(error.code), "error")
+        return redirect(url_for("coordinate.round_page", round_id=round_id)), 303
+    audit.record("round_survey_updated", community_id=survey_round.community_id, round_id=survey_round.id,
+                 user_id=current_user.id, from_version=old_version, to_version=newer.version)
+    db.session.commit()
+    if survey_round.status.value != "draft":
+        from app.tasks import request_report  # the tasks module imports the services; keep imports one way
+
+        request_report(survey_round.id)  # its report shows the new wording
+    flash(_("The round now asks version %(version)s.", version=newer.version), "info")
+    return redirect(url_for("coordinate.round_page", round_id=round_id)), 303
+
+
 @bp.post("/rounds/<int:round_id>/duplicate")
 @login_required
 def duplicate_round(round_id: int):
@@ -533,9 +565,9 @@ def duplicate_round(round_id: int):
 
 
 def _round_form(community: Community, surveys, obj=None) -> RoundForm:
+    from app.coordinate.surveys import survey_label  # the editor's module builds on this one
     form = RoundForm(obj=obj)
-    form.survey_id.choices = options(
-        (s.id, f"{pick_translation(s.title, [community.default_language])} (v{s.version})") for s in surveys)
+    form.survey_id.choices = options((s.id, survey_label(s, community)) for s in surveys)
     form.group_ids.choices = options((g.id, g.display_name(community.default_language)) for g in community.groups)
     form.languages.choices = options((code, LANGUAGE_NAMES[code]) for code in community.languages)
     return form

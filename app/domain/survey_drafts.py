@@ -37,6 +37,7 @@ from app.domain.survey_format import (
 from app.domain.yaml_lines import LineDict
 
 Draft = dict[str, Any]
+TEXT_MAX = 2000  # characters of one text in one language
 Path = tuple[str | int, ...]
 
 # A new question's fields, before the coordinator fills them in: every field a question has.

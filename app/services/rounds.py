@@ -18,6 +18,7 @@ from app.domain.naming import repeat_title
 from app.domain.round_rules import RoundRuleError, RoundState
 from app.extensions import db
 from app.models import AccessLink, Community, Group, LinkKind, Response, Round, RoundKind, RoundStatus, Survey, utcnow
+from app.services.survey_authoring import usable_surveys
 from app.services.survey_bank import latest_version
 
 
@@ -78,7 +79,9 @@ def act(survey_round: Round, action: str, now: datetime) -> RoundStatus:
 def duplicate(survey_round: Round) -> Round:
     """The same survey again ("next year"): its latest version, the same groups and languages,
     a draft without times, remembering which round it repeats so results can be compared."""
-    survey = latest_version(survey_round.survey.key) or survey_round.survey
+    pinned = survey_round.survey
+    latest = pinned.authored.latest if pinned.authored is not None else latest_version(pinned.key)
+    survey = latest or pinned
     languages = [lang for lang in survey_round.languages if lang in survey.languages]
     copy = Round(
         community=survey_round.community, survey=survey, status=RoundStatus.DRAFT,
@@ -143,10 +146,13 @@ def has_responses(round_id: int) -> bool:
     return bool(db.session.scalar(select(exists().where(Response.round_id == round_id))))
 
 
-def surveys_to_choose() -> list[Survey]:
-    """The latest version of every survey in the bank, for a new round."""
-    keys = db.session.scalars(select(Survey.key).distinct().order_by(Survey.key)).all()
-    return [survey for key in keys if (survey := latest_version(key)) is not None]
+def surveys_to_choose(community: Community) -> list[Survey]:
+    """For a new round: the community's own surveys (and those of the communities it is part
+    of), then the latest version of every survey in the bank."""
+    keys = db.session.scalars(
+        select(Survey.key).where(Survey.authored_survey_id.is_(None)).distinct().order_by(Survey.key)).all()
+    bank = [survey for key in keys if (survey := latest_version(key)) is not None]
+    return [*usable_surveys(community), *bank]
 
 
 def _apply_spec(survey_round: Round, spec: RoundSpec) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.domain.survey_files import read_bank
 from app.domain.survey_format import Catalogue, Problem, SurveyDefinition
 from app.extensions import db
-from app.models import Criterion, Framework, Question, Survey
+from app.models import AuthoredSurvey, Criterion, Framework, Question, Survey
 
 
 class BankInvalid(Exception):
@@ -34,12 +34,16 @@ def load_bank(directory: Path) -> LoadResult:
     if bank.problems or bank.catalogue is None:
         raise BankInvalid(bank.problems)
     result = LoadResult(criteria=upsert_catalogue(bank.catalogue))
-    criterion_ids = dict(db.session.execute(select(Criterion.key, Criterion.id)).all())
+    ids = criterion_ids()
     for path, definition in bank.surveys:
-        survey, is_new = store_survey(definition, display_path(path, directory), criterion_ids)
+        survey, is_new = store_survey(definition, display_path(path, directory), ids)
         (result.new_versions if is_new else result.unchanged).append(survey)
     db.session.flush()
     return result
+
+
+def criterion_ids() -> dict[str, int]:
+    return dict(db.session.execute(select(Criterion.key, Criterion.id)).all())
 
 
 def display_path(path: Path, directory: Path) -> str:
@@ -74,17 +78,23 @@ def upsert_catalogue(catalogue: Catalogue) -> int:
 
 
 def latest_version(key: str) -> Survey | None:
+    """The bank's latest version of the survey (not a community's own survey of that key)."""
     return db.session.scalar(
-        select(Survey).where(Survey.key == key).order_by(Survey.version.desc()).limit(1)
+        select(Survey).where(Survey.key == key, Survey.authored_survey_id.is_(None))
+        .order_by(Survey.version.desc()).limit(1)
     )
 
 
 def store_survey(
-    definition: SurveyDefinition, source_path: str, criterion_ids: dict[str, int]
+    definition: SurveyDefinition, source_path: str, criterion_ids: dict[str, int],
+    owner: AuthoredSurvey | None = None, languages: list[str] | None = None,
 ) -> tuple[Survey, bool]:
-    """The stored version of this definition; a new version when its content changed."""
+    """The stored version of this definition; a new version when its content changed.
+
+    `owner`: the community's own survey this is a version of (None: the bank's, by key), and
+    `languages`: those it is complete in, which a round can be asked in (None: all)."""
     fingerprint = definition.fingerprint()
-    latest = latest_version(definition.key)
+    latest = owner.latest if owner is not None else latest_version(definition.key)
     if latest is not None and latest.fingerprint == fingerprint:
         return latest, False
     survey = Survey(
@@ -92,10 +102,11 @@ def store_survey(
         version=(latest.version + 1) if latest else 1,
         audience=definition.audience,
         title=dict(definition.title),
-        languages=list(definition.languages),
+        languages=list(definition.languages if languages is None else languages),
         fingerprint=fingerprint,
         definition=definition.to_dict(),
         source_path=source_path,
+        authored=owner,
     )
     for position, question in enumerate(definition.questions):
         survey.questions.append(

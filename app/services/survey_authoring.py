@@ -1,0 +1,162 @@
+"""A community's own surveys: copy one or start empty, keep the draft, publish versions, and let
+a round move to a newer version. The rules are in app.domain.survey_drafts; this module reads
+and writes the rows and flushes. Callers commit (and write the audit event in the same
+transaction).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select, update
+
+from app.domain import survey_drafts
+from app.domain.naming import free_key
+from app.domain.round_rules import RoundRuleError
+from app.domain.survey_drafts import Draft, DraftCheck
+from app.extensions import db
+from app.models import Answer, AuthoredSurvey, Community, Criterion, Question, Response, Round, Survey, utcnow
+from app.services import survey_bank
+
+
+class DraftInvalid(Exception):
+    """The draft has problems, so it cannot be published."""
+
+    def __init__(self, check: DraftCheck) -> None:
+        super().__init__(f"{len(check.problems)} problem(s)")
+        self.check = check
+
+
+def criterion_keys() -> set[str]:
+    return set(db.session.scalars(select(Criterion.key)))
+
+
+def check(authored: AuthoredSurvey) -> DraftCheck:
+    return survey_drafts.check_draft(authored.draft, criterion_keys())
+
+
+def lineage(community: Community) -> list[Community]:
+    """The community and those it is part of, nearest first: whose surveys it may ask."""
+    chain, seen = [], set()
+    current: Community | None = community
+    while current is not None and current.id not in seen:
+        chain.append(current)
+        seen.add(current.id)
+        current = current.parent
+    return chain
+
+
+def own_surveys(community: Community) -> list[AuthoredSurvey]:
+    return list(db.session.scalars(
+        select(AuthoredSurvey).where(AuthoredSurvey.community_id == community.id).order_by(AuthoredSurvey.key)))
+
+
+def usable_surveys(community: Community) -> list[Survey]:
+    """The latest published version of each survey of the community and of those it is part of."""
+    ids = [c.id for c in lineage(community)]
+    authored = db.session.scalars(
+        select(AuthoredSurvey).where(AuthoredSurvey.community_id.in_(ids)).order_by(AuthoredSurvey.key)).all()
+    return [a.latest for a in authored if a.latest is not None]
+
+
+def create_copy(community: Community, survey: Survey, languages: Sequence[str] | None = None) -> AuthoredSurvey:
+    """A community's own survey that starts as a copy of a published one (the bank's or its own).
+    It keeps the key, so its rounds compare with rounds of the original."""
+    draft = survey_drafts.draft_of(survey.parsed(), languages)
+    key = _free_key(community, survey.key)
+    if key != survey.key:
+        draft["key"] = key
+    authored = AuthoredSurvey(community=community, key=key, draft=draft,
+                              copied_from=f"{survey.key} v{survey.version}")
+    db.session.add(authored)
+    db.session.flush()
+    return authored
+
+
+def create_empty(community: Community, title: str, languages: Sequence[str], audience: str) -> AuthoredSurvey:
+    key = _free_key(community, free_key(title[:40], set()))
+    authored = AuthoredSurvey(community=community, key=key,
+                              draft=survey_drafts.empty_draft(key, title.strip(), languages, audience))
+    db.session.add(authored)
+    db.session.flush()
+    return authored
+
+
+def create_imported(community: Community, draft: Draft, filename: str) -> AuthoredSurvey:
+    key = _free_key(community, draft["key"])
+    authored = AuthoredSurvey(community=community, key=key, draft={**draft, "key": key},
+                              copied_from=filename[:120] or None)
+    db.session.add(authored)
+    db.session.flush()
+    return authored
+
+
+def _free_key(community: Community, wanted: str) -> str:
+    taken = set(db.session.scalars(select(AuthoredSurvey.key).where(AuthoredSurvey.community_id == community.id)))
+    return free_key(wanted, taken)
+
+
+def save_draft(authored: AuthoredSurvey, draft: Draft) -> None:
+    authored.draft = draft
+    authored.updated_at = utcnow()
+    db.session.flush()
+
+
+def has_unpublished_changes(authored: AuthoredSurvey) -> bool:
+    return authored.published_fingerprint != survey_drafts.fingerprint(authored.draft)
+
+
+def publish(authored: AuthoredSurvey) -> tuple[Survey, bool]:
+    """The draft frozen as the next version (or the latest, when nothing changed since);
+    DraftInvalid when the survey has problems."""
+    result = check(authored)
+    if result.definition is None:
+        raise DraftInvalid(result)
+    survey, is_new = survey_bank.store_survey(
+        result.definition, f"community:{authored.community.slug}", survey_bank.criterion_ids(),
+        owner=authored, languages=survey_drafts.complete_languages(authored.draft))
+    authored.published_fingerprint = survey_drafts.fingerprint(authored.draft)
+    db.session.flush()
+    return survey, is_new
+
+
+def newer_version(survey_round: Round) -> Survey | None:
+    """A later published version of the round's survey, if there is one."""
+    pinned = survey_round.survey
+    if pinned.authored is None:
+        latest = survey_bank.latest_version(pinned.key)
+    else:
+        latest = pinned.authored.latest
+    return latest if latest is not None and latest.version > pinned.version else None
+
+
+def can_adopt(survey_round: Round, survey: Survey) -> bool:
+    """Before anyone answers, any version; after, one that changes only wording."""
+    if not _has_responses(survey_round.id):
+        return True
+    return survey_drafts.wording_only(survey_round.survey.parsed(), survey.parsed())
+
+
+def adopt(survey_round: Round, survey: Survey) -> None:
+    """Move the round to `survey` (a later version of its survey). Answers given already are
+    moved to the new version's questions, which ask the same things in other words."""
+    if not can_adopt(survey_round, survey):
+        raise RoundRuleError("not_wording_only")
+    missing = [lang for lang in survey_round.languages if lang not in survey.languages]
+    if missing:
+        raise RoundRuleError("language_not_offered")
+    old_ids = dict(db.session.execute(
+        select(Question.key, Question.id).where(Question.survey_id == survey_round.survey_id)).all())
+    new_ids = dict(db.session.execute(
+        select(Question.key, Question.id).where(Question.survey_id == survey.id)).all())
+    answered = select(Response.id).where(Response.round_id == survey_round.id).scalar_subquery()
+    for key, old_id in old_ids.items():
+        if key in new_ids:
+            db.session.execute(update(Answer).where(Answer.question_id == old_id, Answer.response_id.in_(answered))
+                               .values(question_id=new_ids[key]))
+    survey_round.survey = survey
+    db.session.flush()
+
+
+def _has_responses(round_id: int) -> bool:
+    return db.session.scalar(select(Response.id).where(Response.round_id == round_id).limit(1)) is not None

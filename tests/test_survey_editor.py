@@ -1,0 +1,260 @@
+"""A community's own surveys: copy, edit, translate, preview, publish, ask in a round, and
+adopt a wording fix in a running round. Through the web pages, as a coordinator would."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Answer, AuditEvent, AuthoredSurvey, Question, Response, Role, Round, Survey
+from app.services import rounds
+from tests.factories import load_fixture_bank, make_community, make_group, make_link, make_round, make_user
+from tests.helpers import csrf_token, log_in
+
+
+@pytest.fixture
+def editor(client, app):
+    community = make_community("harbour", name="Harbour Quarter")
+    youth = make_group(community, "youth", name="Young people")
+    bank = load_fixture_bank()
+    make_user("noa@example.org", memberships=[(community, Role.COORDINATOR)])
+    db.session.commit()
+    log_in(client, "noa@example.org")
+    return community, youth, bank
+
+
+def post(client, url: str, data: dict, page: str | None = None):
+    shown = client.get(page or url)
+    assert shown.status_code == 200, (page or url, shown.status_code)
+    html = shown.get_data(as_text=True)
+    return client.post(url, data={"csrf_token": csrf_token(html), **data})
+
+
+def copy_of_mini(client, community, bank) -> AuthoredSurvey:
+    reply = post(client, f"/coordinate/communities/{community.id}/surveys/copy", {"survey_id": bank.id},
+                 page=f"/coordinate/communities/{community.id}/surveys")
+    assert reply.status_code == 303
+    return db.session.scalar(select(AuthoredSurvey).where(AuthoredSurvey.community_id == community.id))
+
+
+def question_form(**fields) -> dict:
+    return {"type": "single_choice", "role": "item", "criterion": "", "condition_question": "",
+            "condition_comparison": "==", "condition_option": "", "scale": "", **fields}
+
+
+def test_copying_a_bank_survey_gives_an_unpublished_draft_with_every_question(client, editor):
+    community, _youth, bank = editor
+    authored = copy_of_mini(client, community, bank)
+
+    assert authored.key == "mini" and authored.latest is None and authored.copied_from == f"mini v{bank.version}"
+    html = client.get(f"/coordinate/surveys/{authored.id}").get_data(as_text=True)
+    for question in bank.parsed().questions:
+        assert f'id="q-{question.key}"' in html
+    assert "Not published yet" in html
+    assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.action == "survey_created"))
+
+
+def test_a_local_question_with_a_condition_is_added_published_and_asked_in_a_round(client, editor):
+    community, youth, bank = editor
+    authored = copy_of_mini(client, community, bank)
+    page = f"/coordinate/surveys/{authored.id}/questions/new?page=needs&type=single_choice"
+
+    reply = post(client, f"/coordinate/surveys/{authored.id}/questions/new", question_form(
+        page_key="needs", text="Which library do you use?", option_lines="Central library\nHarbour library",
+        condition_question="took_part", condition_comparison="==", condition_option="took_part:yes"), page=page)
+
+    assert reply.status_code == 303, reply.get_data(as_text=True)
+    db.session.expire_all()
+    added = authored.draft["pages"][1]["questions"][-1]
+    assert added["text"] == {"en": "Which library do you use?"}
+    assert [o["label"]["en"] for o in added["options"]] == ["Central library", "Harbour library"]
+    assert added["show_if"] == "took_part == 'yes'"
+
+    reply = post(client, f"/coordinate/surveys/{authored.id}/publish", {}, page=f"/coordinate/surveys/{authored.id}")
+    assert reply.status_code == 303
+    db.session.expire_all()
+    version = authored.latest
+    assert version.version == 1 and version.authored_survey_id == authored.id
+    assert version.languages == ["en"]  # the new question has no Hebrew yet: rounds can ask it in English only
+    assert any(s.id == version.id for s in rounds.surveys_to_choose(community))
+
+    survey_round = make_round(community, version, groups=[youth], languages=["en"])
+    db.session.commit()
+    definition = survey_round.definition()
+    library = definition.question(added["key"])
+    assert library.condition.evaluate({"took_part": "yes"}) and not library.condition.evaluate({"took_part": "no"})
+
+
+def test_a_question_with_a_problem_is_not_saved_and_the_form_keeps_what_was_typed(client, editor):
+    community, _youth, bank = editor
+    authored = copy_of_mini(client, community, bank)
+    before = authored.draft
+
+    reply = post(client, f"/coordinate/surveys/{authored.id}/questions/new", question_form(
+        page_key="needs", text="Pick one <b>please</b>", option_lines="Only one"),
+        page=f"/coordinate/surveys/{authored.id}/questions/new?page=needs")
+
+    assert reply.status_code == 400
+    html = reply.get_data(as_text=True)
+    assert "needs at least 2 options" in html
+    assert "Pick one &lt;b&gt;please&lt;/b&gt;" in html and "<b>please</b>" not in html
+    db.session.expire_all()
+    assert authored.draft == before
+
+
+def test_a_condition_can_never_point_at_itself_or_at_a_later_question(client, editor):
+    community, _youth, bank = editor
+    authored = copy_of_mini(client, community, bank)
+    url = f"/coordinate/surveys/{authored.id}/questions/took_part"
+    form = question_form(page_key="needs", text="Did you take part?", option_lines="Yes\nNo",
+                         condition_question="barriers", condition_comparison="in", condition_option="barriers:time")
+
+    for _attempt in range(2):  # saved twice, as in Decidim's bug reports
+        reply = post(client, url, form)
+        assert reply.status_code == 400
+    db.session.expire_all()
+    assert authored.draft["pages"][1]["questions"][1].get("show_if") is None
+
+    # Moving the question a condition depends on below it is refused too.
+    reply = post(client, f"/coordinate/surveys/{authored.id}/questions/took_part/down", {},
+                 page=f"/coordinate/surveys/{authored.id}")
+    assert reply.status_code == 303
+    db.session.expire_all()
+    keys = [q["key"] for q in authored.draft["pages"][1]["questions"]]
+    assert keys.index("took_part") < keys.index("barriers")
+    assert "only depend on questions asked before it" in client.get(
+        f"/coordinate/surveys/{authored.id}").get_data(as_text=True)
+
+
+def test_removing_a_question_others_depend_on_is_refused(client, editor):
+    community, _youth, bank = editor
+    authored = copy_of_mini(client, community, bank)
+    post(client, f"/coordinate/surveys/{authored.id}/questions/took_part/remove", {},
+         page=f"/coordinate/surveys/{authored.id}")
+    db.session.expire_all()
+    assert "took_part" in [q["key"] for page in authored.draft["pages"] for q in page["questions"]]
+    post(client, f"/coordinate/surveys/{authored.id}/questions/hours/remove", {},
+         page=f"/coordinate/surveys/{authored.id}")
+    db.session.expire_all()
+    assert "hours" not in [q["key"] for page in authored.draft["pages"] for q in page["questions"]]
+
+
+def test_the_translation_page_counts_texts_and_a_complete_language_becomes_launchable(client, editor):
+    community, _youth, bank = editor
+    authored = copy_of_mini(client, community, bank)
+    post(client, f"/coordinate/surveys/{authored.id}/questions/new", question_form(
+        page_key="needs", text="Which library do you use?", option_lines="Central\nHarbour"),
+        page=f"/coordinate/surveys/{authored.id}/questions/new?page=needs")
+    url = f"/coordinate/surveys/{authored.id}/translate/he"
+    html = client.get(url).get_data(as_text=True)
+    total = int(re.search(r"עברית: (\d+) of (\d+) texts", html).group(2))
+    assert re.search(rf"עברית: {total - 3} of {total} texts", html)  # the new question and its two answers
+
+    rows = dict(re.findall(r'name="p_(\d+)" value="([^"]+)"', html))
+    missing = [n for n, path in rows.items() if re.search(rf'<textarea id="t_{n}"[^>]*></textarea>', html)]
+    data = {f"p_{n}": path for n, path in rows.items()}
+    data |= {f"t_{n}": "עברית" for n in missing}
+    reply = post(client, url, data)
+    assert reply.status_code == 303
+    assert f"עברית: {total} of {total} texts" in client.get(url).get_data(as_text=True)
+    post(client, f"/coordinate/surveys/{authored.id}/publish", {}, page=f"/coordinate/surveys/{authored.id}")
+    db.session.expire_all()
+    assert authored.latest.languages == ["en", "he"]
+
+
+def test_the_preview_follows_conditions_and_stores_nothing(client, editor):
+    community, _youth, bank = editor
+    authored = copy_of_mini(client, community, bank)
+    url = f"/coordinate/surveys/{authored.id}/preview?lang=he"
+    first = client.get(url)
+    assert first.status_code == 200 and 'lang="he"' in first.get_data(as_text=True)
+    html = first.get_data(as_text=True)
+    carried = re.search(r'name="carried" value="([^"]+)"', html).group(1)
+    reply = client.post(url, data={"csrf_token": csrf_token(html), "carried": carried, "number": 1,
+                                   "move": "next", "q_age_band": "age_16_25"})
+    html = reply.get_data(as_text=True)
+    assert reply.status_code == 200 and 'name="q_took_part"' in html and 'name="q_barriers"' not in html
+    carried = re.search(r'name="carried" value="([^"]+)"', html).group(1)
+    reply = client.post(url, data={"csrf_token": csrf_token(html), "carried": carried, "number": 2,
+                                   "move": "next", "q_took_part": "no", "q_need_language_importance": "4",
+                                   "q_need_language_current": "2", "q_heard_of_offer": "3"})
+    assert 'name="q_barriers"' in reply.get_data(as_text=True)  # shown because took_part is "no"
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 0
+
+
+def test_a_wording_fix_is_adopted_by_a_running_round_and_its_answers_follow(client, editor):
+    community, youth, bank = editor
+    authored = copy_of_mini(client, community, bank)
+    post(client, f"/coordinate/surveys/{authored.id}/publish", {}, page=f"/coordinate/surveys/{authored.id}")
+    db.session.expire_all()
+    first = authored.latest
+    survey_round = make_round(community, first, groups=[youth])
+    make_link(survey_round, youth)
+    response = Response(round_id=survey_round.id, group_id=youth.id, language="en")
+    db.session.add(response)
+    db.session.flush()
+    old_question = db.session.scalar(select(Question).where(Question.survey_id == first.id,
+                                                            Question.key == "heard_of_offer"))
+    db.session.add(Answer(response_id=response.id, question_id=old_question.id, value=4))
+    db.session.commit()
+
+    page = f"/coordinate/surveys/{authored.id}/questions/heard_of_offer"
+    html = client.get(page).get_data(as_text=True)
+    criterion = re.search(r'<option selected value="([^"]+)"', html[html.index('name="criterion"'):]).group(1)
+    post(client, page, question_form(type="agreement", page_key="needs", criterion=criterion,
+                                     text="I have heard of the learning offer near me."))
+    post(client, f"/coordinate/surveys/{authored.id}/publish", {}, page=f"/coordinate/surveys/{authored.id}")
+    db.session.expire_all()
+    assert authored.latest.version == 2
+
+    round_page = client.get(f"/coordinate/rounds/{survey_round.id}").get_data(as_text=True)
+    assert "Use version 2 in this round" in round_page
+    reply = post(client, f"/coordinate/rounds/{survey_round.id}/adopt", {}, page=f"/coordinate/rounds/{survey_round.id}")
+    assert reply.status_code == 303
+    db.session.expire_all()
+    survey_round = db.session.get(Round, survey_round.id)
+    assert survey_round.survey.version == 2
+    moved = db.session.scalar(select(Question).join(Answer, Answer.question_id == Question.id)
+                              .where(Answer.response_id == response.id))
+    assert moved.survey_id == survey_round.survey_id and moved.text["en"].startswith("I have heard")
+
+
+def test_a_change_of_questions_is_not_adopted_once_people_answered(client, editor):
+    community, youth, bank = editor
+    authored = copy_of_mini(client, community, bank)
+    post(client, f"/coordinate/surveys/{authored.id}/publish", {}, page=f"/coordinate/surveys/{authored.id}")
+    db.session.expire_all()
+    survey_round = make_round(community, authored.latest, groups=[youth])
+    db.session.add(Response(round_id=survey_round.id, group_id=youth.id, language="en"))
+    db.session.commit()
+    post(client, f"/coordinate/surveys/{authored.id}/questions/hours/remove", {},
+         page=f"/coordinate/surveys/{authored.id}")
+    post(client, f"/coordinate/surveys/{authored.id}/publish", {}, page=f"/coordinate/surveys/{authored.id}")
+
+    html = client.get(f"/coordinate/rounds/{survey_round.id}").get_data(as_text=True)
+    assert "changes questions, not only their wording" in html
+    reply = post(client, f"/coordinate/rounds/{survey_round.id}/adopt", {}, page=f"/coordinate/rounds/{survey_round.id}")
+    assert reply.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Round, survey_round.id).survey.version == 1
+
+
+def test_other_communities_and_stakeholders_cannot_reach_the_editor(client, editor, app):
+    community, _youth, bank = editor
+    authored = copy_of_mini(client, community, bank)
+    other = make_community("elsewhere")
+    make_user("eve@example.org", memberships=[(other, Role.COORDINATOR)])
+    make_user("sam@example.org", memberships=[(community, Role.STAKEHOLDER)])
+    db.session.commit()
+    urls = [f"/coordinate/surveys/{authored.id}", f"/coordinate/surveys/{authored.id}/settings",
+            f"/coordinate/surveys/{authored.id}/questions/hours", f"/coordinate/surveys/{authored.id}/translate/he",
+            f"/coordinate/surveys/{authored.id}/preview", f"/coordinate/communities/{community.id}/surveys"]
+    for email in ("eve@example.org", "sam@example.org"):
+        other_client = app.test_client()
+        log_in(other_client, email)
+        for url in urls:
+            assert other_client.get(url).status_code == 404, (email, url)
+    assert db.session.scalar(select(func.count()).select_from(Survey).where(Survey.authored_survey_id.is_not(None))) == 0
