@@ -10,6 +10,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Invitation, LinkKind, Role
+from app.services import survey_authoring
 from tests.factories import load_fixture_bank, make_community, make_group, make_link, make_round, make_user
 from tests.helpers import csrf_token, log_in
 
@@ -21,7 +22,10 @@ def north(app):
     """A community with everything a route can point at, and people with no right to it."""
     community = make_community("north", name="North")
     youth = make_group(community, "youth")
-    survey_round = make_round(community, load_fixture_bank(), groups=[youth])
+    bank = load_fixture_bank()
+    survey_round = make_round(community, bank, groups=[youth])
+    own_survey = survey_authoring.create_copy(community, bank)  # the survey editor's routes
+    own_version, _new = survey_authoring.publish(own_survey)
     link = make_link(survey_round, youth)
     personal = make_link(survey_round, youth, kind=LinkKind.INVITATION)
     invitation = Invitation(round=survey_round, group=youth, link=personal, email="a@example.org", language="en")
@@ -33,7 +37,8 @@ def north(app):
     db.session.commit()
     return {"community_id": community.id, "round_id": survey_round.id, "group_id": youth.id,
             "link_id": link.id, "invitation_id": invitation.id, "membership_id": admin.memberships[0].id,
-            "language": survey_round.languages[0]}
+            "language": survey_round.languages[-1], "authored_id": own_survey.id, "page_key": "needs",
+            "key": "hours", "survey_id": own_version.id}
 
 
 def coordinator_routes(app) -> list[tuple[str, str, list[str]]]:
