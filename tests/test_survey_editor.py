@@ -3,11 +3,13 @@ adopt a wording fix in a running round. Through the web pages, as a coordinator 
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
 from sqlalchemy import func, select
 
+from app.domain import survey_drafts
 from app.extensions import db
 from app.models import Answer, AuditEvent, AuthoredSurvey, Question, Response, Role, Round, Survey
 from app.services import rounds
@@ -258,3 +260,96 @@ def test_other_communities_and_stakeholders_cannot_reach_the_editor(client, edit
         for url in urls:
             assert other_client.get(url).status_code == 404, (email, url)
     assert db.session.scalar(select(func.count()).select_from(Survey).where(Survey.authored_survey_id.is_not(None))) == 0
+
+
+# -- XLSForm, YAML and the translators' spreadsheet, through the pages -------------------------
+
+
+def upload(client, url: str, page: str, data: bytes, name: str = "form.xlsx"):
+    html = client.get(page).get_data(as_text=True)
+    return client.post(url, data={"csrf_token": csrf_token(html), "file": (io.BytesIO(data), name)},
+                       content_type="multipart/form-data")
+
+
+def test_a_kobo_xlsform_imports_as_a_draft_and_exports_as_an_xlsform_pyxform_accepts(client, editor, tmp_path):
+    community, _youth, _bank = editor
+    from tests.unit.test_xlsform import kobo_form
+
+    reply = upload(client, f"/coordinate/communities/{community.id}/surveys/import",
+                   f"/coordinate/communities/{community.id}/surveys", kobo_form())
+    assert reply.status_code == 303, reply.get_data(as_text=True)[-3000:]
+    authored = db.session.scalar(select(AuthoredSurvey).where(AuthoredSurvey.community_id == community.id))
+    assert authored.draft["languages"][:3] == ["en", "he", "ar"]
+    assert any(q.get("show_if") for page in authored.draft["pages"] for q in page["questions"])
+    assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.action == "survey_imported"))
+
+    exported = client.get(f"/coordinate/surveys/{authored.id}/export/xlsform")
+    assert exported.status_code == 200 and exported.mimetype.endswith("spreadsheetml.sheet")
+    path = tmp_path / "exported.xlsx"
+    path.write_bytes(exported.get_data())
+    from pyxform.xls2xform import convert
+
+    assert "<h:html" in convert(xlsform=str(path), validate=False).xform
+    yaml_file = client.get(f"/coordinate/surveys/{authored.id}/export/yaml")
+    assert yaml_file.status_code == 200 and "\nkey: citizen_pilot\n" in yaml_file.get_data(as_text=True)
+
+
+def test_an_xlsform_with_rows_that_cannot_be_mapped_imports_nothing_and_names_each_row(client, editor):
+    community, _youth, _bank = editor
+    from tests.unit.test_xlsform import KOBO_SURVEY, kobo_form
+
+    survey = [*KOBO_SURVEY[:-1], ["begin repeat", "household", "Household"], ["end repeat"], KOBO_SURVEY[-1]]
+    reply = upload(client, f"/coordinate/communities/{community.id}/surveys/import",
+                   f"/coordinate/communities/{community.id}/surveys", kobo_form(survey=survey))
+    assert reply.status_code == 400
+    html = reply.get_data(as_text=True)
+    assert re.search(r"Sheet “survey”, row \d+: questions of type “begin repeat” cannot be asked", html)
+    assert db.session.scalar(select(func.count()).select_from(AuthoredSurvey)) == 0
+
+
+def test_a_file_that_is_not_a_workbook_is_refused_with_a_message(client, editor):
+    community, _youth, _bank = editor
+    reply = upload(client, f"/coordinate/communities/{community.id}/surveys/import",
+                   f"/coordinate/communities/{community.id}/surveys", b"=cmd|' /C calc'!A0\n", name="form.csv")
+    assert reply.status_code == 400
+    assert "This is not an .xlsx workbook" in reply.get_data(as_text=True)
+
+
+def test_the_translators_spreadsheet_goes_out_and_comes_back_all_or_nothing(client, editor):
+    community, _youth, bank = editor
+    authored = copy_of_mini(client, community, bank)
+    post(client, f"/coordinate/surveys/{authored.id}/questions/new", question_form(
+        page_key="needs", text="=Which library do you use?", option_lines="Central\nHarbour"),
+        page=f"/coordinate/surveys/{authored.id}/questions/new?page=needs")
+    sheet = client.get(f"/coordinate/surveys/{authored.id}/translations.xlsx")
+    assert sheet.status_code == 200
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(sheet.get_data()))
+    rows = workbook.active
+    header = [cell.value for cell in rows[1]]
+    he = header.index(next(h for h in header if h and "(he)" in h)) + 1
+    formula_cells = [cell for row in rows.iter_rows() for cell in row if cell.data_type == "f"]
+    assert not formula_cells  # "=Which library…" stays text
+    for row in rows.iter_rows(min_row=2):
+        if row[he - 1].value in (None, ""):
+            row[he - 1].value = "בעברית"
+    good = io.BytesIO()
+    workbook.save(good)
+    broken = io.BytesIO()
+    rows.cell(row=2, column=1).value = "questions.nothing_like_this.text"
+    workbook.save(broken)
+    workbook.close()
+
+    before = authored.draft
+    reply = upload(client, f"/coordinate/surveys/{authored.id}/translations.xlsx",
+                   f"/coordinate/surveys/{authored.id}", broken.getvalue())
+    assert reply.status_code == 400 and "row 2: this text is not in the survey" in reply.get_data(as_text=True)
+    db.session.expire_all()
+    assert authored.draft == before
+
+    reply = upload(client, f"/coordinate/surveys/{authored.id}/translations.xlsx",
+                   f"/coordinate/surveys/{authored.id}", good.getvalue())
+    assert reply.status_code == 303
+    db.session.expire_all()
+    assert "he" in survey_drafts.complete_languages(authored.draft)

@@ -95,7 +95,9 @@ class QuestionForm(FlaskForm):
                          description=_l("Optional: an example, or what is meant."))
     required = BooleanField(_l("An answer is required"))
     role = SelectField(_l("What the question is for"), choices=options(ROLE_CHOICES))
-    criterion = SelectField(_l("Criterion it feeds"), choices=[],
+    # Fields shown only for some kinds of question are not posted for the others, so their
+    # choices are checked when the question is built (coordinate.surveys), not here.
+    criterion = SelectField(_l("Criterion it feeds"), choices=[], validate_choice=False,
                             description=_l("Scale questions about needs count in this criterion of the report. "
                                            "Other questions are shown as items of their own."))
     page_key = SelectField(_l("Page"), choices=[])
@@ -107,7 +109,7 @@ class QuestionForm(FlaskForm):
     max_choices = IntegerField(_l("At most this many answers"), validators=[
         Optional(), NumberRange(min=1, max=100, message=_l("A whole number, 1 or more."))])
     # Scales
-    scale = SelectField(_l("Scale"), choices=[])
+    scale = SelectField(_l("Scale"), choices=[], validate_choice=False)
     # Written answers
     long = BooleanField(_l("A long answer (several lines)"))
     # Numbers
@@ -117,9 +119,10 @@ class QuestionForm(FlaskForm):
     unit = StringField(_l("Unit shown after the box"), validators=[Optional(), Length(max=40)],
                        description=_l("For example: hours, km, euros"))
     # Display condition
-    condition_question = SelectField(_l("Show this question"), choices=[])
-    condition_comparison = SelectField(_l("when the answer"), choices=options(COMPARISON_LABELS.items()))
-    condition_option = SelectField(_l("this answer"), choices=[])
+    condition_question = SelectField(_l("Show this question"), choices=[], validate_choice=False)
+    condition_comparison = SelectField(_l("when the answer"), choices=options(COMPARISON_LABELS.items()),
+                                       validate_choice=False)
+    condition_option = SelectField(_l("this answer"), choices=[], validate_choice=False)
     condition_value = StringField(_l("or this number or text"), validators=[Optional(), Length(max=200)])
 
     def validate_maximum(self, field):

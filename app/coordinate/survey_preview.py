@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import json
 
-from flask import abort, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_login import login_required
 
 from app.auth.access import require_managed, require_round
 from app.coordinate import bp
-from app.coordinate.surveys import require_authored
+from app.coordinate.surveys import require_authored, version_for
 from app.domain import answering
 from app.domain.survey_format import Option, SurveyDefinition, resolve_option_sources
 from app.extensions import db
 from app.i18n import prefer_community_language
-from app.models import Community, Survey
+from app.models import Community
 from app.public import wording
 from app.public.sealed import seal, unseal
 from app.services import survey_authoring
@@ -42,11 +42,7 @@ def preview_draft(authored_id: int):
 @login_required
 def preview_version(community_id: int, survey_id: int):
     community = require_managed(db.session.get(Community, community_id))
-    survey = db.session.get(Survey, survey_id)
-    own_versions = survey is not None and survey.authored is not None and survey.authored.community_id in {
-        c.id for c in survey_authoring.lineage(community)}
-    if survey is None or not (survey.authored is None or own_versions):
-        abort(404)
+    survey = version_for(community, survey_id)
     return _preview(survey.parsed(), community, url_for("coordinate.surveys", community_id=community.id))
 
 

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.auth.access import require_managed
-from app.coordinate import bp
+from app.coordinate import bp, exchange_words
 from app.coordinate.forms import ConfirmForm, options
 from app.coordinate.survey_forms import (
     COMPARISON_LABELS,
@@ -30,8 +30,11 @@ from app.coordinate.survey_forms import (
     QUESTION_TYPE_CHOICES,
     QuestionForm,
     SettingsForm,
+    TranslationUploadForm,
 )
-from app.domain import survey_drafts
+from app.domain import survey_drafts, translation_sheet, xlsform
+from app.domain.survey_yaml import survey_yaml
+from app.domain.xlsx_reading import LIMITS, XlsxRefused
 from app.domain.naming import free_key
 from app.domain.survey_drafts import EditRefused, SimpleCondition
 from app.extensions import db
@@ -100,10 +103,13 @@ def _copy_choices(community: Community):
 
 
 def survey_label(survey: Survey, community: Community) -> str:
+    """How a survey version is named in menus: its title and version, and whose it is."""
     title = pick_translation(survey.title, [community.default_language, *survey.languages])
-    if survey.authored_survey_id is not None:
-        return _("%(title)s (a community's own, version %(version)s)", title=title, version=survey.version)
-    return _("%(title)s (survey bank, version %(version)s)", title=title, version=survey.version)
+    if survey.authored is not None:
+        return _("%(title)s (%(community)s's own, v%(version)s)", title=title,
+                 community=survey.authored.community.display_name(community.default_language),
+                 version=survey.version)
+    return f"{title} (v{survey.version})"
 
 
 @bp.post("/communities/<int:community_id>/surveys/copy")
@@ -154,7 +160,7 @@ def edit_survey(authored_id: int):
     return _survey_page(authored)
 
 
-def _survey_page(authored: AuthoredSurvey, status: int = 200, page_form=None):
+def _survey_page(authored: AuthoredSurvey, status: int = 200, page_form=None, sheet_problems=()):
     draft = authored.draft
     check = survey_authoring.check(authored)
     rounds = db.session.scalars(
@@ -164,6 +170,7 @@ def _survey_page(authored: AuthoredSurvey, status: int = 200, page_form=None):
         "coordinate/survey.html", authored=authored, community=authored.community, draft=draft, check=check,
         source=draft["languages"][0], progress=_progress(draft), confirm=ConfirmForm(),
         page_form=page_form or PageForm(formdata=None), types=QUESTION_TYPE_CHOICES,
+        sheet_form=TranslationUploadForm(formdata=None), sheet_problems=sheet_problems,
         unpublished=survey_authoring.has_unpublished_changes(authored), rounds=rounds,
         criterion_names={c.key: pick_translation(c.name, [draft["languages"][0], "en"])
                          for c in db.session.scalars(select(Criterion))},
@@ -302,7 +309,8 @@ def _question_page(authored: AuthoredSurvey, existing: dict | None, page_key: st
                 changed = survey_drafts.save_question(draft, form.page_key.data, question,
                                                       replacing=existing["key"] if existing else None)
             except EditRefused as refused:
-                field_errors = {"condition_question": [refusal_message(refused)]}
+                field = "page_key" if refused.code == "unknown_page" else "condition_question"
+                field_errors = {field: [refusal_message(refused)]}
             else:
                 field_errors = _validator_errors(authored, changed, question["key"])
         if not field_errors:
@@ -413,7 +421,7 @@ def _question_from_form(form: QuestionForm, authored: AuthoredSurvey, existing: 
     question["text"] = _with_source((existing or {}).get("text"), source, form.text.data)
     question["help"] = _with_source((existing or {}).get("help"), source, form.help.data) or None
     question["required"] = bool(form.required.data)
-    question["criterion"] = form.criterion.data or None if form.role.data == "item" else None
+    question["criterion"] = (form.criterion.data or None) if form.role.data == "item" else None
     if kind in ("single_choice", "multiple_choice"):
         question["options"] = _options(form.option_lines.data, (existing or {}).get("options", []), source)
         if kind == "single_choice" and form.options_from.data:
@@ -637,38 +645,126 @@ def _text_label(path, numbers) -> str:
     return _("Question %(number)s, scale point %(point)s", number=number, point=path[5] + 1)
 
 
-# -- XLSForm in and out ------------------------------------------------------------------------
+# -- XLSForm, YAML and the translators' spreadsheet ----------------------------------------------
 
-IMPORT_MAX_BYTES = 5 * 1024 * 1024
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.post("/communities/<int:community_id>/surveys/import")
 @login_required
 def import_survey(community_id: int):
     """An XLSForm becomes a new draft, or nothing at all when any row cannot be mapped."""
-    from app.domain import xlsform
-    from app.domain.xlsx_reading import XlsxRefused
-
     community = require_managed(db.session.get(Community, community_id))
     form = ImportForm()
     if not form.validate_on_submit():
         return _surveys_page(community, import_form=form, status=400)
-    data = form.file.data.read(IMPORT_MAX_BYTES + 1)
     try:
-        if len(data) > IMPORT_MAX_BYTES:
-            raise XlsxRefused("too_large", {"limit": IMPORT_MAX_BYTES})
-        result = xlsform.read_xlsform(data)
+        result = xlsform.read_xlsform(_uploaded(form.file.data), untagged_language=community.default_language)
     except XlsxRefused as refused:
-        form.file.errors = [xlsx_refusal_message(refused)]
+        form.file.errors = [exchange_words.refusal_message(refused)]
         return _surveys_page(community, import_form=form, status=400)
-    problems = [row_problem_message(p) for p in result.problems]
-    if result.survey is not None:
+    problems = [exchange_words.row_problem_message(p) for p in result.problems]
+    if result.survey is not None and not problems:
         check = survey_drafts.check_draft(result.survey, survey_authoring.criterion_keys())
-        problems += [problem.message for problem in check.problems]
+        problems = [problem.message for problem in check.problems]
     if problems or result.survey is None:
         return _surveys_page(community, import_form=form, status=400, import_problems=problems)
-    authored = survey_authoring.create_imported(community, result.survey, form.file.data.filename or "")
-    _record("survey_imported", authored, file=(form.file.data.filename or "")[:200])
+    filename = (form.file.data.filename or "")[:120]
+    authored = survey_authoring.create_imported(community, result.survey, filename)
+    _record("survey_imported", authored, file=filename)
     db.session.commit()
     flash(_("The form is imported as a draft. Check it, then publish it."), "info")
     return redirect(url_for("coordinate.edit_survey", authored_id=authored.id)), 303
+
+
+def _uploaded(file) -> bytes:
+    """The upload's bytes, refused past the limit without reading the rest."""
+    data = file.read(LIMITS.file_bytes + 1)
+    if len(data) > LIMITS.file_bytes:
+        raise XlsxRefused("too_large", {"limit": LIMITS.file_bytes})
+    return data
+
+
+@bp.get("/surveys/<int:authored_id>/export/<any(xlsform, yaml):kind>")
+@login_required
+def export_draft(authored_id: int, kind: str):
+    """The draft as it is now, as an XLSForm (for KoboToolbox or ODK) or as a survey file (to
+    contribute it to the bank)."""
+    authored = require_authored(authored_id)
+    _record("survey_exported", authored, format=kind, version=None)
+    db.session.commit()
+    return _download(authored.draft, kind, f"{authored.key}-draft")
+
+
+@bp.get("/communities/<int:community_id>/surveys/versions/<int:survey_id>/export/<any(xlsform, yaml):kind>")
+@login_required
+def export_version(community_id: int, survey_id: int, kind: str):
+    community = require_managed(db.session.get(Community, community_id))
+    survey = version_for(community, survey_id)
+    audit.record("survey_exported", community_id=community.id, user_id=current_user.id, survey=survey.key,
+                 format=kind, version=survey.version)
+    db.session.commit()
+    return _download(survey.parsed().to_dict(), kind, f"{survey.key}-v{survey.version}")
+
+
+def version_for(community: Community, survey_id: int) -> Survey:
+    """A published version the community may see: the bank's, its own, or those of the
+    communities it is part of; 404 otherwise."""
+    survey = db.session.get(Survey, survey_id)
+    if survey is None:
+        abort(404)
+    if survey.authored is not None and survey.authored.community_id not in {
+            c.id for c in survey_authoring.lineage(community)}:
+        abort(404)
+    return survey
+
+
+def _download(survey: dict, kind: str, name: str):
+    if kind == "yaml":
+        body, mimetype, suffix = survey_yaml(survey).encode("utf-8"), "application/yaml", "yaml"
+    else:
+        body = xlsform.write_xlsform(survey, exchange_words.builtin_scale_words(survey["languages"]))
+        mimetype, suffix = XLSX_TYPE, "xlsx"
+    response = make_response(body)
+    response.mimetype = mimetype
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{suffix}"'
+    return response
+
+
+@bp.get("/surveys/<int:authored_id>/translations.xlsx")
+@login_required
+def translation_sheet_download(authored_id: int):
+    """Every text respondents read, one row each, one column per language."""
+    authored = require_authored(authored_id)
+    _record("survey_exported", authored, format="translations")
+    db.session.commit()
+    response = make_response(translation_sheet.write_translation_sheet(authored.draft, authored.draft["languages"]))
+    response.mimetype = XLSX_TYPE
+    response.headers["Content-Disposition"] = f'attachment; filename="{authored.key}-translations.xlsx"'
+    return response
+
+
+@bp.post("/surveys/<int:authored_id>/translations.xlsx")
+@login_required
+def translation_sheet_upload(authored_id: int):
+    """The translators' sheet back: every row applied, or none when any row has a problem."""
+    authored = require_authored(authored_id)
+    form = TranslationUploadForm()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        try:
+            changed, row_problems = translation_sheet.read_translation_sheet(
+                _uploaded(form.file.data), authored.draft, authored.draft["languages"])
+        except XlsxRefused as refused:
+            problems = [exchange_words.refusal_message(refused)]
+        else:
+            problems = [exchange_words.row_problem_message(p) for p in row_problems]
+            if changed is not None and not problems:
+                survey_authoring.save_draft(authored, changed)
+                _record("survey_translated", authored, language="spreadsheet")
+                db.session.commit()
+                flash(_("The translations are saved."), "info")
+                return redirect(url_for("coordinate.edit_survey", authored_id=authored.id)), 303
+    else:
+        problems = [error for errors in form.errors.values() for error in errors]
+    return _survey_page(authored, status=400, sheet_problems=problems)

@@ -1,0 +1,113 @@
+"""A coordinator shapes a survey on a phone, in real Chromium, without writing any YAML: copies
+the citizens' survey, adds a local question in English and Hebrew with a display condition,
+rewords one, previews it in Hebrew, publishes it and launches a round of it. axe-core finds no
+violation on any editor page on the way, in English and in Hebrew."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AuthoredSurvey, Role, Round
+from app.services.survey_bank import load_bank
+from tests.browser.axe import assert_accessible
+from tests.browser.conftest import screenshot
+from tests.conftest import ROOT
+from tests.factories import make_community, make_group, make_user
+from tests.helpers import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def harbour(app):
+    load_bank(ROOT / "surveys")
+    community = make_community("harbour", name="Harbour Quarter", languages=("en", "he"))
+    make_group(community, "youth", name="Young people", name_translations={"he": "צעירים"})
+    make_user("noa@example.org", memberships=[(community, Role.COORDINATOR)])
+    db.session.commit()
+    return community
+
+
+WIDE_ELEMENTS = """() => [...document.querySelectorAll('body *')]
+    .filter(e => e.getBoundingClientRect().right > 391).slice(0, 8)
+    .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().width) + ' '
+         + (e.textContent || '').slice(0, 30))"""
+
+
+def check(page, name: str) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, \
+        f"{name} is wider than the phone: {page.evaluate(WIDE_ELEMENTS)}"
+    assert_accessible(page, name)
+    screenshot(page, f"editor-{name}")
+
+
+def press(page, button) -> None:
+    """Click a button that sends a form, and wait for the page it leads to."""
+    with page.expect_navigation():
+        button.click()
+
+
+def test_a_coordinator_shapes_a_survey_on_a_phone_and_launches_it(phone, live_server, harbour):
+    phone.goto(f"{live_server}/auth/login")
+    phone.get_by_label("Email").fill("noa@example.org")
+    phone.get_by_label("Password").fill(PASSWORD)
+    press(phone, phone.locator("button.primary"))
+    phone.goto(f"{live_server}/coordinate/communities/{harbour.id}/surveys")
+    check(phone, "surveys")
+
+    phone.get_by_label("Survey to start from").select_option(label="Learning where you live: what would help you? (v1)")
+    press(phone, phone.get_by_role("button", name="Make a copy to change"))
+    check(phone, "survey")
+    authored = db.session.scalar(select(AuthoredSurvey))
+
+    # A local question, shown only to those who use a library, with its Hebrew words.
+    phone.get_by_label("Add a question to this page").first.select_option("single_choice")
+    press(phone, phone.get_by_role("button", name="Add", exact=True).first)
+    check(phone, "new-question")
+    phone.get_by_label("Question", exact=True).fill("Which library do you use?")
+    phone.get_by_label("Answers to choose from").fill("Central library\nHarbour library\nNone")
+    phone.get_by_label("Show this question").select_option(index=1)  # the first question before it
+    chosen = phone.get_by_label("this answer").locator("option").nth(1).get_attribute("value")
+    phone.get_by_label("this answer").select_option(chosen)
+    press(phone, phone.get_by_role("button", name="Save the question"))
+    assert "Question saved." in phone.content(), phone.locator("main").inner_text()
+
+    # Reword an existing question.
+    press(phone, phone.get_by_role("link", name="Edit").nth(1))
+    phone.get_by_label("Question", exact=True).fill("What do you do most days?")
+    press(phone, phone.get_by_role("button", name="Save the question"))
+
+    # Translate into Hebrew: every missing text gets one.
+    press(phone, phone.get_by_role("link", name="עברית:"))
+    check(phone, "translate-he")
+    for box in phone.locator(".translation-row.missing textarea").all():
+        box.fill("בעברית")
+    press(phone, phone.get_by_role("button", name="Save the translations"))
+    assert phone.locator("strong", has_text="עברית:").inner_text().split(":")[1].split()[0] == \
+        phone.locator("strong", has_text="עברית:").inner_text().split()[-2]
+
+    # Preview it in Hebrew, right to left.
+    phone.goto(f"{live_server}/coordinate/surveys/{authored.id}/preview?lang=he")
+    assert phone.locator("html").get_attribute("dir") == "rtl"
+    check(phone, "preview-he")
+    phone.goto(f"{live_server}/coordinate/surveys/{authored.id}?lang=he")
+    check(phone, "survey-he")
+    phone.goto(f"{live_server}/coordinate/surveys/{authored.id}/questions/{authored.draft['pages'][0]['questions'][0]['key']}?lang=he")
+    check(phone, "question-he")
+    phone.goto(f"{live_server}/coordinate/surveys/{authored.id}?lang=en")
+
+    press(phone, phone.get_by_role("button", name="Publish as version 1"))
+    assert "Version 1 is published" in phone.content()
+
+    # The round of it.
+    phone.goto(f"{live_server}/coordinate/communities/{harbour.id}/rounds/new")
+    phone.get_by_label("Title").fill("Our libraries 2027")
+    phone.get_by_label("Survey").select_option(label="Learning where you live: what would help you? (Harbour Quarter's own, v1)")
+    press(phone, phone.get_by_role("button", name="Save"))
+    survey_round = db.session.scalar(select(Round).where(Round.title == "Our libraries 2027"))
+    assert survey_round.survey.authored_survey_id == authored.id
+    assert survey_round.languages == ["en", "he"]
+    press(phone, phone.get_by_role("link", name="Preview the questions"))
+    check(phone, "round-preview")
