@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from app.domain import survey_drafts
 from app.extensions import db
-from app.models import Answer, AuditEvent, AuthoredSurvey, Question, Response, Role, Round, Survey
-from app.services import rounds
+from app.models import Answer, AuditEvent, AuthoredSurvey, Question, Response, ResponseStatus, Role, Round, Survey, utcnow
+from app.services import report_build, rounds, survey_authoring
 from tests.factories import load_fixture_bank, make_community, make_group, make_link, make_round, make_user
 from tests.helpers import csrf_token, log_in
 
@@ -353,3 +353,42 @@ def test_the_translators_spreadsheet_goes_out_and_comes_back_all_or_nothing(clie
     assert reply.status_code == 303
     db.session.expire_all()
     assert "he" in survey_drafts.complete_languages(authored.draft)
+
+
+def test_a_communitys_own_questions_flow_into_its_report(client, editor):
+    """A local agreement question counts in the criterion it names; a local list question is
+    shown as an item of its own, with its answers counted."""
+    community, youth, bank = editor
+    authored = copy_of_mini(client, community, bank)
+    draft = survey_drafts.save_question(authored.draft, "needs", {
+        "key": "library", "type": "single_choice", "text": {"en": "Which library do you use?"},
+        "options": [{"key": "central", "label": {"en": "Central library"}},
+                    {"key": "harbour", "label": {"en": "Harbour library"}}]})
+    heard = bank.parsed().question("heard_of_offer")
+    draft = survey_drafts.save_question(draft, "needs", {
+        "key": "library_hours", "type": "agreement", "criterion": heard.criterion,
+        "text": {"en": "The library is open when I can go."}})
+    survey_authoring.save_draft(authored, draft)
+    version, _new = survey_authoring.publish(authored)
+    survey_round = make_round(community, version, groups=[youth], languages=["en"])
+    ids = {q.key: q.id for q in db.session.scalars(select(Question).where(Question.survey_id == version.id))}
+    for number in range(8):
+        response = Response(round_id=survey_round.id, group_id=youth.id, language="en",
+                            status=ResponseStatus.COMPLETE, submitted_at=utcnow())
+        db.session.add(response)
+        db.session.flush()
+        db.session.add_all([
+            Answer(response_id=response.id, question_id=ids["age_band"], option="age_16_25"),
+            Answer(response_id=response.id, question_id=ids["library"], option="central" if number < 6 else "harbour"),
+            Answer(response_id=response.id, question_id=ids["library_hours"], value=2),
+        ])
+    db.session.commit()
+    snapshot = report_build.build_and_store(survey_round.id, utcnow())
+    db.session.commit()
+
+    html = client.get(f"/reports/rounds/{survey_round.id}").get_data(as_text=True)
+    assert "Which library do you use?" in html and "Central library" in html
+    everyone = next(s for s in snapshot.payload["sections"] if s["key"] == "all")
+    assert everyone["items"]["library"]["counts"] == {"central": 6, "harbour": 2}
+    # Only the local agreement question was answered in its criterion: 2 on 1..5 is 25 of 100.
+    assert everyone["criteria"][heard.criterion]["score"] == 25.0 and everyone["criteria"][heard.criterion]["n"] == 8
