@@ -172,9 +172,29 @@ def _survey_page(authored: AuthoredSurvey, status: int = 200, page_form=None, sh
         page_form=page_form or PageForm(formdata=None), types=QUESTION_TYPE_CHOICES,
         sheet_form=TranslationUploadForm(formdata=None), sheet_problems=sheet_problems,
         unpublished=survey_authoring.has_unpublished_changes(authored), rounds=rounds,
+        conditions={q["key"]: condition_words(draft, q["show_if"]) for page in draft["pages"]
+                    for q in page["questions"] if q.get("show_if")},
         criterion_names={c.key: pick_translation(c.name, [draft["languages"][0], "en"])
                          for c in db.session.scalars(select(Criterion))},
     ), status
+
+
+def condition_words(draft: dict, show_if: str) -> str:
+    """A display condition as a coordinator reads it: “How old are you?” is “16 to 25”. One
+    more complex than the menus make is shown as it is written."""
+    condition = survey_drafts.simple_condition(show_if)
+    if condition is None:
+        return show_if
+    source = draft["languages"][0]
+    try:
+        p, q = survey_drafts.find_question(draft, condition.question)
+    except EditRefused:
+        return show_if
+    question = draft["pages"][p]["questions"][q]
+    value = next((o["label"].get(source, o["key"]) for o in question.get("options", []) if o["key"] == condition.value),
+                 str(condition.value))
+    return _("“%(question)s” %(comparison)s “%(value)s”", question=_short(question["text"].get(source, question["key"])),
+             comparison=COMPARISON_LABELS.get(condition.comparison, condition.comparison), value=value)
 
 
 def _progress(draft) -> list[tuple[str, int, int]]:
