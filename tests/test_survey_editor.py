@@ -152,8 +152,8 @@ def test_the_translation_page_counts_texts_and_a_complete_language_becomes_launc
         page=f"/coordinate/surveys/{authored.id}/questions/new?page=needs")
     url = f"/coordinate/surveys/{authored.id}/translate/he"
     html = client.get(url).get_data(as_text=True)
-    total = int(re.search(r"עברית: (\d+) of (\d+) texts", html).group(2))
-    assert re.search(rf"עברית: {total - 3} of {total} texts", html)  # the new question and its two answers
+    total = int(re.search(r"עברית</bdi>: (\d+) of (\d+) texts", html).group(2))
+    assert re.search(rf"עברית</bdi>: {total - 3} of {total} texts", html)  # the new question and its two answers
 
     rows = dict(re.findall(r'name="p_(\d+)" value="([^"]+)"', html))
     missing = [n for n, path in rows.items() if re.search(rf'<textarea id="t_{n}"[^>]*></textarea>', html)]
@@ -161,7 +161,7 @@ def test_the_translation_page_counts_texts_and_a_complete_language_becomes_launc
     data |= {f"t_{n}": "עברית" for n in missing}
     reply = post(client, url, data)
     assert reply.status_code == 303
-    assert f"עברית: {total} of {total} texts" in client.get(url).get_data(as_text=True)
+    assert f"עברית</bdi>: {total} of {total} texts" in client.get(url).get_data(as_text=True)
     post(client, f"/coordinate/surveys/{authored.id}/publish", {}, page=f"/coordinate/surveys/{authored.id}")
     db.session.expire_all()
     assert authored.latest.languages == ["en", "he"]
@@ -392,3 +392,22 @@ def test_a_communitys_own_questions_flow_into_its_report(client, editor):
     assert everyone["items"]["library"]["counts"] == {"central": 6, "harbour": 2}
     # Only the local agreement question was answered in its criterion: 2 on 1..5 is 25 of 100.
     assert everyone["criteria"][heard.criterion]["score"] == 25.0 and everyone["criteria"][heard.criterion]["n"] == 8
+
+
+def test_a_round_is_asked_only_in_the_languages_the_survey_is_translated_into(client, editor):
+    community, youth, bank = editor
+    authored = copy_of_mini(client, community, bank)
+    post(client, f"/coordinate/surveys/{authored.id}/questions/new", question_form(
+        page_key="needs", text="Which library do you use?", option_lines="Central\nHarbour"),
+        page=f"/coordinate/surveys/{authored.id}/questions/new?page=needs")
+    post(client, f"/coordinate/surveys/{authored.id}/publish", {}, page=f"/coordinate/surveys/{authored.id}")
+    db.session.expire_all()
+    form = {"title": "Libraries 2027", "survey_id": authored.latest.id, "group_ids": [youth.id],
+            "languages": ["en", "he"], "kind": "anonymous", "one_response_per_browser": "y"}
+    url = f"/coordinate/communities/{community.id}/rounds/new"
+
+    refused = post(client, url, form)
+    assert refused.status_code == 400
+    assert "(3 texts missing)" in refused.get_data(as_text=True)
+    assert 'value="Libraries 2027"' in refused.get_data(as_text=True)
+    assert post(client, url, {**form, "languages": ["en"]}).status_code == 302

@@ -46,6 +46,7 @@ from app.models import (
     Role,
     Round,
     RoundKind,
+    Survey,
     utcnow,
 )
 from app.request_guards import database_id
@@ -361,7 +362,7 @@ def new_round(community_id: int):
     if request.method == "GET":
         form.group_ids.data = [g.id for g in community.groups if g.kind is GroupKind.CITIZENS]
         form.languages.data = list(community.languages)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not _untranslated_languages(form):
         try:
             survey_round = rounds.create(community, _round_spec(form, community, titles))
         except RoundRuleError as error:
@@ -477,7 +478,7 @@ def edit_round(round_id: int):
         form.languages.data = list(survey_round.languages)
         form.opens_at.data = to_local(survey_round.opens_at, community.timezone)
         form.closes_at.data = to_local(survey_round.closes_at, community.timezone)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not _untranslated_languages(form):
         try:
             rounds.update(survey_round, _round_spec(form, community, titles))
         except RoundRuleError as error:
@@ -571,6 +572,23 @@ def _round_form(community: Community, surveys, obj=None) -> RoundForm:
     form.group_ids.choices = options((g.id, g.display_name(community.default_language)) for g in community.groups)
     form.languages.choices = options((code, LANGUAGE_NAMES[code]) for code in community.languages)
     return form
+
+
+def _untranslated_languages(form: RoundForm) -> bool:
+    """Whether languages were chosen that the survey is not yet translated into (a community's
+    own survey may lack some): they are named on the form with how many texts are missing."""
+    survey = db.session.get(Survey, form.survey_id.data)
+    if survey is None:
+        return False
+    missing = {language: survey_authoring.missing_text_count(survey, language)
+               for language in form.languages.data if language not in survey.languages}
+    if missing:
+        form.languages.errors = list(form.languages.errors) + [_(
+            "The survey is not yet translated into %(languages)s: untick it, or translate the survey and publish "
+            "it again.", languages=", ".join(
+                _("%(language)s (%(count)s texts missing)", language=LANGUAGE_NAMES[language], count=count)
+                for language, count in missing.items()))]
+    return bool(missing)
 
 
 def _round_spec(form: RoundForm, community: Community, titles: list[tuple[str, str, str]] = ()) -> rounds.RoundSpec:

@@ -639,6 +639,7 @@ def _translation_page(authored: AuthoredSurvey, language: str, status: int = 200
     done = sum(1 for _path, text in texts if (text.get(language) or "").strip())
     return render_template("coordinate/translate.html", authored=authored, community=authored.community,
                            language=language, source=source, rows=rows, done=done, total=len(texts),
+                           only_missing=request.args.get("only") == "missing",
                            confirm=ConfirmForm()), status
 
 

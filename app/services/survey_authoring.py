@@ -120,6 +120,11 @@ def publish(authored: AuthoredSurvey) -> tuple[Survey, bool]:
     return survey, is_new
 
 
+def missing_text_count(survey: Survey, language: str) -> int:
+    """How many texts of a published version respondents would miss in `language`."""
+    return len(survey_drafts.missing_texts(survey.parsed().to_dict(), language))
+
+
 def newer_version(survey_round: Round) -> Survey | None:
     """A later published version of the round's survey, if there is one."""
     pinned = survey_round.survey
