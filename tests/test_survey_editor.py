@@ -411,3 +411,22 @@ def test_a_round_is_asked_only_in_the_languages_the_survey_is_translated_into(cl
     assert "(3 texts missing)" in refused.get_data(as_text=True)
     assert 'value="Libraries 2027"' in refused.get_data(as_text=True)
     assert post(client, url, {**form, "languages": ["en"]}).status_code == 302
+
+
+def test_a_groups_link_can_answer_a_question_about_who_answers(client, editor):
+    community, youth, bank = editor
+    authored = copy_of_mini(client, community, bank)
+    page = f"/coordinate/surveys/{authored.id}/questions/age_band"
+    html = client.get(page).get_data(as_text=True)
+    assert f'name="fixed_{youth.id}"' in html
+
+    reply = post(client, page, question_form(page_key="about_you", role="group", text="How old are you?",
+                                             option_lines="16 to 25\n26 to 64\n65 and over",
+                                             **{f"fixed_{youth.id}": "age_16_25"}))
+    assert reply.status_code == 303, reply.get_data(as_text=True)[-2000:]
+    db.session.expire_all()
+    assert youth.fixed_answers == {"age_band": "age_16_25"}
+    post(client, page, question_form(page_key="about_you", role="group", text="How old are you?",
+                                     option_lines="16 to 25\n26 to 64\n65 and over", **{f"fixed_{youth.id}": ""}))
+    db.session.expire_all()
+    assert youth.fixed_answers == {}

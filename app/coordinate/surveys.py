@@ -35,7 +35,6 @@ from app.coordinate.survey_forms import (
 from app.domain import survey_drafts, translation_sheet, xlsform
 from app.domain.survey_yaml import survey_yaml
 from app.domain.xlsx_reading import LIMITS, XlsxRefused
-from app.domain.naming import free_key
 from app.domain.survey_drafts import EditRefused, SimpleCondition
 from app.extensions import db
 from app.i18n import LANGUAGE_NAMES, pick_translation
@@ -337,6 +336,7 @@ def _question_page(authored: AuthoredSurvey, existing: dict | None, page_key: st
             survey_authoring.save_draft(authored, changed)
             _record("survey_edited", authored, part="question_saved" if existing else "question_added",
                     question=question["key"])
+            _save_fixed_answers(authored, question)
             db.session.commit()
             flash(_("Question saved."), "info")
             return redirect(url_for("coordinate.edit_survey", authored_id=authored.id,
@@ -350,8 +350,42 @@ def _render_question(authored, form, existing, page_key):
     return render_template(
         "coordinate/question_form.html", authored=authored, community=authored.community, form=form,
         question=existing, page_key=page_key, source=authored.source_language,
+        fixed=_fixed_answer_fields(authored, existing),
         complex_condition=existing.get("show_if") if existing and form.condition_question.data == KEEP_CONDITION
         else None)
+
+
+def _fixes_answers(question: dict | None) -> bool:
+    """A question about who answers, with a list, can be answered by a group's link."""
+    return bool(question) and question.get("role") == "group" and question.get("type") == "single_choice" \
+        and bool(question.get("options"))
+
+
+def _fixed_answer_fields(authored: AuthoredSurvey, question: dict | None) -> list[tuple]:
+    """(group, field name, chosen option) for each of the community's groups, when the question
+    can be answered by a group's link: people who come through that link are not asked it."""
+    if not _fixes_answers(question):
+        return []
+    key = question["key"]
+    return [(group, f"fixed_{group.id}", request.form.get(f"fixed_{group.id}", (group.fixed_answers or {}).get(key, "")))
+            for group in authored.community.groups]
+
+
+def _save_fixed_answers(authored: AuthoredSurvey, question: dict) -> None:
+    if not _fixes_answers(question):
+        return
+    options = {o["key"] for o in question["options"]}
+    for group in authored.community.groups:
+        chosen = request.form.get(f"fixed_{group.id}", "")
+        fixed = dict(group.fixed_answers or {})
+        if chosen in options:
+            fixed[question["key"]] = chosen
+        else:
+            fixed.pop(question["key"], None)
+        if fixed != (group.fixed_answers or {}):
+            group.fixed_answers = fixed
+            audit.record("group_edited", community_id=authored.community_id, group_id=group.id,
+                         user_id=current_user.id, fixed_answer=question["key"], option=fixed.get(question["key"]))
 
 
 def _question_choices(form: QuestionForm, authored: AuthoredSurvey, existing: dict | None, page_key: str) -> None:
@@ -479,7 +513,8 @@ def _options(lines: str | None, saved: list[dict], source: str) -> list[dict]:
     result = []
     for label in dict.fromkeys(line.strip() for line in (lines or "").splitlines() if line.strip()):
         kept = by_label.get(label)
-        key = kept["key"] if kept and kept["key"] not in taken else free_key(label[:40], taken | {o["key"] for o in saved})
+        key = kept["key"] if kept and kept["key"] not in taken else \
+            survey_drafts.new_key(label, taken | {o["key"] for o in saved}, "option")
         taken.add(key)
         result.append({"key": key, "label": dict(kept["label"]) if kept else {source: label[:500]}})
     return result

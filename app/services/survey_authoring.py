@@ -74,7 +74,7 @@ def create_copy(community: Community, survey: Survey, languages: Sequence[str] |
 
 
 def create_empty(community: Community, title: str, languages: Sequence[str], audience: str) -> AuthoredSurvey:
-    key = _free_key(community, free_key(title[:40], set()))
+    key = _free_key(community, survey_drafts.new_key(title, (), "survey"))
     authored = AuthoredSurvey(community=community, key=key,
                               draft=survey_drafts.empty_draft(key, title.strip(), languages, audience))
     db.session.add(authored)
