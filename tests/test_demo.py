@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from app.domain.answers import AnswerCell, decode
 
 from app.extensions import db
-from app.models import (
+from app.models import AuthoredSurvey, (
     Answer, Community, Group, Question, ReportSnapshot, Response, Round, RoundStatus, User,
 )
 from tests.conftest import empty_all_tables
@@ -46,6 +46,12 @@ def test_demo_creates_a_city_with_two_learning_communities_and_rounds_of_every_s
         assert line in result.output
     for link in (link for r in current for link in r.links):
         assert f"/s/{link.token}" in result.output
+    # A learning community has made the citizens' survey its own: a local question, published,
+    # asked in the four languages it is translated into so far.
+    own = db.session.scalar(select(AuthoredSurvey))
+    assert own.community.parent == city and own.latest.version == 1
+    assert own.latest.languages == ["en", "he", "ar", "nl"]
+    assert own.latest.parsed().question("learning_place").show_if == "took_part_last_year == 'yes'"
 
 
 def test_every_demo_round_has_a_report_with_figures(runner):

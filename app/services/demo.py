@@ -36,7 +36,8 @@ from app.models import (
     User,
     utcnow,
 )
-from app.services import report_releases
+from app.domain import survey_drafts
+from app.services import report_releases, survey_authoring
 from app.services.survey_bank import latest_version, load_bank
 
 CITY_SLUG = "lakeside"
@@ -229,6 +230,25 @@ def title_translations(title: str) -> dict[str, str] | None:
     names = TITLE_STEMS.get(stem)
     return {language: f"{name} {year}" for language, name in in_other_languages(names).items()} if names else None
 CITIZEN_SURVEY = "citizen_needs"
+
+# The first learning community's own version of the citizens' survey, made in the editor: one
+# local question, shown to those who took part in learning, translated so far into four of the
+# eight languages (the translators of the others are at work), and published.
+LOCAL_QUESTION = {
+    "key": "learning_place", "type": "single_choice", "show_if": "took_part_last_year == 'yes'",
+    "text": {"en": "Where did you learn most often?", "he": "איפה למדת הכי הרבה?",
+             "ar": "أين تعلّمت في أغلب الأحيان؟", "nl": "Waar leerde je het vaakst?"},
+    "options": [
+        {"key": "library", "label": {"en": "The public library", "he": "הספרייה הציבורית",
+                                     "ar": "المكتبة العامة", "nl": "De openbare bibliotheek"}},
+        {"key": "community_centre", "label": {"en": "The community centre", "he": "המתנ״ס",
+                                              "ar": "المركز المجتمعي", "nl": "Het buurthuis"}},
+        {"key": "school_or_college", "label": {"en": "A school or college", "he": "בית ספר או מכללה",
+                                               "ar": "مدرسة أو كلية", "nl": "Een school of hogeschool"}},
+        {"key": "online", "label": {"en": "Online, at home", "he": "באינטרנט, בבית", "ar": "عبر الإنترنت، في البيت",
+                                    "nl": "Online, thuis"}},
+    ],
+}
 PARTNER_SURVEY = "partner_organisations"
 # The city's own assessments, each by a named panel: the coordinating team and partner
 # representatives, invited by name (their ratings are shown side by side with their names).
@@ -302,6 +322,7 @@ def create_demo(surveys_dir: Path, responses: int, seed: int) -> DemoSummary:
     ]
     add_logins([city, *(r.community for r, _ in current_rounds)])
     db.session.flush()
+    demo_own_survey(current_rounds[0][0].community, surveys[CITIZEN_SURVEY])
     for current, earlier in current_rounds:
         current.previous_round_id = earlier.id
 
@@ -319,6 +340,14 @@ def create_demo(surveys_dir: Path, responses: int, seed: int) -> DemoSummary:
             report_releases.request_release(survey_round.id, None, utcnow())
         report_releases.build_and_release(survey_round.id, utcnow())
     return summarise(created=True, responses=responses)
+
+
+def demo_own_survey(community: Community, citizens: Survey) -> None:
+    """A community's own copy of the citizens' survey with a local question, published."""
+    authored = survey_authoring.create_copy(community, citizens)
+    draft = survey_drafts.save_question(authored.draft, "taking_part", LOCAL_QUESTION)  # after took_part_last_year
+    survey_authoring.save_draft(authored, draft)
+    survey_authoring.publish(authored)
 
 
 def demo_surveys(surveys_dir: Path) -> dict[str, Survey]:
