@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from app.domain.answers import AnswerCell, decode
 
 from app.extensions import db
-from app.models import AuthoredSurvey, (
+from app.models import (
+    AuthoredSurvey,
     Answer, Community, Group, Question, ReportSnapshot, Response, Round, RoundStatus, User,
 )
 from tests.conftest import empty_all_tables
