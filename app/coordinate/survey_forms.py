@@ -46,7 +46,7 @@ class ImportForm(FlaskForm):
 
 class SettingsForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    intro = TextAreaField(_l("Welcome text"), validators=[DataRequired(), Length(max=LONG_LIMIT)],
+    intro = TextAreaField(_l("Welcome text"), validators=[DataRequired(), Length(max=LONG_LIMIT)], render_kw={"rows": 5},
                           description=_l("What the survey is for and how long it takes; shown before the first question."))
     minutes = IntegerField(_l("Minutes it takes on a phone"), validators=[
         DataRequired(), NumberRange(min=1, max=120, message=_l("Between 1 and 120."))])
@@ -90,7 +90,7 @@ COMPARISON_LABELS = {
 
 class QuestionForm(FlaskForm):
     type = SelectField(_l("Kind of question"), choices=options(QUESTION_TYPE_CHOICES))
-    text = TextAreaField(_l("Question"), validators=[DataRequired(), Length(max=TEXT_LIMIT)])
+    text = TextAreaField(_l("Question"), validators=[DataRequired(), Length(max=TEXT_LIMIT)], render_kw={"rows": 3})
     help = TextAreaField(_l("Hint under the question"), validators=[Optional(), Length(max=TEXT_LIMIT)],
                          description=_l("Optional: an example, or what is meant."))
     required = BooleanField(_l("An answer is required"))
@@ -103,6 +103,7 @@ class QuestionForm(FlaskForm):
     page_key = SelectField(_l("Page"), choices=[])
     # Choice questions
     option_lines = TextAreaField(_l("Answers to choose from"), validators=[Optional(), Length(max=20_000)],
+                                 render_kw={"rows": 7},
                                  description=_l("One per line, at least two."))
     options_from = BooleanField(_l("Offer the community's neighbourhoods first"))
     other = BooleanField(_l("Add “Other, namely …” with a box to write in"))
