@@ -111,3 +111,35 @@ def test_a_coordinator_shapes_a_survey_on_a_phone_and_launches_it(phone, live_se
     assert survey_round.languages == ["en", "he"]
     press(phone, phone.get_by_role("link", name="Preview the questions"))
     check(phone, "round-preview")
+
+
+def test_every_editor_page_passes_axe_at_phone_width_in_english_and_hebrew(phone, live_server, harbour):
+    from app.models import Survey
+    from app.services import survey_authoring
+
+    bank = db.session.scalar(select(Survey).where(Survey.key == "citizen_needs"))
+    authored = survey_authoring.create_copy(harbour, bank)
+    version, _new = survey_authoring.publish(authored)
+    db.session.commit()
+    phone.goto(f"{live_server}/auth/login")
+    phone.get_by_label("Email").fill("noa@example.org")
+    phone.get_by_label("Password").fill(PASSWORD)
+    press(phone, phone.locator("button.primary"))
+    pages = {
+        "surveys": f"/coordinate/communities/{harbour.id}/surveys",
+        "survey": f"/coordinate/surveys/{authored.id}",
+        "settings": f"/coordinate/surveys/{authored.id}/settings",
+        "page-title": f"/coordinate/surveys/{authored.id}/pages/about_you",
+        "question-new": f"/coordinate/surveys/{authored.id}/questions/new?page=needs&type=number",
+        "question-group": f"/coordinate/surveys/{authored.id}/questions/age_band",
+        "question-condition": f"/coordinate/surveys/{authored.id}/questions/barriers",
+        "translate": f"/coordinate/surveys/{authored.id}/translate/he",
+        "preview": f"/coordinate/surveys/{authored.id}/preview",
+        "version-preview": f"/coordinate/communities/{harbour.id}/surveys/versions/{version.id}/preview",
+    }
+    for language in ("en", "he"):
+        for name, path in pages.items():
+            separator = "&" if "?" in path else "?"
+            phone.goto(f"{live_server}{path}{separator}lang={language}")
+            assert phone.locator("html").get_attribute("lang") == language, name
+            check(phone, f"{name}-{language}")
