@@ -9,3 +9,4 @@ from app.coordinate import members  # noqa: E402,F401
 from app.coordinate import invitations  # noqa: E402,F401
 from app.coordinate import surveys  # noqa: E402,F401
 from app.coordinate import survey_preview  # noqa: E402,F401
+from app.coordinate import survey_questions, survey_translations, survey_exchange  # noqa: E402,F401
