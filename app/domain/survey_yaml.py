@@ -17,12 +17,7 @@ from typing import Any
 
 import yaml
 
-from app.domain.survey_format import (
-    COMMON_QUESTION_FIELDS,
-    LONG_TEXT_MAX_LENGTH,
-    TEXT_MAX_LENGTH,
-    TYPE_FIELDS,
-)
+from app.domain.survey_drafts import question_fields
 
 __all__ = ["survey_yaml"]
 
@@ -32,9 +27,8 @@ INDENT = "  "
 # The order of the bank's files: what a question is first, then what it serves, then its words.
 QUESTION_ORDER = (
     "key", "type", "role", "required", "options_from", "scale", "long", "max_length", "integer",
-    "min", "max", "other", "max_choices", "criterion", "show_if", "text", "help", "unit", "options",
+    "min", "other", "max", "criterion", "show_if", "text", "help", "unit", "options",
 )
-FILE_NAMES = {"max_choices": "max"}  # the dict's field -> the file's field
 
 
 def survey_yaml(survey: Mapping[str, Any]) -> str:
@@ -99,61 +93,23 @@ def _page(page: Mapping[str, Any], languages: Sequence[str], scales: Mapping[str
 
 
 def _question(question: Mapping[str, Any], languages: Sequence[str], scales: Mapping[str, Any]) -> list[str]:
+    """The question's fields as a file gives them (survey_drafts.question_fields decides which),
+    in the bank's order."""
     depth = 4
+    fields = question_fields(question, scales)
     lines: list[str] = []
     for name in QUESTION_ORDER:
-        value = _file_value(question, name, scales)
+        value = fields.get(name)
         if value is None:
             continue
-        file_name = FILE_NAMES.get(name, name)
         if name in ("text", "help", "unit"):
-            lines += _translated(file_name, value, languages, depth)
+            lines += _translated(name, value, languages, depth)
         elif name == "options":
-            lines += _options(value, languages, depth)
+            lines += _options(value, languages, depth) if value else []
         else:
-            lines.append(_field(file_name, value, depth))
+            lines.append(_field(name, value, depth))
     first = lines[0]  # always the key
     return [f"{INDENT * (depth - 1)}- {first.lstrip()}"] + lines[1:]
-
-
-def _file_value(question: Mapping[str, Any], name: str, scales: Mapping[str, Any]) -> Any:
-    """What the file says for this field, or None when the default says it already (or when
-    the field does not belong to the question's type: to_dict() gives every field)."""
-    if not _belongs(question["type"], name):
-        return None
-    value = question.get(name)
-    if name == "role":
-        return None if value == "item" else value
-    if name == "required":
-        return None if value == (question.get("role") == "group") else value
-    if name == "scale":
-        return None if value is None else _scale_name(value, scales)
-    if name == "options":
-        return value or None
-    if question["type"] not in _TYPE_DEFAULTS:
-        return value
-    return _without_type_default(question, name, value)
-
-
-def _belongs(question_type: str, name: str) -> bool:
-    file_name = FILE_NAMES.get(name, name)
-    if name == "max" and question_type == "multiple_choice":
-        return False  # a multiple choice's max is the dict's max_choices
-    return file_name in COMMON_QUESTION_FIELDS + TYPE_FIELDS.get(question_type, ())
-
-
-# Fields whose default depends on the question's type (the parser fills these in).
-_TYPE_DEFAULTS = {"multiple_choice": {"other": False}, "text": {"long": False}, "number": {"integer": True}}
-
-
-def _without_type_default(question: Mapping[str, Any], name: str, value: Any) -> Any:
-    defaults = _TYPE_DEFAULTS[question["type"]]
-    if name == "max_length" and question["type"] == "text":
-        default = LONG_TEXT_MAX_LENGTH if question.get("long") else TEXT_MAX_LENGTH
-        return None if value == default else value
-    if name in defaults:
-        return None if value == defaults[name] else value
-    return value
 
 
 def _options(options: Sequence[Mapping[str, Any]], languages: Sequence[str], depth: int) -> list[str]:
