@@ -16,7 +16,7 @@ from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from flask import Flask, Response, current_app, g, request
-from flask_babel import format_number, get_locale, get_translations
+from flask_babel import format_number, get_locale, get_translations, gettext
 from flask_babel import lazy_gettext as _l
 
 from app.domain.dates import moment_text
@@ -49,7 +49,14 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["named"] = named
     app.jinja_env.globals["round_status_label"] = round_status_label
     app.jinja_env.globals["say"] = say
+    app.jinja_env.globals["problem_words"] = problem_words
     app.jinja_env.globals["ngettext"] = _counting_in_page_notation(app.jinja_env.globals["ngettext"])
+
+
+def problem_words(problem: Any) -> str:
+    """A survey problem (a file's Problem or the editor's FieldProblem) in the page language;
+    keys and values quoted from the survey stay as they are. Its `message` is the English."""
+    return problem.phrase.words(gettext)
 
 
 def counted(singular: str, plural: str, num: int, **variables: Any) -> Markup:

@@ -8,6 +8,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from app.domain.xlsx_reading import RowProblem, XlsxRefused
+from app.i18n import problem_words
 from app.public import wording
 
 
@@ -58,7 +59,7 @@ def row_problem_message(problem: RowProblem) -> str:
         "unknown_role": _("the role “%(role)s” is not known", role=detail.get("role", "")),
         "unbalanced_group": _("begin group and end group do not match"),
         "no_questions": _("the form has no questions"),
-        "invalid_survey": str(detail.get("message", "")),
+        "invalid_survey": problem_words(detail["problem"]) if "problem" in detail else str(detail.get("message", "")),
         "unknown_id": _("this text is not in the survey (any more)"),
         "duplicate_id": _("this text is given twice"),
         "missing_id": _("the row has no id"),

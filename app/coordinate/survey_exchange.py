@@ -26,6 +26,7 @@ from app.domain import survey_drafts, xlsform
 from app.domain.survey_yaml import survey_yaml
 from app.domain.xlsx_reading import XlsxRefused
 from app.extensions import db
+from app.i18n import problem_words
 from app.models import Community
 from app.services import audit, survey_authoring
 
@@ -48,7 +49,7 @@ def import_survey(community_id: int):
     problems = [exchange_words.row_problem_message(p) for p in result.problems]
     if result.survey is not None and not problems:
         check = survey_drafts.check_draft(result.survey, survey_authoring.criterion_keys())
-        problems = [problem.message for problem in check.problems]
+        problems = [problem_words(problem) for problem in check.problems]
     if problems or result.survey is None:
         return surveys_page(community, import_form=form, status=400, import_problems=problems)
     filename = (form.file.data.filename or "")[:120]

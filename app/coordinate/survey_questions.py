@@ -28,7 +28,7 @@ from app.coordinate.surveys import (
 from app.domain import survey_drafts
 from app.domain.survey_drafts import EditRefused, SimpleCondition
 from app.extensions import db
-from app.i18n import LANGUAGE_NAMES, pick_translation
+from app.i18n import LANGUAGE_NAMES, pick_translation, problem_words
 from app.models import AuthoredSurvey, Framework
 from app.services import audit, survey_authoring
 
@@ -315,7 +315,7 @@ def _validator_errors(authored: AuthoredSurvey, draft: dict, key: str) -> dict[s
         if name == "max" and question["type"] == "multiple_choice":
             name = "max_choices"
         errors.setdefault(FORM_FIELD_OF.get(name, name if name in QuestionForm.__dict__ else "text"), []).append(
-            problem.message)
+            problem_words(problem))
     return errors
 
 

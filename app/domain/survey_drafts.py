@@ -34,7 +34,7 @@ from app.domain.survey_format import (
     SurveyDefinition,
     check_survey_fields,
 )
-from app.domain.yaml_lines import LineDict
+from app.domain.yaml_lines import N_, LineDict, Phrase, Translate, phrase
 
 Draft = dict[str, Any]
 TEXT_MAX = 2000  # characters of one text in one language
@@ -106,7 +106,20 @@ def fingerprint(draft: Mapping[str, Any]) -> str:
 @dataclass(frozen=True)
 class FieldProblem:
     path: Path  # where in the draft: ("pages", 0, "questions", 2, "text"); () for the whole
-    message: str
+    phrase: Phrase  # naming no line: the draft has none (plain text is kept as a phrase too)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.phrase, Phrase):
+            object.__setattr__(self, "phrase", Phrase(str(self.phrase)))
+
+    @property
+    def message(self) -> str:
+        """The problem in English."""
+        return _without_lines(str(self.phrase))
+
+    def words(self, translate: Translate) -> str:
+        """The problem in another language: translate is gettext, say."""
+        return self.phrase.words(translate)
 
     @property
     def question_position(self) -> tuple[int, int] | None:
@@ -140,10 +153,11 @@ def check_draft(draft: Mapping[str, Any], criterion_keys: Collection[str] | None
     paths: list[Path] = []
     root = _line_tree(file_fields(draft), (), paths)
     if not isinstance(root, LineDict):
-        return DraftCheck(None, (FieldProblem((), "the survey is empty"),))
+        return DraftCheck(None, (FieldProblem((), phrase(N_("the survey is empty"))),))
     definition, problems = check_survey_fields(root, "draft", criterion_keys, partial=True)
+    # A file's problems name lines, which mean nothing in the editor: each says it without.
     found = tuple(
-        FieldProblem(paths[p.line - 1] if 0 < p.line <= len(paths) else (), _without_lines(p.message))
+        FieldProblem(paths[p.line - 1] if 0 < p.line <= len(paths) else (), p.phrase.without_lines())
         for p in problems
     )
     return DraftCheck(definition, found)
@@ -343,7 +357,18 @@ def move_page(draft: Draft, key: str, step: int) -> Draft:
 
 
 def new_question_key(draft: Mapping[str, Any], text: str) -> str:
-    return free_key(text[:40], set(question_keys(draft)) | _RESERVED_KEYS)
+    return new_key(text, set(question_keys(draft)) | _RESERVED_KEYS, "question")
+
+
+def new_key(words: str, taken: Collection[str], prefix: str) -> str:
+    """A snake_case key from some words ("65 and over" → "option_65_and_over"): survey keys
+    start with a letter, and words in other scripts give no letters at all ("שאלה" → "question")."""
+    base = free_key(words[:40], ())
+    if base == "item":  # nothing usable in the words
+        base = prefix
+    elif not base[0].isalpha():
+        base = f"{prefix}_{base}"
+    return free_key(base, taken)
 
 
 _RESERVED_KEYS = frozenset({"and", "or", "not", "in", "is", "if", "else", "true", "false", "none"})

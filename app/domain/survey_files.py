@@ -17,7 +17,7 @@ from app.domain.survey_format import (
     parse_catalogue,
     parse_survey,
 )
-from app.domain.yaml_lines import LineDict, load_yaml
+from app.domain.yaml_lines import N_, LineDict, load_yaml, phrase
 
 CATALOGUE_FILENAME = "criteria.yaml"
 SURVEY_SUFFIX = ".yaml"
@@ -33,7 +33,7 @@ class Bank:
 def read_bank(directory: Path) -> Bank:
     """Read and check the whole bank; usable only when `problems` is empty."""
     if not directory.is_dir():
-        return Bank(None, [], [Problem(str(directory), 0, "no such directory")])
+        return Bank(None, [], [Problem(str(directory), 0, phrase(N_("no such directory")))])
     catalogue, problems = _read_catalogue(directory / CATALOGUE_FILENAME)
     files, listing_problems = _files_in(directory)
     survey_files = [f for f in files if f.name != CATALOGUE_FILENAME]
@@ -71,7 +71,7 @@ def _expand(paths: Sequence[Path]) -> tuple[list[Path], list[Problem]]:
         elif path.exists():
             files.append(path)  # named explicitly: checked whatever its suffix
         else:
-            problems.append(Problem(str(path), 0, "no such file or directory"))
+            problems.append(Problem(str(path), 0, phrase(N_("no such file or directory"))))
     return _without_repeats(files), problems
 
 
@@ -90,7 +90,8 @@ def _files_in(directory: Path) -> tuple[list[Path], list[Problem]]:
     files = sorted(p for p in directory.iterdir() if p.is_file())
     # A .yml file would be silently ignored; say so rather than lose a survey.
     problems = [
-        Problem(str(p), 0, f"this file is not read: survey files end in {SURVEY_SUFFIX}")
+        Problem(str(p), 0, phrase(N_("this file is not read: survey files end in %(suffix)s"),
+                                  suffix=SURVEY_SUFFIX))
         for p in files
         if p.suffix == ".yml"
     ]
@@ -129,7 +130,8 @@ def _read_surveys(
             continue
         if definition.key in first_file:
             used_by = first_file[definition.key]
-            message = f"survey key '{definition.key}' is already used by {used_by}"
+            message = phrase(N_("survey key '%(key)s' is already used by %(path)s"),
+                             key=definition.key, path=str(used_by))
             problems.append(Problem(str(path), _key_line(text), message))
             continue
         first_file[definition.key] = path
@@ -141,9 +143,10 @@ def _read_text(path: Path) -> tuple[str, Problem | None]:
     try:
         return path.read_text(encoding="utf-8"), None
     except UnicodeDecodeError:
-        return "", Problem(str(path), 0, "the file is not UTF-8 text")
+        return "", Problem(str(path), 0, phrase(N_("the file is not UTF-8 text")))
     except OSError as error:
-        return "", Problem(str(path), 0, f"cannot read the file: {error.strerror}")
+        return "", Problem(
+            str(path), 0, phrase(N_("cannot read the file: %(error)s"), error=str(error.strerror)))
 
 
 def _key_line(text: str) -> int:

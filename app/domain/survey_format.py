@@ -26,12 +26,18 @@ from app.domain.conditions import (
     parse_condition,
 )
 from app.domain.yaml_lines import (
+    N_,
     FieldReader,
     LineDict,
+    Phrase,
     Problem,
-    did_you_mean,
+    What,
     is_number,
+    lined,
     one_of,
+    phrase,
+    suggesting,
+    unknown_field,
 )
 
 __all__ = [
@@ -290,7 +296,10 @@ def _optional_dict(text: Translated | None) -> dict[str, str] | None:
 
 def parse_catalogue(text: str, path: str) -> tuple[Catalogue | None, list[Problem]]:
     reader = _CatalogueReader(path)
-    root = reader.root(text, "the criteria catalogue", CATALOGUE_FIELDS)
+    root = reader.root(text, phrase(
+        N_("the file should describe the criteria catalogue with the fields %(fields)s"),
+        fields=", ".join(CATALOGUE_FIELDS),
+    ))
     catalogue = reader.catalogue(root) if root is not None else None
     return reader.result(catalogue)
 
@@ -304,7 +313,10 @@ def parse_survey(
     partial: texts may be missing in every language but the first (the source language), as in
     a community's own survey whose translators are still at work. The bank's files are complete."""
     reader = _SurveyReader(path, criterion_keys, partial)
-    root = reader.root(text, "a survey", SURVEY_FIELDS)
+    root = reader.root(text, phrase(
+        N_("the file should describe a survey with the fields %(fields)s"),
+        fields=", ".join(SURVEY_FIELDS),
+    ))
     definition = reader.survey(root) if root is not None else None
     return reader.result(definition)
 
@@ -318,8 +330,94 @@ def check_survey_fields(
     return reader.result(reader.survey(root))
 
 
+@dataclass(frozen=True)
+class _Kind:
+    """How messages name one kind of mapping that has a key: a whole sentence per use, so
+    translators never have to fit a lone noun into a sentence. %(what)s, in an option's
+    templates, is the question the option belongs to."""
+
+    keyless: str  # the problem: the mapping has no key
+    at_line: str  # naming a mapping without a key, by its %(line)s ...
+    unlined: str  # ... or, where lines mean nothing, by its kind alone
+    keyed: str  # naming a mapping by its %(key)s
+    not_snake_case: str  # the problem: its %(key)s is not snake_case
+
+
+_KINDS = {
+    "survey": _Kind(
+        N_("this survey has no key"), N_("the survey on line %(line)s"), N_("the survey"),
+        N_("survey '%(key)s'"),
+        N_("survey key '%(key)s' is not snake_case: use lowercase letters, digits and single "
+           "underscores, starting with a letter"),
+    ),
+    "page": _Kind(
+        N_("this page has no key"), N_("the page on line %(line)s"), N_("the page"),
+        N_("page '%(key)s'"),
+        N_("page key '%(key)s' is not snake_case: use lowercase letters, digits and single "
+           "underscores, starting with a letter"),
+    ),
+    "question": _Kind(
+        N_("this question has no key"), N_("the question on line %(line)s"), N_("the question"),
+        N_("question '%(key)s'"),
+        N_("question key '%(key)s' is not snake_case: use lowercase letters, digits and single "
+           "underscores, starting with a letter"),
+    ),
+    "option": _Kind(
+        N_("this option of %(what)s has no key"), N_("the option on line %(line)s"), N_("the option"),
+        N_("option '%(key)s' of %(what)s"),
+        N_("option key '%(key)s' is not snake_case: use lowercase letters, digits and single "
+           "underscores, starting with a letter"),
+    ),
+    "framework": _Kind(
+        N_("this framework has no key"), N_("the framework on line %(line)s"), N_("the framework"),
+        N_("framework '%(key)s'"),
+        N_("framework key '%(key)s' is not snake_case: use lowercase letters, digits and single "
+           "underscores, starting with a letter"),
+    ),
+    "criterion": _Kind(
+        N_("this criterion has no key"), N_("the criterion on line %(line)s"), N_("the criterion"),
+        N_("criterion '%(key)s'"),
+        N_("criterion key '%(key)s' is not snake_case: use lowercase letters, digits and single "
+           "underscores, starting with a letter"),
+    ),
+}
+
+
+# The problem that a key was used before (on line %(first_line)s), and the same said without
+# the line; an option's key need only be unique within %(what)s, its question.
+_DUPLICATES = {
+    "page": (N_("duplicate page key '%(key)s': already used on line %(first_line)s"),
+             N_("duplicate page key '%(key)s'")),
+    "question": (N_("duplicate question key '%(key)s': already used on line %(first_line)s"),
+                 N_("duplicate question key '%(key)s'")),
+    "option": (N_("duplicate option key '%(key)s' in %(what)s: already used on line %(first_line)s"),
+               N_("duplicate option key '%(key)s' in %(what)s")),
+    "framework": (N_("duplicate framework key '%(key)s': already used on line %(first_line)s"),
+                  N_("duplicate framework key '%(key)s'")),
+    "criterion": (N_("duplicate criterion key '%(key)s': already used on line %(first_line)s"),
+                  N_("duplicate criterion key '%(key)s'")),
+}
+
+
+def _field_of(what: What, name: str) -> Phrase:
+    """A field of a thing, as messages name it: "question 'age_band' text"."""
+    return phrase(N_("%(what)s %(field)s"), what=what, field=name)
+
+
+def _within(what: What | None) -> dict[str, What]:
+    return {} if what is None else {"what": what}
+
+
 class _Reader(FieldReader):
     """Adds what both kinds of file share: keys, and texts translated into `languages:`."""
+
+    # Said when a text is given in a language the file does not list, per `owner`.
+    NOT_ONE_OF_THE_LANGUAGES = {
+        "catalogue": N_("%(label)s: translation in %(language)s, which is not one of the catalogue's "
+                        "languages (%(languages)s)"),
+        "survey": N_("%(label)s: translation in %(language)s, which is not one of the survey's "
+                     "languages (%(languages)s)"),
+    }
 
     def __init__(self, path: str, owner: str, partial: bool = False) -> None:
         super().__init__(path)
@@ -327,79 +425,82 @@ class _Reader(FieldReader):
         self.languages: tuple[str, ...] | None = None  # None until they are known to be valid
         self.partial = partial  # only the first language's texts are required
 
-    def named(self, data: LineDict, kind: str, within: str = "") -> tuple[str, str]:
-        """The key of a mapping that needs one, and how messages should name the mapping."""
+    def named(self, data: LineDict, kind: str, within: What | None = None) -> tuple[str, What]:
+        """The key of a mapping that needs one, and how messages should name the mapping.
+        `within`: what an option belongs to (its question)."""
+        words, of = _KINDS[kind], _within(within)
         value = data.get("key")
         if value is None:
-            self.report(data.line, f"this {kind}{within} has no key")
-            return "", f"the {kind} on line {data.line}"
+            self.report(data.line, words.keyless, **of)
+            return "", lined(words.at_line, words.unlined, line=data.line)
         key = str(value)
         if not isinstance(value, str) or not SNAKE_CASE.fullmatch(value):
-            self.report(
-                data.line_of("key"),
-                f"{kind} key '{key}' is not snake_case: use lowercase letters, digits and "
-                "single underscores, starting with a letter",
-            )
-        return key, f"{kind} '{key}'{within}"
+            self.report(data.line_of("key"), words.not_snake_case, key=key)
+        return key, phrase(words.keyed, key=key, **of)
 
-    def unique(self, first_lines: dict[str, int], key: str, line: int, description: str) -> None:
+    def unique(
+        self, first_lines: dict[str, int], key: str, line: int, kind: str, within: What | None = None
+    ) -> None:
         if key in first_lines:
-            self.report(line, f"duplicate {description}: already used on line {first_lines[key]}")
+            template, unlined = _DUPLICATES[kind]
+            self.report(line, lined(template, unlined, key=key, first_line=first_lines[key], **_within(within)))
         elif key:
             first_lines[key] = line
 
-    def language_list(self, data: LineDict, what: str) -> tuple[str, ...] | None:
+    def language_list(self, data: LineDict, what: What) -> tuple[str, ...] | None:
         value, line = data.get("languages"), data.line_of("languages")
         if value is None:
-            self.report(line, f"{what} has no languages: list their codes, for example [en, he]")
+            self.report(line, N_("%(what)s has no languages: list their codes, for example [en, he]"),
+                        what=what)
             return None
         if not isinstance(value, list) or not value:
-            self.report(line, "languages should be a list of language codes, for example [en, he]")
+            self.report(line, N_("languages should be a list of language codes, for example [en, he]"))
             return None
         codes: list[str] = []
         for code in value:
             if not isinstance(code, str) or not LANGUAGE_CODE.fullmatch(code):
-                self.report(line, f"'{code}' is not a language code such as en or he")
+                self.report(line, N_("'%(code)s' is not a language code such as en or he"), code=code)
             elif code in codes:
-                self.report(line, f"language {code} is listed twice")
+                self.report(line, N_("language %(code)s is listed twice"), code=code)
             else:
                 codes.append(code)
         return tuple(codes) if len(codes) == len(value) else None
 
     def translated(
-        self, data: LineDict, name: str, what: str, required: bool = True
+        self, data: LineDict, name: str, what: What, required: bool = True
     ) -> dict[str, str] | None:
         value = data.get(name)
         if value is None:
             if required:
-                self.report(data.line, f"{what} has no {name}")
+                self.report(data.line, N_("%(what)s has no %(name)s"), what=what, name=name)
             return None
-        return self.translation(value, data.line_of(name), f"{what} {name}")
+        return self.translation(value, data.line_of(name), _field_of(what, name))
 
-    def translation(self, value: object, line: int, label: str) -> dict[str, str]:
+    def translation(self, value: object, line: int, label: What) -> dict[str, str]:
         """A translated text; `label` names it in messages ("question 'age_band' text")."""
         if not isinstance(value, LineDict):
-            self.report(line, f"{label} should give the text per language, for example {{en: ...}}")
+            self.report(line, N_("%(label)s should give the text per language, for example {en: ...}"),
+                        label=label)
             return {}
         text: dict[str, str] = {}
         for language, words in value.items():
             where = value.line_of(language)
             if self.languages is not None and language not in self.languages:
-                self.report(
-                    where,
-                    f"{label}: translation in {language}, which is not one of the "
-                    f"{self.owner}'s languages ({', '.join(self.languages)})",
-                )
+                self.report(where, self.NOT_ONE_OF_THE_LANGUAGES[self.owner],
+                            label=label, language=language, languages=", ".join(self.languages))
             elif words is None or (isinstance(words, str) and not words.strip()):
-                self.report(where, f"{label}: the {language} text is empty")
+                self.report(where, N_("%(label)s: the %(language)s text is empty"),
+                            label=label, language=language)
             elif not isinstance(words, str):
-                self.report(where, f"{label}: the {language} text should be text, not {words!r}")
+                self.report(where, N_("%(label)s: the %(language)s text should be text, not %(value)s"),
+                            label=label, language=language, value=repr(words))
             else:
                 text[str(language)] = words
         required = (self.languages or ())[:1] if self.partial else self.languages or ()
         missing = [code for code in required if code not in value]
         if missing:
-            self.report(line, f"{label}: missing translation for {', '.join(missing)}")
+            self.report(line, N_("%(label)s: missing translation for %(languages)s"),
+                        label=label, languages=", ".join(missing))
         return text
 
 
@@ -410,24 +511,25 @@ class _CatalogueReader(_Reader):
         self.criterion_lines: dict[str, int] = {}
 
     def catalogue(self, root: LineDict) -> Catalogue:
-        self.fields(root, CATALOGUE_FIELDS, "the catalogue")
-        self.languages = self.language_list(root, "the catalogue")
-        items = self.items(root, "frameworks", "the catalogue")
+        what = phrase(N_("the catalogue"))
+        self.fields(root, CATALOGUE_FIELDS, what)
+        self.languages = self.language_list(root, what)
+        items = self.items(root, "frameworks", what)
         if not items:
-            self.report(root.line_of("frameworks"), "the catalogue has no frameworks")
+            self.report(root.line_of("frameworks"), N_("the catalogue has no frameworks"))
         frameworks = (self.framework(item, root.line_of("frameworks")) for item in items)
         return Catalogue(self.languages or (), tuple(f for f in frameworks if f is not None))
 
     def framework(self, item: object, line: int) -> Framework | None:
-        data = self.mapping(item, line, "each framework")
+        data = self.mapping(item, line, phrase(N_("each framework")))
         if data is None:
             return None
         key, what = self.named(data, "framework")
-        self.unique(self.framework_lines, key, data.line_of("key"), f"framework key '{key}'")
+        self.unique(self.framework_lines, key, data.line_of("key"), "framework")
         self.fields(data, FRAMEWORK_FIELDS, what)
         items = self.items(data, "criteria", what)
         if not items:
-            self.report(data.line_of("criteria"), f"{what} has no criteria")
+            self.report(data.line_of("criteria"), N_("%(what)s has no criteria"), what=what)
         criteria = (
             self.criterion(item, data.line_of("criteria"), key, position)
             for position, item in enumerate(items)
@@ -442,12 +544,12 @@ class _CatalogueReader(_Reader):
     def criterion(
         self, item: object, line: int, framework_key: str, position: int
     ) -> Criterion | None:
-        data = self.mapping(item, line, "each criterion")
+        data = self.mapping(item, line, phrase(N_("each criterion")))
         if data is None:
             return None
         key, what = self.named(data, "criterion")
         # Unique across frameworks: a survey question names its criterion by key alone.
-        self.unique(self.criterion_lines, key, data.line_of("key"), f"criterion key '{key}'")
+        self.unique(self.criterion_lines, key, data.line_of("key"), "criterion")
         self.fields(data, CRITERION_FIELDS, what)
         return Criterion(
             key=key,
@@ -482,19 +584,19 @@ class _SurveyReader(_Reader):
             key, audience, self.languages or (), title, intro, minutes, self.scales, pages
         )
 
-    def minutes(self, root: LineDict, what: str) -> int | float:
+    def minutes(self, root: LineDict, what: What) -> int | float:
         value = root.get("minutes")
         if value is None:
             self.report(
                 root.line,
-                f"{what} has no minutes: give an honest estimate of the answering time on a "
-                "phone, for example minutes: 5",
+                N_("%(what)s has no minutes: give an honest estimate of the answering time on a "
+                   "phone, for example minutes: 5"),
+                what=what,
             )
             return 0
         if not is_number(value) or not value > 0:
-            self.report(
-                root.line_of("minutes"), f"minutes should be a positive number, not {value!r}"
-            )
+            self.report(root.line_of("minutes"), N_("minutes should be a positive number, not %(value)s"),
+                        value=repr(value))
             return 0
         return value
 
@@ -507,20 +609,21 @@ class _SurveyReader(_Reader):
         for name, points in data.items():
             line = data.line_of(name)
             if not isinstance(name, str) or not SNAKE_CASE.fullmatch(name):
-                self.report(line, f"scale name '{name}' is not snake_case")
+                self.report(line, N_("scale name '%(name)s' is not snake_case"), name=name)
             if not isinstance(points, list) or len(points) < 2:
-                self.report(line, f"scale '{name}' should be a list of at least 2 labels")
+                self.report(line, N_("scale '%(name)s' should be a list of at least 2 labels"), name=name)
                 continue
             scales[str(name)] = tuple(
-                self.translation(point, getattr(point, "line", line), f"scale '{name}' point {n}")
+                self.translation(point, getattr(point, "line", line),
+                                 phrase(N_("scale '%(name)s' point %(number)s"), name=name, number=n))
                 for n, point in enumerate(points, start=1)
             )
         return scales
 
-    def pages(self, root: LineDict, what: str) -> tuple[Page, ...]:
+    def pages(self, root: LineDict, what: What) -> tuple[Page, ...]:
         items = self.items(root, "pages", what)
         if not items:
-            self.report(root.line_of("pages"), f"{what} has no pages")
+            self.report(root.line_of("pages"), N_("%(what)s has no pages"), what=what)
         pages: list[Page] = []
         for item in items:
             first = sum(len(p.questions) for p in pages)
@@ -530,16 +633,16 @@ class _SurveyReader(_Reader):
         return tuple(pages)
 
     def page(self, item: object, line: int, first_position: int) -> Page | None:
-        data = self.mapping(item, line, "each page")
+        data = self.mapping(item, line, phrase(N_("each page")))
         if data is None:
             return None
         key, what = self.named(data, "page")
-        self.unique(self.page_lines, key, data.line_of("key"), f"page key '{key}'")
+        self.unique(self.page_lines, key, data.line_of("key"), "page")
         self.fields(data, PAGE_FIELDS, what)
         title = self.translated(data, "title", what) or {}
         items = self.items(data, "questions", what)
         if not items:
-            self.report(data.line_of("questions"), f"{what} has no questions")
+            self.report(data.line_of("questions"), N_("%(what)s has no questions"), what=what)
         questions: list[Question] = []
         for item in items:
             position = first_position + len(questions)
@@ -549,15 +652,14 @@ class _SurveyReader(_Reader):
         return Page(key, title, tuple(questions))
 
     def question(self, item: object, line: int, page_key: str, position: int) -> Question | None:
-        data = self.mapping(item, line, "each question")
+        data = self.mapping(item, line, phrase(N_("each question")))
         if data is None:
             return None
         key, what = self.named(data, "question")
-        self.unique(self.question_lines, key, data.line_of("key"), f"question key '{key}'")
+        self.unique(self.question_lines, key, data.line_of("key"), "question")
         if keyword.iskeyword(key):
-            self.report(
-                data.line_of("key"), f"'{key}' cannot be a question key: conditions use that word"
-            )
+            self.report(data.line_of("key"), N_("'%(key)s' cannot be a question key: conditions use that word"),
+                        key=key)
         question_type = self.choice(data, "type", QUESTION_TYPES, what)
         self.question_fields(data, question_type, what)
         role = self.choice(data, "role", ROLES, what, default="item")
@@ -578,20 +680,19 @@ class _SurveyReader(_Reader):
         self.check_consent(question, what)
         return question
 
-    def question_fields(self, data: LineDict, question_type: str, what: str) -> None:
+    def question_fields(self, data: LineDict, question_type: str, what: What) -> None:
         # With an unknown type, any type's field is fine: the type is what is wrong.
         allowed = COMMON_QUESTION_FIELDS + TYPE_FIELDS.get(question_type, QUESTION_FIELDS)
         for name in data:
             if name in allowed:
                 continue
             if name in QUESTION_FIELDS:
-                message = f"{what}: {name} does not apply to {question_type} questions"
+                self.report(data.line_of(name), N_("%(what)s: %(name)s does not apply to %(type)s questions"),
+                            what=what, name=name, type=question_type)
             else:
-                suggestion = did_you_mean(str(name), QUESTION_FIELDS)
-                message = f"{what} has an unknown field '{name}'{suggestion}"
-            self.report(data.line_of(name), message)
+                self.report(data.line_of(name), unknown_field(what, name, QUESTION_FIELDS))
 
-    def type_settings(self, data: LineDict, question_type: str, what: str) -> dict[str, Any]:
+    def type_settings(self, data: LineDict, question_type: str, what: What) -> dict[str, Any]:
         """The fields that belong to this type of question, as Question's keyword arguments."""
         if question_type == "agreement":
             return {"scale": self.scale(data, what)}
@@ -614,58 +715,62 @@ class _SurveyReader(_Reader):
             return self.number_settings(data, what)
         return {}
 
-    def scale(self, data: LineDict, what: str) -> tuple[Translated, ...] | None:
+    def scale(self, data: LineDict, what: What) -> tuple[Translated, ...] | None:
         name = data.get("scale")
         if name is None:
             return None
         if not isinstance(name, str) or name not in self.scales:
-            hint = f"the survey defines {one_of(tuple(self.scales))}" if self.scales else (
-                "define it under scales:"
-            )
-            self.report(data.line_of("scale"), f"{what} uses the unknown scale '{name}'; {hint}")
+            if self.scales:
+                self.report(data.line_of("scale"),
+                            N_("%(what)s uses the unknown scale '%(name)s'; the survey defines %(scales)s"),
+                            what=what, name=name, scales=one_of(self.scales))
+            else:
+                self.report(data.line_of("scale"),
+                            N_("%(what)s uses the unknown scale '%(name)s'; define it under scales:"),
+                            what=what, name=name)
             return ()
         return self.scales[name]
 
-    def option_source(self, data: LineDict, what: str) -> str | None:
+    def option_source(self, data: LineDict, what: What) -> str | None:
         source = data.get("options_from")
         if source is None:
             return None
         if source not in OPTION_SOURCES:
             self.report(data.line_of("options_from"),
-                        f"{what}: options_from can be {one_of(OPTION_SOURCES)}, not {source!r}")
+                        N_("%(what)s: options_from can be %(sources)s, not %(value)s"),
+                        what=what, sources=one_of(OPTION_SOURCES), value=repr(source))
             return None
         return str(source)
 
-    def options(self, data: LineDict, what: str, minimum: int = 2) -> tuple[Option, ...]:
+    def options(self, data: LineDict, what: What, minimum: int = 2) -> tuple[Option, ...]:
         items = self.items(data, "options", what)
         if len(items) < minimum:
-            self.report(
-                data.line_of("options"), f"{what} needs at least 2 options, it has {len(items)}"
-            )
+            self.report(data.line_of("options"), N_("%(what)s needs at least 2 options, it has %(count)s"),
+                        what=what, count=len(items))
         first_lines: dict[str, int] = {}
         options: list[Option] = []
         for item in items:
-            option = self.mapping(item, data.line_of("options"), f"each option of {what}")
+            option = self.mapping(item, data.line_of("options"), phrase(N_("each option of %(what)s"), what=what))
             if option is None:
                 continue
-            key, option_what = self.named(option, "option", within=f" of {what}")
-            self.unique(first_lines, key, option.line_of("key"), f"option key '{key}' in {what}")
+            key, option_what = self.named(option, "option", within=what)
+            self.unique(first_lines, key, option.line_of("key"), "option", within=what)
             self.fields(option, OPTION_FIELDS, option_what)
             options.append(Option(key, self.translated(option, "label", option_what) or {}))
         return tuple(options)
 
-    def max_choices(self, data: LineDict, what: str, option_count: int) -> int | None:
+    def max_choices(self, data: LineDict, what: What, option_count: int) -> int | None:
         value = self.count(data, "max", what, default=None)
         if value is not None and option_count >= 2 and value > option_count:
-            self.report(
-                data.line_of("max"), f"{what}: max is {value}, more than its {option_count} options"
-            )
+            self.report(data.line_of("max"), N_("%(what)s: max is %(max)s, more than its %(count)s options"),
+                        what=what, max=value, count=option_count)
         return value
 
-    def number_settings(self, data: LineDict, what: str) -> dict[str, Any]:
+    def number_settings(self, data: LineDict, what: What) -> dict[str, Any]:
         low, high = self.number(data, "min", what), self.number(data, "max", what)
         if low is not None and high is not None and low > high:
-            self.report(data.line_of("min"), f"{what}: min ({low}) is more than max ({high})")
+            self.report(data.line_of("min"), N_("%(what)s: min (%(min)s) is more than max (%(max)s)"),
+                        what=what, min=low, max=high)
         return {
             "min": low,
             "max": high,
@@ -673,52 +778,55 @@ class _SurveyReader(_Reader):
             "unit": self.translated(data, "unit", what, required=False),
         }
 
-    def criterion(self, data: LineDict, question_type: str, role: str, what: str) -> str | None:
+    def criterion(self, data: LineDict, question_type: str, role: str, what: What) -> str | None:
         value = data.get("criterion")
         if value is None:
             if role == "item" and question_type in SCALE_TYPES:
                 self.report(
                     data.line,
-                    f"{what} has no criterion: every {question_type} item question names the "
-                    "criterion it serves",
+                    N_("%(what)s has no criterion: every %(type)s item question names the criterion "
+                       "it serves"),
+                    what=what, type=question_type,
                 )
             return None
         line = data.line_of("criterion")
         if role in ("group", "consent"):
-            self.report(
-                line, f"{what} is a {role} question, which serves no criterion; remove criterion"
-            )
+            self.report(line, N_("%(what)s is a %(role)s question, which serves no criterion; remove criterion"),
+                        what=what, role=role)
         elif not isinstance(value, str):
-            self.report(line, f"{what}: criterion should be a criterion key, not {value!r}")
+            self.report(line, N_("%(what)s: criterion should be a criterion key, not %(value)s"),
+                        what=what, value=repr(value))
         elif self.criterion_keys is not None and value not in self.criterion_keys:
-            self.report(
-                line,
-                f"{what} names the unknown criterion '{value}'"
-                f"{did_you_mean(value, self.criterion_keys)}",
-            )
+            self.report(line, suggesting(
+                N_("%(what)s names the unknown criterion '%(criterion)s'"),
+                N_("%(what)s names the unknown criterion '%(criterion)s' (did you mean '%(suggestion)s'?)"),
+                value, self.criterion_keys, what=what, criterion=value,
+            ))
         return str(value)
 
-    def show_if(self, data: LineDict, what: str, position: int) -> str | None:
+    def show_if(self, data: LineDict, what: What, position: int) -> str | None:
         value = data.get("show_if")
         if value is None:
             return None
         if not isinstance(value, str):
             self.report(
                 data.line_of("show_if"),
-                f"{what}: show_if should be a condition such as took_part == 'yes', not {value!r}",
+                N_("%(what)s: show_if should be a condition such as took_part == 'yes', not %(value)s"),
+                what=what, value=repr(value),
             )
             return None
         self.show_if_lines[position] = data.line_of("show_if")
         return value
 
-    def check_consent(self, question: Question, what: str) -> None:
+    def check_consent(self, question: Question, what: What) -> None:
         if question.role == "consent" and (
             question.type != "single_choice" or sorted(question.option_keys) != CONSENT_OPTIONS
         ):
             self.report(
                 question.line,
-                f"{what} is a consent question, so it must be a single_choice with exactly the "
-                "options yes and no",
+                N_("%(what)s is a consent question, so it must be a single_choice with exactly the "
+                   "options yes and no"),
+                what=what,
             )
 
     # Conditions are checked once every question is known, to tell "later" from "unknown".
@@ -734,36 +842,41 @@ class _SurveyReader(_Reader):
     def check_condition(
         self, question: Question, earlier: Mapping[str, Question], all_keys: Collection[str]
     ) -> None:
-        line, what = self.show_if_lines[question.position], f"question '{question.key}' show_if"
+        line = self.show_if_lines[question.position]
+        what = phrase(N_("question '%(key)s' show_if"), key=question.key)
         try:
             condition = parse_condition(question.show_if or "")
         except ConditionError as error:
-            self.report(line, f"{what}: {error}")
+            # The condition reader's own words (app.domain.conditions), in English.
+            self.report(line, N_("%(what)s: %(problem)s"), what=what, problem=str(error))
             return
         for name in sorted(condition.names):
             if name == question.key:
-                self.report(line, f"{what} refers to the question itself; use earlier ones only")
+                self.report(line, N_("%(what)s refers to the question itself; use earlier ones only"),
+                            what=what)
             elif name not in all_keys:
-                self.report(
-                    line,
-                    f"{what} refers to the unknown question '{name}'{did_you_mean(name, all_keys)}",
-                )
+                self.report(line, suggesting(
+                    N_("%(what)s refers to the unknown question '%(name)s'"),
+                    N_("%(what)s refers to the unknown question '%(name)s' (did you mean '%(suggestion)s'?)"),
+                    name, all_keys, what=what, name=name,
+                ))
             elif name not in earlier:
                 self.report(
                     line,
-                    f"{what} refers to '{name}', which comes later in the survey; "
-                    "use earlier ones only",
+                    N_("%(what)s refers to '%(name)s', which comes later in the survey; use earlier "
+                       "ones only"),
+                    what=what, name=name,
                 )
         misuses = [_operator_misuse(c, earlier) for c in condition.comparisons] + [
             _literal_misuse(earlier[name], literal)
             for name, literal in condition.compared_literals()
             if name in earlier
         ]
-        for message in filter(None, misuses):
-            self.report(line, f"{what}: {message}")
+        for misuse in filter(None, misuses):
+            self.report(line, N_("%(what)s: %(problem)s"), what=what, problem=misuse)
 
 
-def _operator_misuse(comparison: Comparison, earlier: Mapping[str, Question]) -> str | None:
+def _operator_misuse(comparison: Comparison, earlier: Mapping[str, Question]) -> Phrase | None:
     """Why this comparison makes no sense for the question it tests, if it does not."""
     for side, operand in (("left", comparison.left), ("right", comparison.right)):
         if not isinstance(operand, Name) or operand.key not in earlier:
@@ -771,42 +884,67 @@ def _operator_misuse(comparison: Comparison, earlier: Mapping[str, Question]) ->
         key, question_type, op = operand.key, earlier[operand.key].type, comparison.op
         tests_membership = op in MEMBERSHIP and side == "right"
         if question_type == "importance_current":
-            return f"'{key}' has two answers (importance and current state), so it cannot be used"
+            return phrase(
+                N_("'%(key)s' has two answers (importance and current state), so it cannot be used"),
+                key=key,
+            )
         if question_type == "multiple_choice" and not tests_membership:
-            return (
-                f"'{key}' is a multiple choice question: test it with 'option' in {key} "
-                f"or 'option' not in {key}"
+            return phrase(
+                N_("'%(key)s' is a multiple choice question: test it with 'option' in %(key)s or "
+                   "'option' not in %(key)s"),
+                key=key,
             )
         if question_type != "multiple_choice" and tests_membership:
-            return (
-                f"only a multiple choice question can come after '{op}', and '{key}' is a "
-                f"{question_type} question"
+            return phrase(
+                N_("only a multiple choice question can come after '%(operator)s', and '%(key)s' is "
+                   "a %(type)s question"),
+                operator=op, key=key, type=question_type,
             )
         if question_type == "single_choice" and op in ORDERINGS:
-            return (
-                f"'{op}' compares by order, but the options of '{key}' have no order; "
-                "use ==, != or in"
+            return phrase(
+                N_("'%(operator)s' compares by order, but the options of '%(key)s' have no order; "
+                   "use ==, != or in"),
+                operator=op, key=key,
             )
     return None
 
 
-def _literal_misuse(question: Question, literal: LiteralValue) -> str | None:
+def _literal_misuse(question: Question, literal: LiteralValue) -> Phrase | None:
     """Why this value cannot be an answer to the question it is compared with, if it cannot."""
     key, question_type = question.key, question.type
     if question_type in CHOICE_TYPES:
         options = ", ".join(question.option_keys)
         if not isinstance(literal, str):
-            return (
-                f"'{key}' is a choice question: compare it with one of its options ({options}), "
-                f"not the number {literal}"
+            return phrase(
+                N_("'%(key)s' is a choice question: compare it with one of its options "
+                   "(%(options)s), not the number %(value)s"),
+                key=key, options=options, value=literal,
             )
         if literal not in question.option_keys:
+            if question.options_from and options:
+                return phrase(
+                    N_("'%(key)s' takes its options from the community's %(source)s, so a condition "
+                       "can only name the survey's own options (%(options)s)"),
+                    key=key, source=question.options_from, options=options,
+                )
             if question.options_from:
-                return (f"'{key}' takes its options from the community's {question.options_from}, "
-                        f"so a condition can only name the survey's own options ({options or 'none'})")
-            return f"'{literal}' is not an option of '{key}' (its options are {options})"
+                return phrase(
+                    N_("'%(key)s' takes its options from the community's %(source)s, so a condition "
+                       "can only name the survey's own options (none)"),
+                    key=key, source=question.options_from,
+                )
+            return phrase(
+                N_("'%(value)s' is not an option of '%(key)s' (its options are %(options)s)"),
+                value=literal, key=key, options=options,
+            )
     if question_type in ("number", "agreement") and isinstance(literal, str):
-        return f"'{key}' is answered with a number: compare it with a number, not '{literal}'"
+        return phrase(
+            N_("'%(key)s' is answered with a number: compare it with a number, not '%(value)s'"),
+            key=key, value=literal,
+        )
     if question_type == "text" and not isinstance(literal, str):
-        return f"'{key}' is a text question: compare it with text in quotes, not {literal}"
+        return phrase(
+            N_("'%(key)s' is a text question: compare it with text in quotes, not %(value)s"),
+            key=key, value=literal,
+        )
     return None

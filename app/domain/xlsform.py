@@ -896,7 +896,7 @@ class _FormReader:
         for problem in problems:
             match = re.search(r"question '([a-z0-9_]+)'", problem.message)
             row = self.keys.get(match[1], 0) if match else 0
-            self.report(row, "invalid_survey", message=problem.message)
+            self.report(row, "invalid_survey", message=problem.message, problem=problem)
 
 
 _QUESTION_WORDS = frozenset({"select_one", "select_multiple", "text", "integer", "decimal"}) | {

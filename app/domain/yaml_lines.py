@@ -7,14 +7,20 @@ load_yaml() parses with two departures from PyYAML's safe loader, both to protec
 
 FieldReader reads fields out of the parsed mappings and collects a Problem for each wrong one,
 so one pass reports everything.
+
+A problem's words are a Phrase: an English template marked with N_() (so that pybabel extracts
+it for translators) and the values to fill in. str() gives the English the command line prints;
+words(translate) gives them in another language, for the web editor, without this module
+knowing of Flask or Babel. Keys, codes and values quoted from the file are filled in as they
+are, never translated.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Collection, Hashable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 import yaml
@@ -26,11 +32,103 @@ MERGE_TAG = "tag:yaml.org,2002:merge"
 T = TypeVar("T")
 
 
+Translate = Callable[[str], str]
+
+
+def N_(template: str) -> str:
+    """Marks a message template for extraction (pybabel's keyword N_); translated when shown."""
+    return template
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """Words to show: a %-format template (%(name)s placeholders) and the values to fill in.
+
+    A value may be a Phrase itself (translated in its turn), a list or tuple of Phrases (joined
+    with ", "), or anything else (shown as it is: a key, a code, a value from the file).
+    `unlined` is the template to use where line numbers mean nothing (the web editor), when the
+    template names a line; see without_lines().
+    """
+
+    template: str
+    params: Mapping[str, object] = field(default_factory=dict)
+    unlined: str | None = None
+
+    def words(self, translate: Translate) -> str:
+        text = translate(self.template)
+        if not self.params:  # as gettext does: a template without values is not %-formatted
+            return text
+        values = {name: _words(value, translate) for name, value in self.params.items()}
+        try:
+            return text % values
+        except (KeyError, TypeError, ValueError):  # a translation with broken placeholders
+            return self.template % values
+
+    def without_lines(self) -> Phrase:
+        """The same words with no reference to a line, in this phrase and the phrases in it."""
+        template = self.unlined or self.template
+        return Phrase(template, {
+            name: _without_lines(value) for name, value in self.params.items()
+            if self.unlined is None or f"%({name})s" in template  # the line goes
+        })
+
+    def __str__(self) -> str:
+        return self.words(_english)
+
+    def __hash__(self) -> int:
+        return hash((self.template, tuple(self.params), self.unlined))  # values may be unhashable
+
+
+What = Phrase | str  # how messages name the thing being read: a phrase, or a field's name
+
+
+def phrase(template: str, /, **params: object) -> Phrase:
+    """Phrase(template, params), written as a call: phrase(N_("... %(key)s ..."), key=key)."""
+    return Phrase(template, params)
+
+
+def lined(template: str, unlined: str, /, **params: object) -> Phrase:
+    """A phrase naming a line, and its variant without it (see Phrase.without_lines)."""
+    return Phrase(template, params, unlined)
+
+
+def _english(template: str) -> str:
+    return template
+
+
+def _words(value: object, translate: Translate) -> object:
+    if isinstance(value, Phrase):
+        return value.words(translate)
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, Phrase) for v in value):
+        return ", ".join(v.words(translate) for v in value)
+    return value
+
+
+def _without_lines(value: object) -> object:
+    if isinstance(value, Phrase):
+        return value.without_lines()
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, Phrase) for v in value):
+        return tuple(v.without_lines() for v in value)
+    return value
+
+
 @dataclass(frozen=True)
 class Problem:
     path: str
     line: int  # 1-based; 0 when the problem concerns the whole file (a missing file, say)
-    message: str
+    phrase: Phrase  # plain text is accepted too, and kept as a phrase without values
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.phrase, Phrase):
+            object.__setattr__(self, "phrase", Phrase(str(self.phrase)))
+
+    @property
+    def message(self) -> str:
+        """The problem in English."""
+        return str(self.phrase)
+
+    def words(self, translate: Translate) -> str:
+        return self.phrase.words(translate)
 
     def __str__(self) -> str:
         if self.line:
@@ -65,10 +163,11 @@ class LoadedYaml:
 
 
 class YamlSyntaxError(Exception):
-    def __init__(self, line: int, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, line: int, words: Phrase) -> None:
+        super().__init__(str(words))
         self.line = line
-        self.message = message
+        self.phrase = words
+        self.message = str(words)
 
 
 class LineLoader(yaml.SafeLoader):
@@ -119,27 +218,29 @@ def load_yaml(text: str) -> LoadedYaml:
         mark = error.problem_mark or error.context_mark
         raise YamlSyntaxError(mark.line + 1 if mark else 1, _explain(error)) from None
     except yaml.YAMLError as error:
-        raise YamlSyntaxError(1, f"this is not valid YAML: {error}") from None
+        raise YamlSyntaxError(1, phrase(N_("this is not valid YAML: %(error)s"), error=str(error))) from None
     finally:
         loader.dispose()
     return LoadedYaml(data, tuple(loader.duplicate_keys))
 
 
-def _explain(error: yaml.MarkedYAMLError) -> str:
-    message = f"this is not valid YAML: {error.problem}"
+def _explain(error: yaml.MarkedYAMLError) -> Phrase:
+    # PyYAML's own words (error.problem) are English and are shown as they are.
     if error.context and "flow" in error.context:
         # PyYAML ends an unquoted text inside { } or [ ] at ? or :, so "{en: Why?}" fails.
-        message += (
-            "; inside { } or [ ], put a text containing ? : , or # in double quotes, "
-            'for example {en: "Why not?"}'
+        return phrase(
+            N_("this is not valid YAML: %(error)s; inside { } or [ ], put a text containing ? : , "
+               'or # in double quotes, for example {en: "Why not?"}'),
+            error=str(error.problem),
         )
-    elif error.problem and "expected <block end>, but found '<scalar>'" in error.problem:
+    if error.problem and "expected <block end>, but found '<scalar>'" in error.problem:
         # The classic: show_if: 'a' in b  (YAML reads 'a' as the whole value).
-        message += (
-            "; if a value starts with a quote or a bracket, put the whole value in double quotes, "
-            "for example show_if: \"'option' in question\""
+        return phrase(
+            N_("this is not valid YAML: %(error)s; if a value starts with a quote or a bracket, "
+               "put the whole value in double quotes, for example show_if: \"'option' in question\""),
+            error=str(error.problem),
         )
-    return message
+    return phrase(N_("this is not valid YAML: %(error)s"), error=str(error.problem))
 
 
 class FieldReader:
@@ -147,101 +248,110 @@ class FieldReader:
 
     The read methods always return something (a placeholder when the input is wrong), so that
     reading goes on; result() throws the value away when any problem was found. `what` arguments
-    name the thing being read in messages, e.g. "question 'age_band'".
+    name the thing being read in messages, e.g. phrase(N_("question '%(key)s'"), key="age_band"),
+    or a field's name as it is in the file ("scales").
     """
 
     def __init__(self, path: str) -> None:
         self.path = path
         self.problems: list[Problem] = []
 
-    def report(self, line: int, message: str) -> None:
-        self.problems.append(Problem(self.path, line, message))
+    def report(self, line: int, template: str | Phrase, /, **params: object) -> None:
+        """A problem: a marked template and its values, or a Phrase made already."""
+        words = template if isinstance(template, Phrase) else Phrase(template, params)
+        self.problems.append(Problem(self.path, line, words))
 
     def result(self, value: T | None) -> tuple[T | None, list[Problem]]:
         problems = sorted(self.problems, key=lambda p: p.line)
         return (None if problems else value), problems
 
-    def root(self, text: str, kind: str, fields: Collection[str]) -> LineDict | None:
-        """The file's top mapping, or None (with problems) when there is none to read."""
+    def root(self, text: str, not_a_mapping: Phrase) -> LineDict | None:
+        """The file's top mapping, or None (with problems) when there is none to read.
+        `not_a_mapping` says what the file should describe, when it is no mapping at all."""
         try:
             loaded = load_yaml(text)
         except YamlSyntaxError as error:
-            self.report(error.line, error.message)
+            self.report(error.line, error.phrase)
             return None
         for duplicate in loaded.duplicate_keys:
-            self.report(
-                duplicate.line,
-                f"'{duplicate.key}' is given twice in the same place (first on line "
-                f"{duplicate.first_line}); only one can count, so remove the other",
-            )
+            self.report(duplicate.line, lined(
+                N_("'%(key)s' is given twice in the same place (first on line %(first_line)s); only "
+                   "one can count, so remove the other"),
+                N_("'%(key)s' is given twice in the same place; only one can count, so remove the other"),
+                key=duplicate.key, first_line=duplicate.first_line,
+            ))
         if loaded.data is None:
-            self.report(1, "the file is empty")
+            self.report(1, N_("the file is empty"))
             return None
         if not isinstance(loaded.data, LineDict):
-            self.report(1, f"the file should describe {kind} with the fields {', '.join(fields)}")
+            self.report(1, not_a_mapping)
             return None
         return loaded.data
 
-    def mapping(self, value: object, line: int, what: str) -> LineDict | None:
+    def mapping(self, value: object, line: int, what: What) -> LineDict | None:
         if isinstance(value, LineDict):
             return value
-        self.report(line, f"{what} should be a set of fields (name: value), not {value!r}")
+        self.report(line, N_("%(what)s should be a set of fields (name: value), not %(value)s"),
+                    what=what, value=repr(value))
         return None
 
-    def fields(self, data: LineDict, allowed: Collection[str], what: str) -> None:
+    def fields(self, data: LineDict, allowed: Collection[str], what: What) -> None:
         for name in data:
             if name not in allowed:
-                self.report(
-                    data.line_of(name),
-                    f"{what} has an unknown field '{name}'{did_you_mean(str(name), allowed)}",
-                )
+                self.report(data.line_of(name), unknown_field(what, name, allowed))
 
-    def items(self, data: LineDict, name: str, what: str) -> list[object]:
+    def items(self, data: LineDict, name: str, what: What) -> list[object]:
         """A list field; empty when absent (callers say in their own words if that is wrong)."""
         value = data.get(name)
         if value is None:
             return []
         if not isinstance(value, list):
-            self.report(data.line_of(name), f"{what} {name} should be a list (lines with -)")
+            self.report(data.line_of(name), N_("%(what)s %(name)s should be a list (lines with -)"),
+                        what=what, name=name)
             return []
         return value
 
     def choice(
-        self, data: LineDict, name: str, allowed: tuple[str, ...], what: str,
+        self, data: LineDict, name: str, allowed: tuple[str, ...], what: What,
         default: str | None = None,
     ) -> str:
         value = data.get(name, default)
         if value is None:
-            self.report(data.line, f"{what} has no {name}: use {one_of(allowed)}")
+            self.report(data.line, N_("%(what)s has no %(name)s: use %(choices)s"),
+                        what=what, name=name, choices=one_of(allowed))
             return ""
         if value not in allowed:
-            self.report(
-                data.line_of(name),
-                f"{what} has an unknown {name} '{value}'{did_you_mean(str(value), allowed)}; "
-                f"use {one_of(allowed)}",
-            )
+            self.report(data.line_of(name), suggesting(
+                N_("%(what)s has an unknown %(name)s '%(value)s'; use %(choices)s"),
+                N_("%(what)s has an unknown %(name)s '%(value)s' (did you mean '%(suggestion)s'?); "
+                   "use %(choices)s"),
+                str(value), allowed, what=what, name=name, value=value, choices=one_of(allowed),
+            ))
             return ""
         return str(value)
 
-    def boolean(self, data: LineDict, name: str, what: str, default: bool) -> bool:
+    def boolean(self, data: LineDict, name: str, what: What, default: bool) -> bool:
         value = data.get(name, default)
         if isinstance(value, bool):
             return value
-        self.report(data.line_of(name), f"{what}: {name} should be true or false, not {value!r}")
+        self.report(data.line_of(name), N_("%(what)s: %(name)s should be true or false, not %(value)s"),
+                    what=what, name=name, value=repr(value))
         return default
 
-    def number(self, data: LineDict, name: str, what: str) -> int | float | None:
+    def number(self, data: LineDict, name: str, what: What) -> int | float | None:
         value = data.get(name)
         if value is None or is_number(value):
             return value
-        self.report(data.line_of(name), f"{what}: {name} should be a number, not {value!r}")
+        self.report(data.line_of(name), N_("%(what)s: %(name)s should be a number, not %(value)s"),
+                    what=what, name=name, value=repr(value))
         return None
 
-    def count(self, data: LineDict, name: str, what: str, default: int | None) -> int | None:
+    def count(self, data: LineDict, name: str, what: What, default: int | None) -> int | None:
         value = data.get(name, default)
         if value is None or (is_number(value) and isinstance(value, int) and value >= 1):
             return value
-        self.report(data.line_of(name), f"{what}: {name} should be a whole number of at least 1")
+        self.report(data.line_of(name), N_("%(what)s: %(name)s should be a whole number of at least 1"),
+                    what=what, name=name)
         return default
 
 
@@ -249,11 +359,34 @@ def is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def one_of(choices: tuple[str, ...]) -> str:
-    """'a, b or c'."""
-    return choices[0] if len(choices) == 1 else f"{', '.join(choices[:-1])} or {choices[-1]}"
+def one_of(choices: Iterable[str]) -> Phrase | str:
+    """'a, b or c' (the choices are keys, shown as they are; "or" is translated)."""
+    choices = tuple(choices)
+    if len(choices) == 1:
+        return choices[0]
+    return phrase(N_("%(choices)s or %(last)s"), choices=", ".join(choices[:-1]), last=choices[-1])
 
 
-def did_you_mean(word: str, known: Iterable[str]) -> str:
+def closest(word: str, known: Iterable[str]) -> str | None:
+    """The known word `word` is most likely a typo of, if any."""
     matches = difflib.get_close_matches(word, list(known), n=1, cutoff=0.6)
-    return f" (did you mean '{matches[0]}'?)" if matches else ""
+    return matches[0] if matches else None
+
+
+def suggesting(
+    template: str, with_suggestion: str, word: str, known: Iterable[str], /, **params: object
+) -> Phrase:
+    """phrase(template, **params), or, when `word` looks like a typo of a known word, the
+    variant of the sentence that suggests that word as %(suggestion)s."""
+    match = closest(word, known)
+    if match is None:
+        return Phrase(template, params)
+    return Phrase(with_suggestion, {**params, "suggestion": match})
+
+
+def unknown_field(what: What, name: object, allowed: Iterable[str]) -> Phrase:
+    return suggesting(
+        N_("%(what)s has an unknown field '%(name)s'"),
+        N_("%(what)s has an unknown field '%(name)s' (did you mean '%(suggestion)s'?)"),
+        str(name), allowed, what=what, name=name,
+    )
