@@ -383,10 +383,10 @@ def new_round(community_id: int):
 def round_page(round_id: int):
     survey_round = require_round(round_id)
     counts = response_counts_by_group(survey_round.id)
-    newer = survey_authoring.newer_version(survey_round) if survey_round.status.value != "closed" else None
+    newer = rounds.newer_version(survey_round) if survey_round.status.value != "closed" else None
     return render_template(
         "coordinate/round.html", round=survey_round, community=survey_round.community, counts=counts,
-        newer=newer, can_adopt=newer is not None and survey_authoring.can_adopt(survey_round, newer),
+        newer=newer, can_adopt=newer is not None and rounds.can_adopt(survey_round, newer),
         total=sum(counts.values()), confirm=ConfirmForm(), reopen=ReopenForm(),
         answered=rounds.has_responses(survey_round.id), release=report_releases.latest_release(survey_round.id),
     )
@@ -531,12 +531,12 @@ def adopt_version(round_id: int):
     one that changes only wording and translations)."""
     survey_round = require_round(round_id)
     ConfirmForm().validate_on_submit() or abort(400)
-    newer = survey_authoring.newer_version(survey_round)
+    newer = rounds.newer_version(survey_round)
     if newer is None or survey_round.status.value == "closed":
         return redirect(url_for("coordinate.round_page", round_id=round_id)), 303
     old_version = survey_round.survey.version
     try:
-        survey_authoring.adopt(survey_round, newer)
+        rounds.adopt(survey_round, newer)
     except RoundRuleError as error:
         db.session.rollback()
         flash(rule_message(error.code), "error")

@@ -1,4 +1,5 @@
-"""Rounds: create, edit, launch, pause, resume, close, reopen, duplicate, and the clock.
+"""Rounds: create, edit, launch, pause, resume, close, reopen, duplicate, move to a newer version
+of their survey, and the clock.
 
 The rules of what may happen when are in app.domain.round_rules; this module applies them to
 rows, creates the public links a launched round needs, and flushes. Callers commit (and write
@@ -12,12 +13,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import exists, select
+from sqlalchemy import update as sql_update
 
-from app.domain import round_rules
+from app.domain import round_rules, survey_drafts
 from app.domain.naming import repeat_title
 from app.domain.round_rules import RoundRuleError, RoundState
 from app.extensions import db
-from app.models import AccessLink, Community, Group, LinkKind, Response, Round, RoundKind, RoundStatus, Survey, utcnow
+from app.models import (
+    AccessLink, Answer, Community, Group, LinkKind, Question, Response, Round, RoundKind, RoundStatus, Survey, utcnow,
+)
 from app.services.survey_authoring import usable_surveys
 from app.services.survey_bank import latest_version
 
@@ -96,6 +100,44 @@ def duplicate(survey_round: Round) -> Round:
     db.session.add(copy)
     db.session.flush()
     return copy
+
+
+def newer_version(survey_round: Round) -> Survey | None:
+    """A later published version of the round's survey, if there is one."""
+    pinned = survey_round.survey
+    if pinned.authored is None:
+        latest = latest_version(pinned.key)
+    else:
+        latest = pinned.authored.latest
+    return latest if latest is not None and latest.version > pinned.version else None
+
+
+def can_adopt(survey_round: Round, survey: Survey) -> bool:
+    """Before anyone answers, any version; after, one that changes only wording."""
+    if not has_responses(survey_round.id):
+        return True
+    return survey_drafts.wording_only(survey_round.survey.parsed(), survey.parsed())
+
+
+def adopt(survey_round: Round, survey: Survey) -> None:
+    """Move the round to `survey` (a later version of its survey). Answers given already are
+    moved to the new version's questions, which ask the same things in other words."""
+    if not can_adopt(survey_round, survey):
+        raise RoundRuleError("not_wording_only")
+    missing = [lang for lang in survey_round.languages if lang not in survey.languages]
+    if missing:
+        raise RoundRuleError("language_not_offered")
+    old_ids = dict(db.session.execute(
+        select(Question.key, Question.id).where(Question.survey_id == survey_round.survey_id)).all())
+    new_ids = dict(db.session.execute(
+        select(Question.key, Question.id).where(Question.survey_id == survey.id)).all())
+    answered = select(Response.id).where(Response.round_id == survey_round.id).scalar_subquery()
+    for key, old_id in old_ids.items():
+        if key in new_ids:
+            db.session.execute(sql_update(Answer).where(Answer.question_id == old_id, Answer.response_id.in_(answered))
+                               .values(question_id=new_ids[key]))
+    survey_round.survey = survey
+    db.session.flush()
 
 
 def apply_clock(now: datetime) -> tuple[list[int], list[int]]:

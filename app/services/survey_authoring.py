@@ -1,5 +1,5 @@
-"""A community's own surveys: copy one or start empty, keep the draft, publish versions, and let
-a round move to a newer version. The rules are in app.domain.survey_drafts; this module reads
+"""A community's own surveys: copy one or start empty, keep the draft, publish versions (a round
+moves to a newer version in app.services.rounds). The rules are in app.domain.survey_drafts; this module reads
 and writes the rows and flushes. Callers commit (and write the audit event in the same
 transaction).
 """
@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from app.domain import survey_drafts
 from app.domain.naming import free_key
-from app.domain.round_rules import RoundRuleError
 from app.domain.survey_drafts import Draft, DraftCheck
 from app.extensions import db
-from app.models import Answer, AuthoredSurvey, Community, Criterion, Question, Response, Round, Survey, utcnow
+from app.models import AuthoredSurvey, Community, Criterion, Survey, utcnow
 from app.services import survey_bank
 
 
@@ -123,45 +122,3 @@ def publish(authored: AuthoredSurvey) -> tuple[Survey, bool]:
 def missing_text_count(survey: Survey, language: str) -> int:
     """How many texts of a published version respondents would miss in `language`."""
     return len(survey_drafts.missing_texts(survey.parsed().to_dict(), language))
-
-
-def newer_version(survey_round: Round) -> Survey | None:
-    """A later published version of the round's survey, if there is one."""
-    pinned = survey_round.survey
-    if pinned.authored is None:
-        latest = survey_bank.latest_version(pinned.key)
-    else:
-        latest = pinned.authored.latest
-    return latest if latest is not None and latest.version > pinned.version else None
-
-
-def can_adopt(survey_round: Round, survey: Survey) -> bool:
-    """Before anyone answers, any version; after, one that changes only wording."""
-    if not _has_responses(survey_round.id):
-        return True
-    return survey_drafts.wording_only(survey_round.survey.parsed(), survey.parsed())
-
-
-def adopt(survey_round: Round, survey: Survey) -> None:
-    """Move the round to `survey` (a later version of its survey). Answers given already are
-    moved to the new version's questions, which ask the same things in other words."""
-    if not can_adopt(survey_round, survey):
-        raise RoundRuleError("not_wording_only")
-    missing = [lang for lang in survey_round.languages if lang not in survey.languages]
-    if missing:
-        raise RoundRuleError("language_not_offered")
-    old_ids = dict(db.session.execute(
-        select(Question.key, Question.id).where(Question.survey_id == survey_round.survey_id)).all())
-    new_ids = dict(db.session.execute(
-        select(Question.key, Question.id).where(Question.survey_id == survey.id)).all())
-    answered = select(Response.id).where(Response.round_id == survey_round.id).scalar_subquery()
-    for key, old_id in old_ids.items():
-        if key in new_ids:
-            db.session.execute(update(Answer).where(Answer.question_id == old_id, Answer.response_id.in_(answered))
-                               .values(question_id=new_ids[key]))
-    survey_round.survey = survey
-    db.session.flush()
-
-
-def _has_responses(round_id: int) -> bool:
-    return db.session.scalar(select(Response.id).where(Response.round_id == round_id).limit(1)) is not None
