@@ -6,13 +6,13 @@ violation on any editor page on the way, in English and in Hebrew."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AuthoredSurvey, Role, Round
+from app.models import Answer, AuthoredSurvey, Question, Role, Round
 from app.services.survey_bank import load_bank
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import PHONE, screenshot
 from tests.conftest import ROOT
 from tests.factories import make_community, make_group, make_user
 from tests.helpers import PASSWORD
@@ -49,7 +49,7 @@ def press(page, button) -> None:
         button.click()
 
 
-def test_a_coordinator_shapes_a_survey_on_a_phone_and_launches_it(phone, live_server, harbour):
+def test_a_coordinator_shapes_a_survey_on_a_phone_and_launches_it(phone, browser, live_server, harbour):
     phone.goto(f"{live_server}/auth/login")
     phone.get_by_label("Email").fill("noa@example.org")
     phone.get_by_label("Password").fill(PASSWORD)
@@ -111,6 +111,46 @@ def test_a_coordinator_shapes_a_survey_on_a_phone_and_launches_it(phone, live_se
     assert survey_round.languages == ["en", "he"]
     press(phone, phone.get_by_role("link", name="Preview the questions"))
     check(phone, "round-preview")
+
+    # Launched, a citizen on a phone in Hebrew meets the new question once the condition holds.
+    phone.goto(f"{live_server}/coordinate/rounds/{survey_round.id}/launch")
+    press(phone, phone.get_by_role("button", name="Launch"))
+    db.session.expire_all()
+    youth_link = next(link for link in survey_round.links if link.group_id is not None)
+    library_key = next(q["key"] for q in authored.draft["pages"][0]["questions"]
+                       if q["text"]["en"] == "Which library do you use?")
+    citizen_context = browser.new_context(viewport=PHONE, is_mobile=True, locale="he-IL")
+    citizen = citizen_context.new_page()
+    citizen.goto(f"{live_server}/s/{youth_link.token}?lang=he")
+    press(citizen, citizen.locator("button.primary"))
+    citizen.locator(f'input[name="q_age_band"][value="{chosen.split(":")[1]}"]').check()
+    for name in citizen.evaluate("[...new Set([...document.querySelectorAll('input[type=radio]')].map(i => i.name))]"):
+        if name != "q_age_band":
+            citizen.locator(f'input[name="{name}"]').first.check()
+    press(citizen, citizen.locator("button.primary"))
+    assert citizen.locator(f'input[name="q_{library_key}"]').count() == 3  # its three answers
+    assert_accessible(citizen, "citizen-new-question-he")
+    screenshot(citizen, "editor-citizen-new-question-he")
+    citizen.locator(f'input[name="q_{library_key}"]').first.check()
+    press(citizen, citizen.locator("button.primary"))
+    citizen_context.close()
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Answer).join(Question).where(
+        Question.key == library_key)) == 1
+
+    # A typo found after the first answers: fixed, published, and adopted by the running round.
+    phone.goto(f"{live_server}/coordinate/surveys/{authored.id}/questions/{library_key}")
+    phone.get_by_label("Question", exact=True).fill("Which library do you use most?")
+    press(phone, phone.get_by_role("button", name="Save the question"))
+    press(phone, phone.get_by_role("button", name="Publish as version 2"))
+    phone.goto(f"{live_server}/coordinate/rounds/{survey_round.id}")
+    check(phone, "round-newer-version")
+    press(phone, phone.get_by_role("button", name="Use version 2 in this round"))
+    assert "The round now asks version 2." in phone.content()
+    db.session.expire_all()
+    assert db.session.get(Round, survey_round.id).survey.version == 2
+    answered = db.session.scalar(select(Question).join(Answer).where(Question.key == library_key))
+    assert answered.survey_id == db.session.get(Round, survey_round.id).survey_id
 
 
 def test_every_editor_page_passes_axe_at_phone_width_in_english_and_hebrew(phone, live_server, harbour):
