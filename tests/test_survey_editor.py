@@ -430,3 +430,23 @@ def test_a_groups_link_can_answer_a_question_about_who_answers(client, editor):
                                      option_lines="16 to 25\n26 to 64\n65 and over", **{f"fixed_{youth.id}": ""}))
     db.session.expire_all()
     assert youth.fixed_answers == {}
+
+
+def test_an_agreement_question_can_have_a_scale_of_its_own_words(client, editor):
+    community, _youth, bank = editor
+    authored = copy_of_mini(client, community, bank)
+    criterion = bank.parsed().question("heard_of_offer").criterion
+    url = f"/coordinate/surveys/{authored.id}/questions/new"
+    page = f"{url}?page=needs&type=agreement"
+    form = question_form(type="agreement", page_key="needs", criterion=criterion, text="The library feels welcoming.",
+                         scale="__own__", scale_lines="Never\nSometimes\nAlways")
+
+    assert post(client, url, {**form, "scale_lines": "Only one"}, page=page).status_code == 400
+    assert post(client, url, form, page=page).status_code == 303
+    db.session.expire_all()
+    added = authored.draft["pages"][1]["questions"][-1]
+    assert added["scale"] == [{"en": "Never"}, {"en": "Sometimes"}, {"en": "Always"}]
+    html = client.get(f"/coordinate/surveys/{authored.id}/translate/he").get_data(as_text=True)
+    assert "Never" in html  # its words are translated like every other text
+    version, _new = survey_authoring.publish(authored)
+    assert [point["en"] for point in version.parsed().question(added["key"]).scale] == ["Never", "Sometimes", "Always"]

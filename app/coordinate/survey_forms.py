@@ -111,6 +111,10 @@ class QuestionForm(FlaskForm):
         Optional(), NumberRange(min=1, max=100, message=_l("A whole number, 1 or more."))])
     # Scales
     scale = SelectField(_l("Scale"), choices=[], validate_choice=False)
+    scale_lines = TextAreaField(_l("The words of the scale, from the lowest point to the highest"),
+                                validators=[Optional(), Length(max=2000)], render_kw={"rows": 5},
+                                description=_l("One per line, 2 to 7 points. Used when the scale above is "
+                                               "“words of your own”. “I don't know” is always offered too."))
     # Written answers
     long = BooleanField(_l("A long answer (several lines)"))
     # Numbers

@@ -32,6 +32,7 @@ from app.i18n import LANGUAGE_NAMES, pick_translation, problem_words
 from app.models import AuthoredSurvey, Framework
 from app.services import audit, survey_authoring
 
+OWN_SCALE = "__own__"  # the scale's words are written in the question's form
 KEEP_CONDITION = "__keep__"  # the question's condition is more than menus can show: keep it
 
 
@@ -144,7 +145,8 @@ def _question_choices(form: QuestionForm, authored: AuthoredSurvey, existing: di
         pick_translation(f.name, language): [(c.key, pick_translation(c.name, language)) for c in f.criteria]
         for f in frameworks}
     named = list((draft.get("scales") or {}).keys())
-    form.scale.choices = options([("", _("Strongly disagree … Strongly agree")), *((n, n.replace("_", " ")) for n in named)])
+    form.scale.choices = options([("", _("Strongly disagree … Strongly agree")), *((n, n.replace("_", " ")) for n in named),
+                                  (OWN_SCALE, _("Words of your own (below)"))])
     sources = survey_drafts.condition_sources(draft, existing["key"] if existing else None, page_key)
     keep = [(KEEP_CONDITION, _("as now (a combined condition)"))] if existing and existing.get("show_if") and \
         survey_drafts.simple_condition(existing["show_if"]) is None else []
@@ -179,6 +181,9 @@ def _fill_question_form(form: QuestionForm, authored: AuthoredSurvey, existing: 
     form.unit.data = (existing.get("unit") or {}).get(source, "")
     scales = authored.draft.get("scales") or {}
     form.scale.data = next((n for n, points in scales.items() if points == existing.get("scale")), "")
+    if existing.get("scale") and not form.scale.data:
+        form.scale.data = OWN_SCALE
+        form.scale_lines.data = "\n".join(point.get(source, "") for point in existing["scale"])
     _fill_condition(form, authored.draft, existing.get("show_if"))
 
 
@@ -225,7 +230,11 @@ def _question_from_form(form: QuestionForm, authored: AuthoredSurvey, existing: 
             question["options_from"] = "neighbourhoods"
         if kind == "multiple_choice":
             question["other"], question["max_choices"] = bool(form.other.data), form.max_choices.data
-    if kind == "agreement" and form.scale.data:
+    if kind == "agreement" and form.scale.data == OWN_SCALE:
+        question["scale"], scale_error = _own_scale(form.scale_lines.data, (existing or {}).get("scale"), source)
+        if scale_error:
+            errors["scale_lines"] = [scale_error]
+    elif kind == "agreement" and form.scale.data:
         question["scale"] = (draft.get("scales") or {}).get(form.scale.data)
     if kind == "text":
         question["long"] = bool(form.long.data)
@@ -261,6 +270,17 @@ def _options(lines: str | None, saved: list[dict], source: str) -> list[dict]:
         taken.add(key)
         result.append({"key": key, "label": dict(kept["label"]) if kept else {source: label[:500]}})
     return result
+
+
+def _own_scale(lines: str | None, saved: list[dict] | None, source: str) -> tuple[list[dict] | None, str | None]:
+    """The scale's points from their words, one per line; a point whose words are unchanged
+    keeps its translations."""
+    words = [line.strip() for line in (lines or "").splitlines() if line.strip()]
+    if not 2 <= len(words) <= 7:
+        return None, _("Write from 2 to 7 points, one per line.")
+    saved = saved or []
+    return [dict(saved[n]) if n < len(saved) and saved[n].get(source) == word else {source: word[:200]}
+            for n, word in enumerate(words)], None
 
 
 def _number(value: Decimal | None) -> int | float | None:

@@ -165,8 +165,9 @@ def check_draft(draft: Mapping[str, Any], criterion_keys: Collection[str] | None
 
 def file_fields(draft: Mapping[str, Any]) -> dict[str, Any]:
     """The draft in the survey files' own shape: only the fields a file would give (a scale by
-    its name, `max` for a multiple choice's maximum, nothing that does not apply to the type)."""
-    scales = draft.get("scales") or {}
+    its name, `max` for a multiple choice's maximum, nothing that does not apply to the type).
+    A question's scale of its own words becomes a named scale, as a file names every scale."""
+    scales = with_question_scales(draft)
     result = {name: draft[name] for name in
               ("key", "audience", "languages", "title", "intro", "minutes") if name in draft}
     if scales:
@@ -177,6 +178,20 @@ def file_fields(draft: Mapping[str, Any]) -> dict[str, Any]:
         for page in draft.get("pages", [])
     ]
     return result
+
+
+def with_question_scales(draft: Mapping[str, Any]) -> dict[str, list]:
+    """The survey's named scales, and one named after each question whose scale is none of them."""
+    scales = {name: list(points) for name, points in (draft.get("scales") or {}).items()}
+    for page in draft.get("pages", []):
+        for question in page.get("questions", []):
+            points = question.get("scale")
+            if question.get("type") == "agreement" and points and list(points) not in scales.values():
+                name, number = f"{question.get('key')}_scale", 2
+                while name in scales:
+                    name, number = f"{question.get('key')}_scale_{number}", number + 1
+                scales[name] = list(points)
+    return scales
 
 
 def question_fields(question: Mapping[str, Any], scales: Mapping[str, Any]) -> dict[str, Any]:
@@ -190,8 +205,7 @@ def question_fields(question: Mapping[str, Any], scales: Mapping[str, Any]) -> d
         if question.get(name) is not None:
             fields[name] = question[name]
     if kind == "agreement" and question.get("scale") is not None:
-        fields["scale"] = next((name for name, points in scales.items() if points == question["scale"]),
-                               "__unnamed__")
+        fields["scale"] = next(name for name, points in scales.items() if list(points) == list(question["scale"]))
     if kind in CHOICE_TYPES:
         if question.get("options_from"):
             fields["options_from"] = question["options_from"]

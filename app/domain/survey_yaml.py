@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from app.domain.survey_drafts import question_fields
+from app.domain.survey_drafts import question_fields, with_question_scales
 
 __all__ = ["survey_yaml"]
 
@@ -33,7 +33,7 @@ QUESTION_ORDER = (
 
 def survey_yaml(survey: Mapping[str, Any]) -> str:
     languages = list(survey["languages"])
-    scales = _all_scales(survey)
+    scales = with_question_scales(survey)
     out = [HEADER]
     out += [_field("key", survey["key"]), _field("audience", survey["audience"])]
     out.append(f"languages: [{', '.join(_scalar(code) for code in languages)}]\n")
@@ -46,32 +46,6 @@ def survey_yaml(survey: Mapping[str, Any]) -> str:
     for number, page in enumerate(survey["pages"]):
         out += (["\n"] if number else []) + _page(page, languages, scales)
     return "".join(out)
-
-
-def _all_scales(survey: Mapping[str, Any]) -> dict[str, list[dict[str, str]]]:
-    """The survey's named scales, plus one for each question scale that matches none."""
-    scales = {name: list(points) for name, points in survey["scales"].items()}
-    for question in _questions(survey):
-        scale = question.get("scale")
-        if scale is not None and _scale_name(scale, scales) is None:
-            scales[_free_name(f"{question['key']}_scale", scales)] = list(scale)
-    return scales
-
-
-def _questions(survey: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    return [q for page in survey["pages"] for q in page["questions"]]
-
-
-def _scale_name(points: Sequence[Mapping[str, str]], scales: Mapping[str, Sequence[Any]]) -> str | None:
-    return next((name for name, named in scales.items() if list(named) == list(points)), None)
-
-
-def _free_name(name: str, taken: Mapping[str, Any]) -> str:
-    number = 2
-    candidate = name
-    while candidate in taken:
-        candidate, number = f"{name}_{number}", number + 1
-    return candidate
 
 
 def _scales(scales: Mapping[str, Sequence[Mapping[str, str]]], languages: Sequence[str]) -> list[str]:
