@@ -450,3 +450,25 @@ def test_an_agreement_question_can_have_a_scale_of_its_own_words(client, editor)
     assert "Never" in html  # its words are translated like every other text
     version, _new = survey_authoring.publish(authored)
     assert [point["en"] for point in version.parsed().question(added["key"]).scale] == ["Never", "Sometimes", "Always"]
+
+
+def test_a_survey_no_round_asked_can_be_deleted_and_one_a_round_asked_stays(client, editor):
+    community, youth, bank = editor
+    authored = copy_of_mini(client, community, bank)
+    version, _new = survey_authoring.publish(authored)
+    survey_round = make_round(community, version, groups=[youth])
+    db.session.commit()
+    authored_id, version_id = authored.id, version.id
+    page = f"/coordinate/surveys/{authored_id}"
+    assert "Delete the survey" not in client.get(page).get_data(as_text=True)
+    post(client, f"{page}/delete", {}, page=page)
+    assert db.session.get(AuthoredSurvey, authored_id) is not None
+
+    db.session.delete(survey_round)
+    db.session.commit()
+    reply = post(client, f"{page}/delete", {}, page=page)
+    assert reply.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(AuthoredSurvey, authored_id) is None
+    assert db.session.get(Survey, version_id) is None
+    assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.action == "survey_deleted"))

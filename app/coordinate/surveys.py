@@ -37,7 +37,7 @@ from app.domain.xlsx_reading import LIMITS, XlsxRefused
 from app.domain.survey_drafts import EditRefused
 from app.extensions import db
 from app.i18n import LANGUAGE_NAMES, pick_translation
-from app.models import AuthoredSurvey, Community, Criterion, Round, Survey
+from app.models import AuthoredSurvey, Community, Criterion, Survey
 from app.services import audit, survey_authoring
 from app.services.rounds import surveys_to_choose
 
@@ -160,9 +160,7 @@ def edit_survey(authored_id: int):
 def survey_page(authored: AuthoredSurvey, status: int = 200, page_form=None, sheet_problems=()):
     draft = authored.draft
     check = survey_authoring.check(authored)
-    rounds = db.session.scalars(
-        select(Round).join(Survey, Survey.id == Round.survey_id).where(Survey.authored_survey_id == authored.id)
-        .order_by(Round.id.desc())).all()
+    rounds = survey_authoring.rounds_of(authored)
     return render_template(
         "coordinate/survey.html", authored=authored, community=authored.community, draft=draft, check=check,
         source=draft["languages"][0], progress=_progress(draft), confirm=ConfirmForm(),
@@ -287,6 +285,24 @@ def page_action(authored_id: int, page_key: str, action: str):
 
 
 # -- publishing --------------------------------------------------------------------------------
+
+
+@bp.post("/surveys/<int:authored_id>/delete")
+@login_required
+def delete_survey(authored_id: int):
+    """A survey no round has asked goes, with its draft and versions; one a round asked stays,
+    because its answers need it."""
+    authored = require_authored(authored_id)
+    ConfirmForm().validate_on_submit() or abort(400)
+    community_id = authored.community_id
+    if survey_authoring.rounds_of(authored):
+        flash(_("Rounds ask this survey, so it stays: their answers need it."), "error")
+        return redirect(url_for("coordinate.edit_survey", authored_id=authored.id)), 303
+    record("survey_deleted", authored, title=authored.draft["title"].get(authored.source_language, ""))
+    survey_authoring.delete(authored)
+    db.session.commit()
+    flash(_("The survey is deleted."), "info")
+    return redirect(url_for("coordinate.surveys", community_id=community_id)), 303
 
 
 @bp.post("/surveys/<int:authored_id>/publish")

@@ -14,7 +14,7 @@ from app.domain import survey_drafts
 from app.domain.naming import free_key
 from app.domain.survey_drafts import Draft, DraftCheck
 from app.extensions import db
-from app.models import AuthoredSurvey, Community, Criterion, Survey, utcnow
+from app.models import AuthoredSurvey, Community, Criterion, Round, Survey, utcnow
 from app.services import survey_bank
 
 
@@ -93,6 +93,21 @@ def create_imported(community: Community, draft: Draft, filename: str) -> Author
 def _free_key(community: Community, wanted: str) -> str:
     taken = set(db.session.scalars(select(AuthoredSurvey.key).where(AuthoredSurvey.community_id == community.id)))
     return free_key(wanted, taken)
+
+
+def rounds_of(authored: AuthoredSurvey) -> list[Round]:
+    """The rounds that ask a version of the survey, newest first."""
+    return list(db.session.scalars(
+        select(Round).join(Survey, Survey.id == Round.survey_id).where(Survey.authored_survey_id == authored.id)
+        .order_by(Round.id.desc())))
+
+
+def delete(authored: AuthoredSurvey) -> None:
+    """The survey, its draft and its versions (no round may ask any of them)."""
+    for version in authored.versions:
+        db.session.delete(version)
+    db.session.delete(authored)
+    db.session.flush()
 
 
 def save_draft(authored: AuthoredSurvey, draft: Draft) -> None:
