@@ -9,7 +9,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from app.domain import survey_drafts
+from app.domain import survey_drafts, survey_texts
 from app.extensions import db
 from app.models import Answer, AuditEvent, AuthoredSurvey, Question, Response, ResponseStatus, Role, Round, Survey, utcnow
 from app.services import report_build, rounds, survey_authoring
@@ -352,7 +352,7 @@ def test_the_translators_spreadsheet_goes_out_and_comes_back_all_or_nothing(clie
                    f"/coordinate/surveys/{authored.id}", good.getvalue())
     assert reply.status_code == 303
     db.session.expire_all()
-    assert "he" in survey_drafts.complete_languages(authored.draft)
+    assert "he" in survey_texts.complete_languages(authored.draft)
 
 
 def test_a_communitys_own_questions_flow_into_its_report(client, editor):
@@ -472,3 +472,24 @@ def test_a_survey_no_round_asked_can_be_deleted_and_one_a_round_asked_stays(clie
     assert db.session.get(AuthoredSurvey, authored_id) is None
     assert db.session.get(Survey, version_id) is None
     assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.action == "survey_deleted"))
+
+
+def test_a_reworded_question_asks_its_translators_to_check_their_words(client, editor):
+    community, _youth, bank = editor
+    authored = copy_of_mini(client, community, bank)
+    page = f"/coordinate/surveys/{authored.id}/questions/took_part"
+    post(client, page, question_form(page_key="needs", text="Did you take part in anything last year?",
+                                     option_lines="Yes\nNo"))
+    db.session.expire_all()
+    assert survey_texts.outdated_texts(authored.draft, "he") == ["questions.took_part.text"]
+    assert "1 to check" in client.get(f"/coordinate/surveys/{authored.id}").get_data(as_text=True)
+
+    url = f"/coordinate/surveys/{authored.id}/translate/he"
+    html = client.get(url).get_data(as_text=True)
+    assert "it still fits" in html
+    rows = dict(re.findall(r'name="p_(\d+)" value="([^"]+)"', html))
+    number = next(n for n, text_id in rows.items() if text_id == "questions.took_part.text")
+    current = re.search(rf'<textarea id="t_{number}"[^>]*>([^<]*)</textarea>', html).group(1)
+    post(client, url, {f"p_{number}": "questions.took_part.text", f"t_{number}": current, f"c_{number}": "y"})
+    db.session.expire_all()
+    assert survey_texts.outdated_texts(authored.draft, "he") == []

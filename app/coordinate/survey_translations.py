@@ -21,7 +21,7 @@ from app.coordinate.surveys import (
     survey_page,
     uploaded,
 )
-from app.domain import survey_drafts, translation_sheet
+from app.domain import survey_drafts, survey_texts, translation_sheet
 from app.domain.xlsx_reading import XlsxRefused
 from app.extensions import db
 from app.models import AuthoredSurvey
@@ -41,19 +41,21 @@ def translate_survey(authored_id: int, language: str):
         abort(404)
     if language == authored.source_language:
         return redirect(url_for("coordinate.edit_survey", authored_id=authored.id))
-    texts = survey_drafts.texts_of(draft)
+    texts = survey_texts.translatable_texts(draft)
     if request.method == "POST":
         ConfirmForm().validate_on_submit() or abort(400)
         changed, too_long = draft, []
-        for number, (path, text) in enumerate(texts):
+        outdated = set(survey_texts.outdated_texts(draft, language))
+        for number, text in enumerate(texts):
             typed = request.form.get(f"t_{number}")
-            if typed is None or request.form.get(f"p_{number}") != _path_id(path):
+            if typed is None or request.form.get(f"p_{number}") != text.id:
                 continue  # the survey changed since the page was opened: that row is left alone
             if len(typed) > survey_drafts.TEXT_MAX:
                 too_long.append(number)
                 continue
-            if typed.strip() != (text.get(language) or ""):
-                changed = survey_drafts.set_text(changed, path, language, typed)
+            confirmed = text.id in outdated and request.form.get(f"c_{number}") == "y"
+            if typed.strip() != (text.text.get(language) or "") or confirmed:
+                changed = survey_texts.set_text(changed, text.id, language, typed)
         if too_long:
             return _translation_page(authored, language, status=400, too_long=set(too_long))
         survey_authoring.save_draft(authored, changed)
@@ -64,39 +66,38 @@ def translate_survey(authored_id: int, language: str):
     return _translation_page(authored, language)
 
 
-def _path_id(path) -> str:
-    return ".".join(str(step) for step in path)
-
-
 def _translation_page(authored: AuthoredSurvey, language: str, status: int = 200, too_long=frozenset()):
     draft, source = authored.draft, authored.source_language
-    texts = survey_drafts.texts_of(draft)
-    places = [(p, q) for p, page in enumerate(draft["pages"]) for q in range(len(page["questions"]))]
-    numbers = {place: n for n, place in enumerate(places, start=1)}
+    texts = survey_texts.translatable_texts(draft)
+    outdated = set(survey_texts.outdated_texts(draft, language))
     rows = [
-        {"number": n, "path": _path_id(path), "what": _text_label(path, numbers), "source": text.get(source, ""),
-         "value": request.form.get(f"t_{n}", text.get(language, "")), "too_long": n in too_long}
-        for n, (path, text) in enumerate(texts)
+        {"number": n, "id": text.id, "what": _text_label(draft, text.id), "source": text.text.get(source, ""),
+         "value": request.form.get(f"t_{n}", text.text.get(language, "")), "too_long": n in too_long,
+         "outdated": text.id in outdated}
+        for n, text in enumerate(texts)
     ]
-    done = sum(1 for _path, text in texts if (text.get(language) or "").strip())
+    done = sum(1 for text in texts if (text.text.get(language) or "").strip())
     return render_template("coordinate/translate.html", authored=authored, community=authored.community,
                            language=language, source=source, rows=rows, done=done, total=len(texts),
-                           only_missing=request.args.get("only") == "missing",
+                           outdated=len(outdated), only_missing=request.args.get("only") == "missing",
                            confirm=ConfirmForm()), status
 
 
-def _text_label(path, numbers) -> str:
+def _text_label(draft: dict, text_id: str) -> str:
     """Which text a row of the translation page is, in words ("Question 3, answer 2")."""
-    if path[0] == "title":
+    parts = text_id.split(".")
+    if parts[0] == "title":
         return _("Title")
-    if path[0] == "intro":
+    if parts[0] == "intro":
         return _("Welcome text")
-    if path[0] == "scales":
-        return _("Scale “%(name)s”, point %(point)s", name=path[1], point=path[2] + 1)
-    if len(path) == 3:
-        return _("Page %(number)s, title", number=path[1] + 1)
-    number = numbers[(path[1], path[3])]
-    part = path[4]
+    if parts[0] == "scales":
+        return _("Scale “%(name)s”, point %(point)s", name=parts[1], point=parts[2])
+    if parts[0] == "pages":
+        number = next(n for n, page in enumerate(draft["pages"], start=1) if page["key"] == parts[1])
+        return _("Page %(number)s, title", number=number)
+    questions = [q for page in draft["pages"] for q in page["questions"]]
+    number, question = next((n, q) for n, q in enumerate(questions, start=1) if q["key"] == parts[1])
+    part = parts[2]
     if part == "text":
         return _("Question %(number)s", number=number)
     if part == "help":
@@ -104,10 +105,9 @@ def _text_label(path, numbers) -> str:
     if part == "unit":
         return _("Question %(number)s, unit", number=number)
     if part == "options":
-        return _("Question %(number)s, answer %(answer)s", number=number, answer=path[5] + 1)
-    return _("Question %(number)s, scale point %(point)s", number=number, point=path[5] + 1)
-
-
+        answer = next(n for n, o in enumerate(question["options"], start=1) if o["key"] == parts[3])
+        return _("Question %(number)s, answer %(answer)s", number=number, answer=answer)
+    return _("Question %(number)s, scale point %(point)s", number=number, point=parts[3])
 
 
 @bp.get("/surveys/<int:authored_id>/translations.xlsx")

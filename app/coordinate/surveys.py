@@ -32,7 +32,7 @@ from app.coordinate.survey_forms import (
     SettingsForm,
     TranslationUploadForm,
 )
-from app.domain import survey_drafts
+from app.domain import survey_drafts, survey_texts
 from app.domain.xlsx_reading import LIMITS, XlsxRefused
 from app.domain.survey_drafts import EditRefused
 from app.extensions import db
@@ -192,10 +192,11 @@ def condition_words(draft: dict, show_if: str) -> str:
              comparison=COMPARISON_LABELS.get(condition.comparison, condition.comparison), value=value)
 
 
-def _progress(draft) -> list[tuple[str, int, int]]:
-    """(language, texts translated, texts) for each of the survey's languages."""
-    total = len(survey_drafts.texts_of(draft))
-    return [(lang, total - len(survey_drafts.missing_texts(draft, lang)), total) for lang in draft["languages"]]
+def _progress(draft) -> list[tuple[str, int, int, int]]:
+    """(language, texts translated, texts, translations outdated) for each of the survey's languages."""
+    total = len(survey_texts.translatable_texts(draft))
+    return [(lang, total - len(survey_texts.missing_texts(draft, lang)), total, len(survey_texts.outdated_texts(draft, lang)))
+            for lang in draft["languages"]]
 
 
 @bp.route("/surveys/<int:authored_id>/settings", methods=["GET", "POST"])

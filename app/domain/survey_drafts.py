@@ -19,12 +19,13 @@ import copy
 import hashlib
 import json
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Iterator, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from app.domain.conditions import Comparison, ConditionError, Literal, Name, parse_condition
 from app.domain.naming import free_key
+from app.domain.survey_texts import text_slots
 from app.domain.survey_format import (
     CHOICE_TYPES,
     LONG_TEXT_MAX_LENGTH,
@@ -88,10 +89,18 @@ def with_languages(draft: Draft, languages: Sequence[str]) -> Draft:
     keep = list(dict.fromkeys(languages))
     result = copy.deepcopy(draft)
     result["languages"] = keep
-    for _path, text in _texts(result):
+    for text in _all_texts(result):
         for language in [lang for lang in text if lang not in keep]:
             del text[language]
     return result
+
+
+def _all_texts(draft: Mapping[str, Any]) -> Iterator[dict[str, str]]:
+    """Every translated text of the draft, shown or not (a scale no question uses, say)."""
+    for _id, _what, held in text_slots(draft):
+        yield from held
+    for points in (draft.get("scales") or {}).values():
+        yield from points
 
 
 def fingerprint(draft: Mapping[str, Any]) -> str:
@@ -253,60 +262,6 @@ _LINE_REFERENCE = re.compile(r" \(?(?:first |already used )?on line \d+\)?")
 def _without_lines(message: str) -> str:
     """A file's message without its line references, which mean nothing in the editor."""
     return _LINE_REFERENCE.sub("", message)
-
-
-# --- Completeness per language ----------------------------------------------------------------
-
-
-def _texts(draft: Mapping[str, Any]) -> list[tuple[Path, dict[str, str]]]:
-    """Every text a respondent can read, with where it is in the draft."""
-    texts: list[tuple[Path, dict[str, str]]] = [(("title",), draft["title"]), (("intro",), draft["intro"])]
-    for name, points in (draft.get("scales") or {}).items():
-        texts += [(("scales", name, n), point) for n, point in enumerate(points)]
-    for p, page in enumerate(draft["pages"]):
-        texts.append((("pages", p, "title"), page["title"]))
-        for q, question in enumerate(page["questions"]):
-            where: Path = ("pages", p, "questions", q)
-            texts.append(((*where, "text"), question["text"]))
-            if question.get("help"):
-                texts.append(((*where, "help"), question["help"]))
-            if question["type"] == "number" and question.get("unit"):
-                texts.append(((*where, "unit"), question["unit"]))
-            if question["type"] in CHOICE_TYPES:
-                texts += [((*where, "options", n, "label"), o["label"]) for n, o in enumerate(question["options"])]
-            if question["type"] == "agreement" and question.get("scale") and not _named_scale(draft, question):
-                texts += [((*where, "scale", n), point) for n, point in enumerate(question["scale"])]
-    return texts
-
-
-def _named_scale(draft: Mapping[str, Any], question: Mapping[str, Any]) -> bool:
-    return question.get("scale") in list((draft.get("scales") or {}).values())
-
-
-def texts_of(draft: Mapping[str, Any]) -> list[tuple[Path, dict[str, str]]]:
-    return _texts(draft)
-
-
-def missing_texts(draft: Mapping[str, Any], language: str) -> list[Path]:
-    return [path for path, text in _texts(draft) if not (text.get(language) or "").strip()]
-
-
-def complete_languages(draft: Mapping[str, Any]) -> list[str]:
-    """The draft's languages a round can be asked in: those with every text."""
-    return [language for language in draft["languages"] if not missing_texts(draft, language)]
-
-
-def set_text(draft: Draft, path: Path, language: str, text: str) -> Draft:
-    """The draft with one text set (or removed, when empty) in one language."""
-    result = copy.deepcopy(draft)
-    target: Any = result
-    for step in path:
-        target = target[step]
-    if text.strip():
-        target[language] = text.strip()
-    else:
-        target.pop(language, None)
-    return result
 
 
 # --- Editing pages and questions --------------------------------------------------------------

@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import copy
 import io
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, NamedTuple
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import xlsxwriter
 from openpyxl.utils import get_column_letter
 
+from app.domain.survey_texts import TranslatableText, set_text, text_slots, translatable_texts
 from app.domain.xlsform import FORMULA_START, language_code, language_header
 from app.domain.xlsx_reading import LIMITS, RowProblem, XlsxLimits, XlsxRefused, read_xlsx
 
@@ -40,55 +41,6 @@ __all__ = [
 SHEET = "translations"
 MAX_TEXT_LENGTH = 2000
 RIGHT_TO_LEFT = frozenset({"ar", "he", "fa", "ur", "ps", "yi", "dv", "ku"})
-
-
-class TranslatableText(NamedTuple):
-    id: str
-    what: str  # a short description in English, for the sheet and for the web page
-    text: Mapping[str, str]  # language -> text; partial where translations are missing
-
-
-def translatable_texts(survey: Mapping[str, Any]) -> list[TranslatableText]:
-    """Every text a respondent sees, in the order they meet them (the scales first)."""
-    return [TranslatableText(id, what, slots[0]) for id, what, slots in _slots(survey)]
-
-
-def _slots(survey: Mapping[str, Any]) -> Iterator[tuple[str, str, list[dict[str, str]]]]:
-    """(id, what, the dicts holding that text). A named scale's point is held both by
-    survey["scales"] and by each question using the scale: a translation goes into all."""
-    questions = [q for page in survey["pages"] for q in page["questions"]]
-    yield "title", "Survey title", [survey["title"]]
-    yield "intro", "Welcome page text", [survey["intro"]]
-    for name, points in survey["scales"].items():
-        users = [q for q in questions if q.get("scale") == points]
-        for n, point in enumerate(points, start=1):
-            held = [point] + [q["scale"][n - 1] for q in users]
-            if users:  # a scale no question uses is never seen
-                yield f"scales.{name}.{n}", f"Answer scale '{name}', point {n} of {len(points)}", held
-    for page in survey["pages"]:
-        yield f"pages.{page['key']}.title", f"Title of page '{page['key']}'", [page["title"]]
-        for question in page["questions"]:
-            yield from _question_slots(question, survey["scales"])
-
-
-def _question_slots(
-    question: Mapping[str, Any], scales: Mapping[str, Any]
-) -> Iterator[tuple[str, str, list[dict[str, str]]]]:
-    key, kind = question["key"], question["type"]
-    prefix = f"questions.{key}"
-    yield f"{prefix}.text", f"Question '{key}'", [question["text"]]
-    if question.get("help"):
-        yield f"{prefix}.help", f"Help under question '{key}'", [question["help"]]
-    if kind == "number" and question.get("unit"):
-        yield f"{prefix}.unit", f"Unit of the answer to question '{key}'", [question["unit"]]
-    if kind in ("single_choice", "multiple_choice"):
-        for option in question["options"]:  # with options_from, the survey's own ones still show
-            what = f"Option '{option['key']}' of question '{key}'"
-            yield f"{prefix}.options.{option['key']}.label", what, [option["label"]]
-    scale = question.get("scale")
-    if kind == "agreement" and scale and scale not in scales.values():
-        for n, point in enumerate(scale, start=1):
-            yield f"{prefix}.scale.{n}", f"Answer scale of question '{key}', point {n}", [point]
 
 
 # --- Writing --------------------------------------------------------------------------------
@@ -157,12 +109,13 @@ def read_translation_sheet(
     duplicate_id, source_changed, too_long. Raises XlsxRefused when the file cannot be read."""
     rows, sheet = _sheet(data, limits)
     updated = copy.deepcopy(dict(survey))
-    slots = {id: held for id, _, held in _slots(updated)}
+    slots = {id: held for id, _, held in text_slots(updated)}
     reader = _SheetReader(sheet, survey["languages"][0], _columns(survey, languages), slots)
     reader.read(rows)
     if reader.problems:
         return None, reader.problems
-    reader.apply()
+    for id, code, text in reader.changes:  # through set_text, so a translation set is no longer outdated
+        updated = set_text(updated, id, code, text)
     # A language joins the survey's list once the sheet gives it a text, not for an empty column.
     given = [code for _, code, _ in reader.changes]
     updated["languages"] = list(dict.fromkeys([*survey["languages"], *given]))
@@ -251,11 +204,6 @@ class _SheetReader:
                             limit=MAX_TEXT_LENGTH)
             elif text is not None:
                 self.changes.append((id, code, text))
-
-    def apply(self) -> None:
-        for id, code, text in self.changes:
-            for held in self.slots[id]:
-                held[code] = text
 
 
 def _cell(row: Sequence[str | None], index: int | None) -> str | None:

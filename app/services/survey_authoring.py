@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
-from app.domain import survey_drafts
+from app.domain import survey_drafts, survey_texts
 from app.domain.naming import free_key
 from app.domain.survey_drafts import Draft, DraftCheck
 from app.extensions import db
@@ -111,7 +111,8 @@ def delete(authored: AuthoredSurvey) -> None:
 
 
 def save_draft(authored: AuthoredSurvey, draft: Draft) -> None:
-    authored.draft = draft
+    """The new draft, with the translations whose source words changed marked outdated."""
+    authored.draft = survey_texts.with_outdated(authored.draft, draft)
     authored.updated_at = utcnow()
     db.session.flush()
 
@@ -128,7 +129,7 @@ def publish(authored: AuthoredSurvey) -> tuple[Survey, bool]:
         raise DraftInvalid(result)
     survey, is_new = survey_bank.store_survey(
         result.definition, f"community:{authored.community.slug}", survey_bank.criterion_ids(),
-        owner=authored, languages=survey_drafts.complete_languages(authored.draft))
+        owner=authored, languages=survey_texts.complete_languages(authored.draft))
     authored.published_fingerprint = survey_drafts.fingerprint(authored.draft)
     db.session.flush()
     return survey, is_new
@@ -136,4 +137,4 @@ def publish(authored: AuthoredSurvey) -> tuple[Survey, bool]:
 
 def missing_text_count(survey: Survey, language: str) -> int:
     """How many texts of a published version respondents would miss in `language`."""
-    return len(survey_drafts.missing_texts(survey.parsed().to_dict(), language))
+    return len(survey_texts.missing_texts(survey.parsed().to_dict(), language))

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from app.domain import survey_drafts as drafts
+from app.domain import survey_texts
 from app.domain.survey_drafts import EditRefused, SimpleCondition
 from app.domain.survey_files import read_bank
 
@@ -44,8 +45,8 @@ def test_texts_may_be_missing_beyond_the_source_language_but_not_in_it():
     draft = mini()
     draft["pages"][0]["questions"][0]["text"].pop("he")
     assert drafts.check_draft(draft, None).problems == ()
-    assert drafts.complete_languages(draft) == ["en"]
-    assert drafts.missing_texts(draft, "he") == [("pages", 0, "questions", 0, "text")]
+    assert survey_texts.complete_languages(draft) == ["en"]
+    assert survey_texts.missing_texts(draft, "he") == ["questions.age_band.text"]
     draft["pages"][0]["questions"][0]["text"].pop("en")
     assert [p.field for p in drafts.check_draft(draft, None).problems] == ["text"]
 
@@ -127,3 +128,17 @@ def test_keys_made_from_words_are_valid_keys(words, key):
 def test_the_source_language_comes_first_and_other_texts_go_with_their_language():
     draft = drafts.with_languages(mini(), ["he"])
     assert draft["languages"] == ["he"] and set(draft["title"]) == {"he"}
+
+
+def test_changed_source_words_mark_their_translations_outdated_until_a_translator_sets_them():
+    before = mini()
+    after = copy.deepcopy(before)
+    after["pages"][1]["questions"][1]["text"]["en"] = "Did you take part in anything?"
+    marked = survey_texts.with_outdated(before, after)
+    assert survey_texts.outdated_texts(marked, "he") == ["questions.took_part.text"]
+    assert marked["pages"][1]["questions"][1]["text"]["he"] == before["pages"][1]["questions"][1]["text"]["he"]
+    # Unchanged words mark nothing; setting the Hebrew (even to the same words) clears the mark.
+    assert survey_texts.with_outdated(marked, copy.deepcopy(marked))["outdated"] == marked["outdated"]
+    kept = survey_texts.set_text(marked, "questions.took_part.text", "he", "השתתפת?")
+    assert survey_texts.outdated_texts(kept, "he") == []
+    assert survey_texts.with_outdated(marked, kept)["outdated"] == {}
