@@ -20,6 +20,8 @@ from app.coordinate.survey_forms import (
     QuestionForm,
 )
 from app.coordinate.surveys import (
+    STEPS,
+    apply_edit,
     record,
     refusal_message,
     require_authored,
@@ -344,18 +346,13 @@ def _validator_errors(authored: AuthoredSurvey, draft: dict, key: str) -> dict[s
 def question_action(authored_id: int, key: str, action: str):
     authored = require_authored(authored_id)
     ConfirmForm().validate_on_submit() or abort(400)
-    try:
-        if action == "remove":
-            draft = survey_drafts.remove_question(authored.draft, key)
-        else:
-            draft = survey_drafts.move_question(authored.draft, key, -1 if action == "up" else 1)
-    except EditRefused as refused:
-        flash(refusal_message(refused), "error")
-        return redirect(url_for("coordinate.edit_survey", authored_id=authored.id, _anchor=f"q-{key}")), 303
-    survey_authoring.save_draft(authored, draft)
-    record("survey_edited", authored, part=f"question_{action}", question=key)
-    db.session.commit()
     if action == "remove":
-        flash(_("Question removed."), "info")
-    return redirect(url_for("coordinate.edit_survey", authored_id=authored.id,
-                            _anchor="" if action == "remove" else f"q-{key}")), 303
+        refused = apply_edit(authored, lambda draft: survey_drafts.remove_question(draft, key),
+                             part="question_remove", question=key)
+        if not refused:
+            flash(_("Question removed."), "info")
+    else:
+        refused = apply_edit(authored, lambda draft: survey_drafts.move_question(draft, key, STEPS[action]),
+                             part=f"question_{action}", question=key)
+    anchor = "" if action == "remove" and not refused else f"q-{key}"
+    return redirect(url_for("coordinate.edit_survey", authored_id=authored.id, _anchor=anchor)), 303

@@ -270,19 +270,31 @@ def page_action(authored_id: int, page_key: str, action: str):
     authored = require_authored(authored_id)
     _page_or_404(authored, page_key)
     ConfirmForm().validate_on_submit() or abort(400)
+    if action == "remove":
+        refused = apply_edit(authored, lambda draft: survey_drafts.remove_page(draft, page_key),
+                             part="page_remove", page=page_key)
+    else:
+        refused = apply_edit(authored, lambda draft: survey_drafts.move_page(draft, page_key, STEPS[action]),
+                             part=f"page_{action}", page=page_key)
+    anchor = "" if action == "remove" and not refused else f"page-{page_key}"
+    return redirect(url_for("coordinate.edit_survey", authored_id=authored.id, _anchor=anchor)), 303
+
+
+STEPS = {"up": -1, "down": 1}
+
+
+def apply_edit(authored: AuthoredSurvey, edit, **details) -> bool:
+    """Apply one edit (a function of the draft, from app.domain.survey_drafts) and save it;
+    when the edit is refused, say why and change nothing. Whether it was refused."""
     try:
-        if action == "remove":
-            draft = survey_drafts.remove_page(authored.draft, page_key)
-        else:
-            draft = survey_drafts.move_page(authored.draft, page_key, -1 if action == "up" else 1)
+        draft = edit(authored.draft)
     except EditRefused as refused:
         flash(refusal_message(refused), "error")
-        return redirect(url_for("coordinate.edit_survey", authored_id=authored.id)), 303
+        return True
     survey_authoring.save_draft(authored, draft)
-    record("survey_edited", authored, part=f"page_{action}", page=page_key)
+    record("survey_edited", authored, **details)
     db.session.commit()
-    return redirect(url_for("coordinate.edit_survey", authored_id=authored.id,
-                            _anchor="" if action == "remove" else f"page-{page_key}")), 303
+    return False
 
 
 # -- publishing --------------------------------------------------------------------------------
