@@ -29,8 +29,6 @@ from app.domain.survey_texts import text_slots
 from app.domain.survey_format import (
     CHOICE_TYPES,
     LONG_TEXT_MAX_LENGTH,
-    QUESTION_TYPES,
-    SCALE_TYPES,
     TEXT_MAX_LENGTH,
     SurveyDefinition,
     check_survey_fields,
@@ -519,11 +517,3 @@ def _structure(definition: SurveyDefinition) -> list[tuple]:
          None if q.scale is None else len(q.scale))
         for q in definition.questions
     ]
-
-
-def question_type_names() -> tuple[str, ...]:
-    return QUESTION_TYPES
-
-
-def is_scale(question_type: str) -> bool:
-    return question_type in SCALE_TYPES
