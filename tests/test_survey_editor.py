@@ -493,3 +493,26 @@ def test_a_reworded_question_asks_its_translators_to_check_their_words(client, e
     post(client, url, {f"p_{number}": "questions.took_part.text", f"t_{number}": current, f"c_{number}": "y"})
     db.session.expire_all()
     assert survey_texts.outdated_texts(authored.draft, "he") == []
+
+
+def test_two_coordinators_saving_one_question_do_not_silently_overwrite_each_other(client, editor, app):
+    community, _youth, bank = editor
+    authored = copy_of_mini(client, community, bank)
+    page = f"/coordinate/surveys/{authored.id}/questions/hours"
+    opened = re.search(r'name="opened" value="([^"]+)"', client.get(page).get_data(as_text=True)).group(1)
+    make_user("ada@example.org", memberships=[(community, Role.COORDINATOR)])
+    db.session.commit()
+    other = app.test_client()
+    log_in(other, "ada@example.org")
+    form = question_form(type="number", page_key="needs", text="Hours a week you could learn?")
+    assert post(other, page, form).status_code == 303  # Ada saves first
+
+    mine = {**form, "text": "How many hours could you learn each week?", "opened": opened}
+    reply = post(client, page, mine, page=f"/coordinate/surveys/{authored.id}")
+    assert reply.status_code == 409
+    assert "How many hours could you learn each week?" in reply.get_data(as_text=True)
+    db.session.expire_all()
+    hours = next(q for p in authored.draft["pages"] for q in p["questions"] if q["key"] == "hours")
+    assert hours["text"]["en"] == "Hours a week you could learn?"
+    resent = re.search(r'name="opened" value="([^"]+)"', reply.get_data(as_text=True)).group(1)
+    assert post(client, page, {**mine, "opened": resent}).status_code == 303

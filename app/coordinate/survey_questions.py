@@ -71,6 +71,11 @@ def _question_page(authored: AuthoredSurvey, existing: dict | None, page_key: st
         _fill_question_form(form, authored, existing, page_key)
     elif request.form.get("action") == "retype":  # "Change the kind": show its fields, keep what was typed
         return _render_question(authored, form, existing, page_key)
+    elif form.validate_on_submit() and _changed_meanwhile(existing):
+        # Someone saved this question while it was open here: theirs stays until this is sent again.
+        form.text.errors = [_("Someone else saved this question while you were editing it. Your words are kept "
+                              "here: check them against the survey's page, and save again to replace theirs.")]
+        return _render_question(authored, form, existing, page_key), 409
     elif form.validate_on_submit():
         question, field_errors = _question_from_form(form, authored, existing)
         if not field_errors:
@@ -96,10 +101,17 @@ def _question_page(authored: AuthoredSurvey, existing: dict | None, page_key: st
     return _render_question(authored, form, existing, page_key), 400 if request.method == "POST" else 200
 
 
+def _changed_meanwhile(existing: dict | None) -> bool:
+    """Whether the question differs from the one the form was opened with."""
+    opened = request.form.get("opened")
+    return existing is not None and opened is not None and opened != survey_drafts.fingerprint(existing)
+
+
 def _render_question(authored, form, existing, page_key):
     return render_template(
         "coordinate/question_form.html", authored=authored, community=authored.community, form=form,
         question=existing, page_key=page_key, source=authored.source_language,
+        opened=survey_drafts.fingerprint(existing) if existing else None,
         fixed=_fixed_answer_fields(authored, existing),
         complex_condition=existing.get("show_if") if existing and form.condition_question.data == KEEP_CONDITION
         else None)
