@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import exists, select
+from sqlalchemy import select
 
 from app.auth.access import (
     MANAGING_ROLES,
@@ -30,7 +30,7 @@ from app.coordinate.forms import (
     to_local,
     to_utc,
 )
-from app.domain.naming import free_key, neighbourhood_list, slugify
+from app.domain.naming import slugify
 from app.domain.community_rules import MoveRefused
 from app.domain.round_rules import RoundRuleError
 from app.extensions import db
@@ -40,9 +40,7 @@ from app.models import (
     CommunityKind,
     Group,
     GroupKind,
-    Membership,
     ReleaseKind,
-    Response,
     Role,
     Round,
     RoundKind,
@@ -126,14 +124,11 @@ def new_community():
         parent = next((c for c in parents if c.id == form.parent_id.data), None)
         if parent is None and not current_user.site_admin:
             form.parent_id.errors.append(_("Choose the community this one is part of."))
-        elif _slug_taken(form.slug.data or slugify(form.name.data)):
+        elif communities.slug_taken(form.slug.data or slugify(form.name.data)):
             form.slug.errors.append(_("This short name is taken: choose another."))
         else:
-            community = Community(slug=form.slug.data or slugify(form.name.data), parent=parent)
-            _fill_community(community, form)
-            db.session.add(community)
-            community_members_for(community, creator=current_user)
-            db.session.flush()
+            community = communities.create(_community_spec(form), form.slug.data or slugify(form.name.data), parent,
+                                           current_user)
             audit.record("community_created", community_id=community.id, user_id=current_user.id,
                          name=community.name)
             db.session.commit()
@@ -176,11 +171,10 @@ def edit_community(community_id: int):
             communities.move(community, new_parent, current_user)
         except MoveRefused as refused:
             form.parent_id.errors.append(move_message(refused.code))
-        if slug != community.slug and _slug_taken(slug):
+        if slug != community.slug and communities.slug_taken(slug):
             form.slug.errors.append(_("This short name is taken: choose another."))
         elif not form.parent_id.errors:
-            community.slug = slug
-            _fill_community(community, form, names, neighbourhoods)
+            communities.update(community, _community_spec(form, names, neighbourhoods), slug)
             audit.record("community_edited", community_id=community.id, user_id=current_user.id)
             db.session.commit()
             flash(_("Saved."), "info")
@@ -198,26 +192,15 @@ def audit_log(community_id: int):
     return render_template("coordinate/audit.html", community=community, events=events)
 
 
-def community_members_for(community: Community, creator) -> None:
-    """Whoever creates a community administers it."""
-    community_membership = Membership(user=creator, role=Role.ADMIN)
-    community_membership.community = community
-    db.session.add(community_membership)
-
-
-def _fill_community(community: Community, form: CommunityForm, names: list[tuple[str, str, str]] = (),
-                    neighbourhoods: list[tuple[str, str, str]] = ()) -> None:
+def _community_spec(form: CommunityForm, names: list[tuple[str, str, str]] = (),
+                    neighbourhoods: list[tuple[str, str, str]] = ()) -> communities.CommunitySpec:
     """The form's values; `names` and `neighbourhoods`: the same in the community's other languages."""
-    community.name = form.name.data.strip()
-    community.name_translations = _translations_given(names)
-    community.kind = CommunityKind(form.kind.data)
-    community.languages = [code for code in LANGUAGE_NAMES if code in form.languages.data]
-    community.default_language = form.default_language.data
-    community.timezone = form.timezone.data
-    community.min_group_size = form.min_group_size.data
-    community.neighbourhoods = neighbourhood_list(
-        form.neighbourhood_names(), community.default_language, community.neighbourhoods or [],
-        {language: lines.splitlines() for language, _, lines in neighbourhoods})
+    return communities.CommunitySpec(
+        name=form.name.data, name_translations=_translations_given(names), kind=CommunityKind(form.kind.data),
+        languages=[code for code in LANGUAGE_NAMES if code in form.languages.data],
+        default_language=form.default_language.data, timezone=form.timezone.data,
+        min_group_size=form.min_group_size.data, neighbourhoods=form.neighbourhood_names(),
+        neighbourhood_translations={language: lines.splitlines() for language, _, lines in neighbourhoods})
 
 
 def _possible_parents() -> list[Community]:
@@ -236,10 +219,6 @@ def _is_below(candidate: Community, community: Community) -> bool:
     return False
 
 
-def _slug_taken(slug: str) -> bool:
-    return bool(db.session.scalar(select(exists().where(Community.slug == slug))))
-
-
 # -- groups ------------------------------------------------------------------------------------
 
 
@@ -247,9 +226,8 @@ def _slug_taken(slug: str) -> bool:
 @login_required
 def groups(community_id: int):
     community = require_managed(db.session.get(Community, community_id))
-    answered = set(db.session.scalars(
-        select(Response.group_id).where(Response.group_id.in_([g.id for g in community.groups])).distinct()))
-    return render_template("coordinate/groups.html", community=community, answered=answered,
+    return render_template("coordinate/groups.html", community=community,
+                           answered=communities.groups_with_answers(community),
                            confirm=ConfirmForm())
 
 
@@ -264,10 +242,7 @@ def new_group(community_id: int):
             else "citizens"
         form.position.data = len(community.groups)
     if form.validate_on_submit():
-        group = Group(community=community, key=free_key(form.name.data, {g.key for g in community.groups}))
-        _fill_group(group, form, translations)
-        db.session.add(group)
-        db.session.flush()
+        group = communities.create_group(community, _group_spec(form, translations))
         audit.record("group_created", community_id=community.id, group_id=group.id, user_id=current_user.id,
                      name=group.name)
         db.session.commit()
@@ -287,7 +262,7 @@ def edit_group(group_id: int):
     if request.method == "GET":
         form.kind.data = group.kind.value
     if form.validate_on_submit():
-        _fill_group(group, form, translations)
+        communities.update_group(group, _group_spec(form, translations))
         audit.record("group_edited", community_id=community.id, group_id=group.id, user_id=current_user.id)
         db.session.commit()
         flash(_("Saved."), "info")
@@ -302,12 +277,13 @@ def delete_group(group_id: int):
     group = db.get_or_404(Group, group_id)
     community = require_managed(group.community)
     ConfirmForm().validate_on_submit() or abort(400)
-    if db.session.scalar(select(exists().where(Response.group_id == group.id))):
+    try:
+        communities.delete_group(group)
+    except communities.GroupHasAnswers:
         flash(_("People of %(name)s have answered, so the group stays: their answers need it.", name=group.name),
               "error")
         return redirect(url_for("coordinate.groups", community_id=community.id)), 303
     audit.record("group_deleted", community_id=community.id, user_id=current_user.id, name=group.name)
-    db.session.delete(group)
     db.session.commit()
     flash(_("Group %(name)s removed.", name=group.name), "info")
     return redirect(url_for("coordinate.groups", community_id=community.id)), 303
@@ -339,13 +315,11 @@ def _neighbourhood_fields(community: Community) -> list[tuple[str, str, str]]:
     return _translation_fields(community, saved, prefix="neighbourhoods", max_length=20_000)
 
 
-def _fill_group(group: Group, form: GroupForm, translations: list[tuple[str, str, str]]) -> None:
-    group.name = form.name.data.strip()
-    group.kind = GroupKind(form.kind.data)
-    group.population = form.population.data
-    group.target_responses = form.target_responses.data
-    group.position = form.position.data or 0
-    group.name_translations = _translations_given(translations)
+def _group_spec(form: GroupForm, translations: list[tuple[str, str, str]]) -> communities.GroupSpec:
+    return communities.GroupSpec(
+        name=form.name.data, name_translations=_translations_given(translations), kind=GroupKind(form.kind.data),
+        population=form.population.data, target_responses=form.target_responses.data,
+        position=form.position.data or 0)
 
 
 
