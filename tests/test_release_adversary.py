@@ -27,7 +27,8 @@ import pytest
 from app.domain.answers import MultipleChoice
 from app.extensions import db
 from app.models import Question, Response, ResponseStatus, RoundStatus, utcnow
-from app.services import responding
+from app.domain import survey_drafts
+from app.services import responding, rounds, survey_bank
 from app.services.report_releases import build_and_release, releases_of, request_release
 from tests.factories import make_group, make_link
 from tests.report_data import Respondent, _store, seed_round
@@ -149,6 +150,17 @@ class History:
         group = self.groups[self.rng.choice(sorted(self.groups))]
         group.population = self.rng.choice([None, self.rng.randint(20, 3000)])
 
+    def reword(self) -> None:
+        """A wording fix published and taken up by the running round: its answers move to the
+        new version's questions, and nothing a reader sees may be worked out from the move."""
+        draft = survey_drafts.draft_of(self.round.survey.parsed())
+        draft["pages"][1]["questions"][0]["text"]["en"] += " (reworded)"
+        definition = survey_drafts.check_draft(draft, None).definition
+        newer, _new = survey_bank.store_survey(definition, "tests", survey_bank.criterion_ids())
+        db.session.flush()
+        rounds.adopt(self.round, newer)
+        self.question_ids = {q.key: q.id for q in db.session.query(Question).filter_by(survey_id=newer.id)}
+
     def release(self, publish: bool) -> None:
         if publish:
             request_release(self.round.id, None, utcnow())
@@ -166,8 +178,8 @@ class History:
 
     def step(self) -> None:
         action = self.rng.choices(
-            ["answer", "withdraw", "publish", "rebuild", "k", "add_group", "repopulate", "close", "reopen"],
-            weights=[30, 14, 16, 6, 5, 4, 4, 6, 4])[0]
+            ["answer", "withdraw", "publish", "rebuild", "k", "add_group", "repopulate", "close", "reopen", "reword"],
+            weights=[30, 14, 16, 6, 5, 4, 4, 6, 4, 4])[0]
         if action == "answer":
             self.answer(self.rng.randint(1, 7))
         elif action == "withdraw":
@@ -185,6 +197,8 @@ class History:
             self.round.status, self.round.closed_at = RoundStatus.CLOSED, utcnow()
             self.release(publish=False)
             assert self.released[-1].payload["respondents"] in (len(self.people), None)  # the final counts everyone
+        elif action == "reword":
+            self.reword()
         elif action == "reopen" and self.round.status is RoundStatus.CLOSED:
             self.round.status, self.round.closed_at = RoundStatus.OPEN, None
         db.session.commit()
