@@ -47,6 +47,12 @@ def question_form(**fields) -> dict:
             "condition_comparison": "==", "condition_option": "", "scale": "", **fields}
 
 
+def add_question(client, authored: AuthoredSurvey, **fields):
+    """Send the new question form of the survey's "needs" page."""
+    return post(client, f"/coordinate/surveys/{authored.id}/questions/new", question_form(page_key="needs", **fields),
+                page=f"/coordinate/surveys/{authored.id}/questions/new?page=needs")
+
+
 def test_copying_a_bank_survey_gives_an_unpublished_draft_with_every_question(client, editor):
     community, _youth, bank = editor
     authored = copy_of_mini(client, community, bank)
@@ -95,9 +101,7 @@ def test_a_question_with_a_problem_is_not_saved_and_the_form_keeps_what_was_type
     authored = copy_of_mini(client, community, bank)
     before = authored.draft
 
-    reply = post(client, f"/coordinate/surveys/{authored.id}/questions/new", question_form(
-        page_key="needs", text="Pick one <b>please</b>", option_lines="Only one"),
-        page=f"/coordinate/surveys/{authored.id}/questions/new?page=needs")
+    reply = add_question(client, authored, text="Pick one <b>please</b>", option_lines="Only one")
 
     assert reply.status_code == 400
     html = reply.get_data(as_text=True)
@@ -147,9 +151,7 @@ def test_removing_a_question_others_depend_on_is_refused(client, editor):
 def test_the_translation_page_counts_texts_and_a_complete_language_becomes_launchable(client, editor):
     community, _youth, bank = editor
     authored = copy_of_mini(client, community, bank)
-    post(client, f"/coordinate/surveys/{authored.id}/questions/new", question_form(
-        page_key="needs", text="Which library do you use?", option_lines="Central\nHarbour"),
-        page=f"/coordinate/surveys/{authored.id}/questions/new?page=needs")
+    add_question(client, authored, text="Which library do you use?", option_lines="Central\nHarbour")
     url = f"/coordinate/surveys/{authored.id}/translate/he"
     html = client.get(url).get_data(as_text=True)
     total = int(re.search(r"עברית</bdi>: (\d+) of (\d+) texts", html).group(2))
@@ -318,9 +320,7 @@ def test_a_file_that_is_not_a_workbook_is_refused_with_a_message(client, editor)
 def test_the_translators_spreadsheet_goes_out_and_comes_back_all_or_nothing(client, editor):
     community, _youth, bank = editor
     authored = copy_of_mini(client, community, bank)
-    post(client, f"/coordinate/surveys/{authored.id}/questions/new", question_form(
-        page_key="needs", text="=Which library do you use?", option_lines="Central\nHarbour"),
-        page=f"/coordinate/surveys/{authored.id}/questions/new?page=needs")
+    add_question(client, authored, text="=Which library do you use?", option_lines="Central\nHarbour")
     sheet = client.get(f"/coordinate/surveys/{authored.id}/translations.xlsx")
     assert sheet.status_code == 200
     from openpyxl import load_workbook
@@ -397,9 +397,7 @@ def test_a_communitys_own_questions_flow_into_its_report(client, editor):
 def test_a_round_is_asked_only_in_the_languages_the_survey_is_translated_into(client, editor):
     community, youth, bank = editor
     authored = copy_of_mini(client, community, bank)
-    post(client, f"/coordinate/surveys/{authored.id}/questions/new", question_form(
-        page_key="needs", text="Which library do you use?", option_lines="Central\nHarbour"),
-        page=f"/coordinate/surveys/{authored.id}/questions/new?page=needs")
+    add_question(client, authored, text="Which library do you use?", option_lines="Central\nHarbour")
     post(client, f"/coordinate/surveys/{authored.id}/publish", {}, page=f"/coordinate/surveys/{authored.id}")
     db.session.expire_all()
     form = {"title": "Libraries 2027", "survey_id": authored.latest.id, "group_ids": [youth.id],
@@ -516,3 +514,17 @@ def test_two_coordinators_saving_one_question_do_not_silently_overwrite_each_oth
     assert hours["text"]["en"] == "Hours a week you could learn?"
     resent = re.search(r'name="opened" value="([^"]+)"', reply.get_data(as_text=True)).group(1)
     assert post(client, page, {**mine, "opened": resent}).status_code == 303
+
+
+def test_a_rounds_preview_offers_the_communitys_neighbourhoods_once(client, editor):
+    community, youth, _bank = editor
+    from app.services.survey_bank import load_bank
+    from tests.conftest import ROOT
+
+    load_bank(ROOT / "surveys")
+    community.neighbourhoods = [{"key": "north", "name": {"en": "North shore"}}]
+    citizens = db.session.scalar(select(Survey).where(Survey.key == "citizen_needs"))
+    survey_round = make_round(community, citizens, groups=[youth], languages=["en"])
+    db.session.commit()
+    html = client.get(f"/coordinate/rounds/{survey_round.id}/preview").get_data(as_text=True)
+    assert html.count('value="north"') == 1

@@ -154,7 +154,8 @@ def community(community_id: int):
 @login_required
 def edit_community(community_id: int):
     community = require_admin(db.session.get(Community, community_id))
-    parents = [c for c in _possible_parents() if c.id != community.id and not _is_below(c, community)]
+    below = communities.descendants(community)
+    parents = [c for c in _possible_parents() if c.id != community.id and c.id not in below]
     if community.parent and community.parent not in parents:
         parents.insert(0, community.parent)  # keep the current parent choosable
     form = CommunityForm(obj=community, parents=[(c.id, c.name) for c in parents])
@@ -206,17 +207,6 @@ def _community_spec(form: CommunityForm, names: list[tuple[str, str, str]] = (),
 def _possible_parents() -> list[Community]:
     """Communities the user administers: a new community can be created inside them."""
     return communities_of(current_user, {Role.ADMIN})
-
-
-def _is_below(candidate: Community, community: Community) -> bool:
-    seen: set[int] = set()
-    current = candidate.parent
-    while current is not None and current.id not in seen:
-        if current.id == community.id:
-            return True
-        seen.add(current.id)
-        current = current.parent
-    return False
 
 
 # -- groups ------------------------------------------------------------------------------------

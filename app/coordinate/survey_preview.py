@@ -17,7 +17,7 @@ from app.auth.access import require_managed, require_round
 from app.coordinate import bp
 from app.coordinate.surveys import require_authored, version_for
 from app.domain import answering
-from app.domain.survey_format import Option, SurveyDefinition, resolve_option_sources
+from app.domain.survey_format import SurveyDefinition
 from app.extensions import db
 from app.i18n import prefer_community_language
 from app.models import Community
@@ -34,7 +34,7 @@ def preview_draft(authored_id: int):
     if check.definition is None:
         return render_template("coordinate/preview_blocked.html", authored=authored, community=authored.community,
                                check=check), 409
-    return _preview(check.definition, authored.community,
+    return _preview(authored.community.asks(check.definition), authored.community,
                     url_for("coordinate.edit_survey", authored_id=authored.id))
 
 
@@ -43,7 +43,8 @@ def preview_draft(authored_id: int):
 def preview_version(community_id: int, survey_id: int):
     community = require_managed(db.session.get(Community, community_id))
     survey = version_for(community, survey_id)
-    return _preview(survey.parsed(), community, url_for("coordinate.surveys", community_id=community.id))
+    return _preview(community.asks(survey.parsed(), survey.fingerprint), community,
+                    url_for("coordinate.surveys", community_id=community.id))
 
 
 @bp.route("/rounds/<int:round_id>/preview", methods=["GET", "POST"])
@@ -55,13 +56,8 @@ def preview_round(round_id: int):
                     url_for("coordinate.round_page", round_id=round_id), languages=survey_round.languages)
 
 
-def _with_community_lists(definition: SurveyDefinition, community: Community) -> SurveyDefinition:
-    neighbourhoods = tuple(Option(n["key"], dict(n["name"])) for n in community.neighbourhoods or [])
-    return resolve_option_sources(definition, {"neighbourhoods": neighbourhoods})
-
-
 def _preview(definition: SurveyDefinition, community: Community, back_url: str, languages=None):
-    definition = _with_community_lists(definition, community)
+    """`definition`: the survey as the community asks it (Community.asks)."""
     languages = list(languages or definition.languages)
     prefer_community_language(languages, languages[0])
     screens = answering.screens_of(definition)

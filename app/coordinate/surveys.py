@@ -38,7 +38,7 @@ from app.domain.survey_drafts import EditRefused
 from app.extensions import db
 from app.i18n import LANGUAGE_NAMES, pick_translation
 from app.models import AuthoredSurvey, Community, Criterion, Survey
-from app.services import audit, survey_authoring
+from app.services import audit, communities, survey_authoring
 from app.services.rounds import surveys_to_choose
 
 
@@ -87,7 +87,7 @@ def surveys_page(community: Community, new_form=None, copy_form=None, import_for
     copy_form.survey_id.choices = _copy_choices(community)
     return render_template(
         "coordinate/surveys.html", community=community, own=survey_authoring.own_surveys(community),
-        inherited=[a for c in survey_authoring.lineage(community)[1:] for a in survey_authoring.own_surveys(c)],
+        inherited=[a for c in communities.with_ancestors(community)[1:] for a in survey_authoring.own_surveys(c)],
         bank=[s for s in surveys_to_choose(community) if s.authored_survey_id is None],
         new_form=new_form or NewSurveyForm(formdata=None, source_language=community.default_language),
         copy_form=copy_form, import_form=import_form or ImportForm(formdata=None),
@@ -372,6 +372,6 @@ def version_for(community: Community, survey_id: int) -> Survey:
     if survey is None:
         abort(404)
     if survey.authored is not None and survey.authored.community_id not in {
-            c.id for c in survey_authoring.lineage(community)}:
+            c.id for c in communities.with_ancestors(community)}:
         abort(404)
     return survey

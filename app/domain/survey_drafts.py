@@ -16,8 +16,6 @@ removed, and no condition can be made to look at itself or at a later question.
 from __future__ import annotations
 
 import copy
-import hashlib
-import json
 import re
 from collections.abc import Iterator, Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -32,6 +30,7 @@ from app.domain.survey_format import (
     TEXT_MAX_LENGTH,
     SurveyDefinition,
     check_survey_fields,
+    content_hash,
 )
 from app.domain.yaml_lines import N_, LineDict, Phrase, Translate, phrase
 
@@ -103,8 +102,7 @@ def _all_texts(draft: Mapping[str, Any]) -> Iterator[dict[str, str]]:
 
 def fingerprint(draft: Mapping[str, Any]) -> str:
     """Whether two drafts are the same, whatever the order of their fields."""
-    canonical = json.dumps(draft, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return content_hash(draft)
 
 
 # --- Checking a draft -------------------------------------------------------------------------

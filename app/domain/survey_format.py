@@ -264,8 +264,13 @@ class SurveyDefinition:
         for page in content["pages"]:
             for question in page["questions"]:
                 del question["line"]
-        canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        return content_hash(content)
+
+
+def content_hash(data: Mapping[str, Any]) -> str:
+    """A hash of JSON-like content, the same whatever the order of its fields."""
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def resolve_option_sources(

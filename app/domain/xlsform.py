@@ -80,6 +80,7 @@ from app.domain.conditions import (
     Or,
     parse_condition,
 )
+from app.domain.naming import free_key
 from app.domain.survey_format import (
     AUDIENCES,
     LANGUAGE_CODE,
@@ -926,11 +927,10 @@ def _skip_repeat(rows: Any, columns: _Columns) -> None:
 
 
 def _unique(key: str, taken: set[str]) -> str:
-    candidate, number = key, 2
-    while candidate in taken:
-        candidate, number = f"{key}_{number}", number + 1
-    taken.add(candidate)
-    return candidate
+    """`key`, or key_2, key_3... when taken; the one chosen is taken from then on."""
+    chosen = free_key(key, taken)
+    taken.add(chosen)
+    return chosen
 
 
 def _in_order(text: Mapping[str, str], languages: Sequence[str]) -> dict[str, str]:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import enum
+import json
 from datetime import datetime
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.domain.survey_format import Option, SurveyDefinition, resolve_option_sources
 from app.extensions import db
 from app.models.types import UTCDateTime, str_enum, utcnow
 
@@ -23,6 +25,11 @@ class CommunityKind(enum.Enum):
 class GroupKind(enum.Enum):
     CITIZENS = "citizens"
     STAKEHOLDERS = "stakeholders"
+
+
+# Surveys as each community asks them, by (survey fingerprint, the community's lists).
+_RESOLVED: dict[tuple[str, str], SurveyDefinition] = {}
+_RESOLVED_CACHE_SIZE = 256
 
 
 class Community(db.Model):
@@ -55,6 +62,21 @@ class Community(db.Model):
     groups: Mapped[list[Group]] = relationship(
         back_populates="community", cascade="all, delete-orphan", order_by="Group.position"
     )
+
+    def asks(self, definition: SurveyDefinition, fingerprint: str | None = None) -> SurveyDefinition:
+        """The survey as this community asks it: lists the community keeps (its neighbourhoods)
+        filled in where a question takes its options from them. Kept per survey fingerprint
+        and list, as every page of the answering flow asks for it."""
+        listed = self.neighbourhoods or []
+        key = (fingerprint or definition.fingerprint(), json.dumps(listed, sort_keys=True, ensure_ascii=False))
+        resolved = _RESOLVED.get(key)
+        if resolved is None:
+            neighbourhoods = tuple(Option(n["key"], dict(n["name"])) for n in listed)
+            resolved = resolve_option_sources(definition, {"neighbourhoods": neighbourhoods})
+            if len(_RESOLVED) >= _RESOLVED_CACHE_SIZE:
+                _RESOLVED.pop(next(iter(_RESOLVED)))
+            _RESOLVED[key] = resolved
+        return resolved
 
     def display_name(self, language: str) -> str:
         """The name in `language` where the community gave one, else the name it was given."""

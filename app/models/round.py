@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import json
 import secrets
 from datetime import datetime
 
@@ -12,7 +11,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql import ColumnElement
 
-from app.domain.survey_format import Option, SurveyDefinition, resolve_option_sources
+from app.domain.survey_format import SurveyDefinition
 from app.extensions import db
 from app.models.community import Community, Group
 from app.models.survey import Survey
@@ -41,9 +40,6 @@ class LinkKind(enum.Enum):
     INVITATION = "invitation"  # a personal, single-use link
 
 
-# Survey versions and community lists never change in place: resolved definitions are kept.
-_RESOLVED: dict[tuple[str, str], SurveyDefinition] = {}
-_RESOLVED_CACHE_SIZE = 256
 
 round_groups = Table(
     "round_groups",
@@ -96,18 +92,8 @@ class Round(db.Model):
         return (self.title_translations or {}).get(language) or self.title
 
     def definition(self) -> SurveyDefinition:
-        """The survey as this round's community asks it: lists the community keeps (its
-        neighbourhoods) filled in where a question takes its options from them."""
-        listed = self.community.neighbourhoods or []
-        key = (self.survey.fingerprint, json.dumps(listed, sort_keys=True, ensure_ascii=False))
-        definition = _RESOLVED.get(key)
-        if definition is None:
-            neighbourhoods = tuple(Option(n["key"], dict(n["name"])) for n in listed)
-            definition = resolve_option_sources(self.survey.parsed(), {"neighbourhoods": neighbourhoods})
-            if len(_RESOLVED) >= _RESOLVED_CACHE_SIZE:
-                _RESOLVED.pop(next(iter(_RESOLVED)))
-            _RESOLVED[key] = definition
-        return definition
+        """The survey as this round's community asks it (Community.asks)."""
+        return self.community.asks(self.survey.parsed(), self.survey.fingerprint)
 
     @hybrid_property
     def began_at(self) -> datetime:

@@ -128,6 +128,17 @@ def move(community: Community, new_parent: Community | None, actor: User) -> Non
     community.parent = new_parent
 
 
+def with_ancestors(community: Community) -> list[Community]:
+    """The community and those it is part of, nearest first (whose surveys it may ask)."""
+    chain, seen = [], set()
+    current: Community | None = community
+    while current is not None and current.id not in seen:
+        chain.append(current)
+        seen.add(current.id)
+        current = current.parent
+    return chain
+
+
 def descendants(community: Community) -> set[int]:
     """The ids of every community below this one."""
     found: set[int] = set()

@@ -15,7 +15,7 @@ from app.domain.naming import free_key
 from app.domain.survey_drafts import Draft, DraftCheck
 from app.extensions import db
 from app.models import AuthoredSurvey, Community, Criterion, Round, Survey, utcnow
-from app.services import survey_bank
+from app.services import communities, survey_bank
 
 
 class DraftInvalid(Exception):
@@ -34,17 +34,6 @@ def check(authored: AuthoredSurvey) -> DraftCheck:
     return survey_drafts.check_draft(authored.draft, criterion_keys())
 
 
-def lineage(community: Community) -> list[Community]:
-    """The community and those it is part of, nearest first: whose surveys it may ask."""
-    chain, seen = [], set()
-    current: Community | None = community
-    while current is not None and current.id not in seen:
-        chain.append(current)
-        seen.add(current.id)
-        current = current.parent
-    return chain
-
-
 def own_surveys(community: Community) -> list[AuthoredSurvey]:
     return list(db.session.scalars(
         select(AuthoredSurvey).where(AuthoredSurvey.community_id == community.id).order_by(AuthoredSurvey.key)))
@@ -52,7 +41,7 @@ def own_surveys(community: Community) -> list[AuthoredSurvey]:
 
 def usable_surveys(community: Community) -> list[Survey]:
     """The latest published version of each survey of the community and of those it is part of."""
-    ids = [c.id for c in lineage(community)]
+    ids = [c.id for c in communities.with_ancestors(community)]
     authored = db.session.scalars(
         select(AuthoredSurvey).where(AuthoredSurvey.community_id.in_(ids)).order_by(AuthoredSurvey.key)).all()
     return [a.latest for a in authored if a.latest is not None]
