@@ -84,19 +84,21 @@ def surveys(community_id: int):
 def surveys_page(community: Community, new_form=None, copy_form=None, import_form=None, status=200,
                   import_problems=()):
     copy_form = copy_form or CopySurveyForm(formdata=None)
-    copy_form.survey_id.choices = _copy_choices(community)
+    usable = surveys_to_choose(community)
+    copy_form.survey_id.choices = _copy_choices(community, usable)
     return render_template(
         "coordinate/surveys.html", community=community, own=survey_authoring.own_surveys(community),
         inherited=[a for c in communities.with_ancestors(community)[1:] for a in survey_authoring.own_surveys(c)],
-        bank=[s for s in surveys_to_choose(community) if s.authored_survey_id is None],
+        bank=[s for s in usable if s.authored_survey_id is None],
         new_form=new_form or NewSurveyForm(formdata=None, source_language=community.default_language),
         copy_form=copy_form, import_form=import_form or ImportForm(formdata=None),
         import_problems=import_problems, unpublished=survey_authoring.has_unpublished_changes,
     ), status
 
 
-def _copy_choices(community: Community):
-    return options((s.id, survey_label(s, community)) for s in surveys_to_choose(community))
+def _copy_choices(community: Community, usable: list[Survey]):
+    """Every survey the community may start from: its own and its ancestors', then the bank's."""
+    return options((s.id, survey_label(s, community)) for s in usable)
 
 
 def survey_label(survey: Survey, community: Community) -> str:
@@ -114,7 +116,7 @@ def survey_label(survey: Survey, community: Community) -> str:
 def copy_survey(community_id: int):
     community = require_managed(db.session.get(Community, community_id))
     form = CopySurveyForm()
-    form.survey_id.choices = _copy_choices(community)
+    form.survey_id.choices = _copy_choices(community, surveys_to_choose(community))
     if not form.validate_on_submit():
         return surveys_page(community, copy_form=form, status=400)
     original = db.session.get(Survey, form.survey_id.data)
