@@ -7,7 +7,7 @@ leaves behind, then the browser's Accept-Language, then the community's default 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +16,7 @@ from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from flask import Flask, Response, current_app, g, request
-from flask_babel import format_number, get_locale, get_translations, gettext
+from flask_babel import format_decimal, format_number, format_percent, get_locale, get_translations, gettext, pgettext
 from flask_babel import lazy_gettext as _l
 
 from app.domain.dates import moment_text
@@ -192,3 +192,40 @@ def say(texts: dict[str, str] | None, fallback_order: list[str] | tuple[str, ...
     chosen = next((code for code in fallback_order if code in texts), next(iter(texts)))
     return Markup('<span lang="{0}" dir="{1}">{2}</span>').format(
         chosen, text_direction(chosen), texts[chosen])
+
+
+# -- figures in the reader's notation ---------------------------------------------------------
+
+
+def joined_items(items: Iterable[str]) -> str:
+    """Items that may hold commas of their own ("Learning a language, or ..."), one after the
+    other: "A; B; C", with the page language's separator (Greek reads ";" as a question mark
+    and separates with "·"; Arabic has its own "؛")."""
+    return pgettext("between items of a list that may hold commas", "; ").join(items)
+
+
+def format_decimal1(value: float | None) -> str:
+    """A mean or gap on an answer scale: one decimal, in the reader's notation (3,7 in Dutch)."""
+    return "—" if value is None else format_decimal(_without_negative_zero(value, 1), "0.0")
+
+
+def format_score(value: float | None) -> str:
+    return "—" if value is None else format_decimal(_without_negative_zero(value, 0), "0")
+
+
+def format_difference(value: float | None, decimals: int = 0) -> str:
+    """A difference with its sign (+6, -18), none on a difference that rounds to nothing."""
+    if value is None:
+        return "—"
+    digits = "0" + ("." + "0" * decimals if decimals else "")
+    shown = _without_negative_zero(value, decimals)
+    return format_decimal(shown, f"+{digits};-{digits}" if shown else digits)
+
+
+def _without_negative_zero(value: float, decimals: int) -> float:
+    """The value as it will be shown: an interval from -0.04 reads "0.0", not "-0.0"."""
+    return round(value, decimals) + 0.0  # -0.0 + 0.0 is 0.0
+
+
+def format_share(value: float | None) -> str:
+    return "—" if value is None else format_percent(value, "0 %")

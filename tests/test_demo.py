@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from sqlalchemy import func, select
 
+from app.domain.report_model import ReportFigures
 from app.domain.answers import AnswerCell, decode
 
 from app.extensions import db
@@ -60,6 +61,8 @@ def test_every_demo_round_has_a_report_with_figures(runner):
     for survey_round in db.session.scalars(select(Round)):
         snapshot = db.session.scalar(select(ReportSnapshot).where(ReportSnapshot.round_id == survey_round.id))
         assert snapshot is not None, survey_round.title
+        # Read typed and written again, the payload is the same (a named panel's included).
+        assert ReportFigures.from_payload(snapshot.payload).to_payload() == snapshot.payload
         everyone = next(s for s in snapshot.payload["sections"] if s["key"] == "all")
         assert everyone["criteria"], f"{survey_round.title} has no criterion scores"
     # Organisations answer in their sectors; each sector with enough answers gets its own figures.

@@ -9,7 +9,7 @@ from flask_babel import force_locale
 from app.extensions import db
 from app.i18n import counted
 from app.models import Role
-from app.reports.presenting import format_decimal1, format_difference, format_score, joined_items
+from app.i18n import format_decimal1, format_difference, format_score, joined_items
 from tests.factories import make_user
 from tests.helpers import log_in
 from tests.report_data import publish_report, seed_round

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from app import tasks
-from app.domain.report import PAYLOAD_FORMAT
+from app.domain.report_model import PAYLOAD_FORMAT
 from app.extensions import db
 from app.models import ReportBuild, ReportSnapshot, Response, ResponseStatus, RoundStatus, utcnow
 from app.services import report_build, report_queue, report_releases

@@ -12,9 +12,8 @@ from app import charts
 from app.auth.access import require_round
 from app.coordinate import bp
 from app.domain.outreach import REVIEW, UNKNOWN, Channel, DayCount, Suggestion
-from app.i18n import LANGUAGE_NAMES, community_time, text_direction
+from app.i18n import LANGUAGE_NAMES, community_time, format_share, text_direction
 from app.models import Group
-from app.reports.presenting import format_share
 from app.services.outreach_dashboard import Dashboard, community_zone
 from app.services.outreach_dashboard import dashboard as build_dashboard
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.domain.report_maths import rescale
+from app.domain.report_model import Panel, PanelFigure, PanelRater
 
 SCALE_TYPES = frozenset({"agreement", "importance_current"})
 
@@ -40,24 +41,24 @@ class ScaleItem:
     points: int | None  # scale length of scale questions
 
 
-def panel_figures(raters: Sequence[Rater], items: Sequence[ScaleItem]) -> dict[str, Any]:
-    """The payload's "panel": the raters in order, every answer by question, and per scale
+def panel_figures(raters: Sequence[Rater], items: Sequence[ScaleItem]) -> Panel:
+    """The report's panel: the raters in order, every answer by question, and per scale
     question and criterion each rater's figure with the panel's median and spread."""
     ordered = sorted(raters, key=lambda r: r.name.casefold())
-    figures: dict[str, Any] = {"raters": [{"name": r.name, "group": r.group} for r in ordered],
-                               "answers": {}, "items": {}, "criteria": {}}
+    answers: dict[str, list[Any]] = {}
+    figures: dict[str, PanelFigure] = {}
     for item in items:
         given = [_plain(r.answers.get(item.key)) for r in ordered]
         if any(answer is not None for answer in given):
-            figures["answers"][item.key] = given
+            answers[item.key] = given
         points = [_point(r.answers.get(item.key), item) for r in ordered]
         if item.points and item.type in SCALE_TYPES:
-            figures["items"][item.key] = _summary(points)
+            figures[item.key] = _summary(points)
+    criteria: dict[str, PanelFigure] = {}
     for criterion in dict.fromkeys(i.criterion for i in items if i.criterion and i.type in SCALE_TYPES and i.points):
         scored = [i for i in items if i.criterion == criterion and i.type in SCALE_TYPES and i.points]
-        scores = [_score(rater, scored) for rater in ordered]
-        figures["criteria"][criterion] = _summary(scores)
-    return figures
+        criteria[criterion] = _summary([_score(rater, scored) for rater in ordered])  # type: ignore[arg-type]
+    return Panel(tuple(PanelRater(r.name, r.group) for r in ordered), answers, figures, criteria)
 
 
 def _point(answer: Any, item: ScaleItem) -> float | None:
@@ -77,11 +78,10 @@ def _score(rater: Rater, items: Sequence[ScaleItem]) -> float | None:
     return statistics.fmean(rescaled) if rescaled else None
 
 
-def _summary(values: Sequence[float | None]) -> dict[str, Any]:
+def _summary(values: Sequence[float | None]) -> PanelFigure:
     given = [v for v in values if v is not None]
-    return {"each": list(values), "n": len(given),
-            "median": statistics.median(given) if given else None,
-            "low": min(given) if given else None, "high": max(given) if given else None}
+    return PanelFigure(tuple(values), len(given), statistics.median(given) if given else None,
+                       min(given) if given else None, max(given) if given else None)
 
 
 def _plain(answer: Any) -> Any:

@@ -2,8 +2,9 @@
 
 The service (app/services/report_build.py) runs a few GROUP BY queries and hands this module
 what they return: answer cells counted per group, per-respondent criterion score moments, and
-free-text term counts. build_report() turns them into the report's payload, a plain JSON-ready
-dict that pages, charts and exports read.
+free-text term counts. build_report() turns them into the report's figures (typed, in
+app.domain.report_model, which also writes them as the stored payload and reads them back),
+the figures that pages, charts and exports read.
 
 Privacy is applied here, once, before anything is stored: a figure that rests on fewer than k
 respondents, or that would let one be derived by subtraction, never enters the payload. So no
@@ -16,7 +17,6 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from app.domain.report_maths import (
     Difference,
@@ -33,24 +33,29 @@ from app.domain.report_maths import (
 )
 from app.domain.privacy.cells import is_publishable, suppress
 from app.domain.privacy.families import Figure, figure_families, hidden_in_family
-from app.domain.privacy.releases import RESPONDENTS, FigureView, Withheld, figure_id
+from app.domain.privacy.releases import Withheld, figure_id
+from app.domain.report_model import (
+    EVERYONE,
+    SCORED_TYPES,
+    Comparison,
+    CountFigures,
+    GroupLine,
+    ItemFigures,
+    ItemInfo,
+    MeanFigures,
+    Need,
+    ReportFigures,
+    ScaleFigures,
+    Score,
+    Section,
+    Quote,
+    Weighted,
+    Words,
+    WrittenAnswers,
+)
 from app.domain.text_terms import MIN_TERM_ANSWERS, TermCounter
 
-# Bump when a snapshot gains or changes a figure: snapshots of an older format are built
-# again by the next periodic pass (app.services.report_queue.rounds_needing_refresh).
-# 2: standard errors of scores and gaps ("se", "gap_se"), to compare rounds.
-# 3: a group's "significant" differences from everyone judged together (false discovery rate).
-# 4: privacy mends: a criterion and its items hide the same complements, and a criterion is
-#    hidden where one of its items is small; free text in a language with fewer than k answers
-#    is left out.
-# 5: releases: each section lists its hidden figures ("hidden"); a group says why it is hidden
-#    ("hidden_because"); a comparison with everyone that could not be tested is None, not
-#    False; weighted scores say which groups each covers ("covers").
-PAYLOAD_FORMAT = 5
-EVERYONE = "all"  # the section of all respondents
 UNASSIGNED = "_unassigned"  # respondents who came through a link without a group
-SCORED_TYPES = frozenset({"agreement", "importance_current"})
-WRITTEN_TYPES = frozenset({"text", "multiple_choice"})  # people write: free text, or "something else"
 QUOTES_PER_QUESTION = 5
 TERMS_PER_LANGUAGE = 10
 
@@ -114,8 +119,8 @@ class ReportInputs:
     k: int
 
 
-def build_report(inputs: ReportInputs, withheld: Withheld | None = None) -> dict[str, Any]:
-    """The payload: groups with their counts and coverage, and one section per shown group.
+def build_report(inputs: ReportInputs, withheld: Withheld | None = None) -> ReportFigures:
+    """The report: groups with their counts and coverage, and one section per shown group.
 
     `withheld`: figures a release must hold back on top of the rules within it, per section
     (app.domain.privacy.releases). They are hidden like any other, before anything is derived
@@ -141,20 +146,19 @@ def build_report(inputs: ReportInputs, withheld: Withheld | None = None) -> dict
         for figure in figures if section is not None else ():
             _hide(section, figure)
 
-    payload_sections = [everyone.payload(inputs, text_of=[sections[key] for key in visible])] if total_shown else []
+    shown = [everyone.figures(inputs, text_of=[sections[key] for key in visible])] if total_shown else []
     compared = _compared_with_everyone(sections, everyone, inputs.k)
     for key in visible:
-        payload_sections.append(sections[key].payload(inputs, text_of=[sections[key]], compared_with_all=compared[key]))
-    return {
-        "format": PAYLOAD_FORMAT,
-        "k": inputs.k,
-        "respondents": total if total_shown else None,
-        "criteria": _criteria_in_order(inputs.items),
-        "items": [_item_meta(item) for item in inputs.items],
-        "groups": [_group_entry(g, counts[g.key], _hidden_because(g.key, hidden, counts, inputs.k)) for g in groups],
-        "sections": payload_sections,
-        "weighted": _weighted(sections, groups, inputs) if total_shown else None,
-    }
+        shown.append(sections[key].figures(inputs, text_of=[sections[key]], compared_with_all=compared[key]))
+    return ReportFigures(
+        k=inputs.k,
+        respondents=total if total_shown else None,
+        criteria=tuple(_criteria_in_order(inputs.items)),
+        items=tuple(_item_info(item) for item in inputs.items),
+        groups=tuple(_group_line(g, counts[g.key], _hidden_because(g.key, hidden, counts, inputs.k)) for g in groups),
+        sections=tuple(shown),
+        weighted=_weighted(sections, groups, inputs) if total_shown else None,
+    )
 
 
 def _hidden_because(group: str, hidden: frozenset[str], counts: Mapping[str, int], k: int) -> str | None:
@@ -182,9 +186,9 @@ class _Section:
         self.hidden: set[Figure] = set()  # every figure hidden here: items, criteria, text, quotes
         self.item_n = _item_counts(cells, inputs.items, _choices_of(inputs, groups))
 
-    def payload(
-        self, inputs: ReportInputs, text_of: list[_Section], compared_with_all: dict[str, Any] | None = None
-    ) -> dict[str, Any]:
+    def figures(
+        self, inputs: ReportInputs, text_of: list[_Section], compared_with_all: dict[str, Comparison] | None = None
+    ) -> Section:
         k = inputs.k
         items = {i.key: i for i in inputs.items}
         by_item: dict[str, list[Cell]] = defaultdict(list)
@@ -192,25 +196,23 @@ class _Section:
             if cell.item not in self.hidden_items and cell.item in items:
                 by_item[cell.item].append(cell)
         needs = _needs({key: by_item[key] for key, i in items.items() if i.type == "importance_current"})
-        section = {
-            "key": self.key,
-            "respondents": self.respondents,
-            "criteria": self._criteria(k, inputs.items),
-            "items": {key: _item_figures(items[key], item_cells) for key, item_cells in by_item.items()
-                      if items[key].type in ("agreement", "single_choice", "number")},
-            "needs": needs,
-            "choices": {
+        return Section(
+            key=self.key,
+            respondents=self.respondents,
+            criteria=self._criteria(k, inputs.items),
+            items={key: _item_figures(items[key], item_cells) for key, item_cells in by_item.items()
+                   if items[key].type in ("agreement", "single_choice", "number")},
+            needs=needs,
+            choices={
                 key: _choice_figures(item_cells, self.item_n.get(key, 0))
                 for key, item_cells in by_item.items() if items[key].type == "multiple_choice"
             },
-            "text": _text_figures(inputs.text, text_of, self, inputs.items, k),
-            "hidden": sorted(figure_id(figure) for figure in self.hidden),
-        }
-        if compared_with_all is not None:
-            section["compared_with_all"] = compared_with_all
-        return section
+            text=_text_figures(inputs.text, text_of, self, inputs.items, k),
+            hidden=tuple(sorted(figure_id(figure) for figure in self.hidden)),
+            compared_with_all=compared_with_all,
+        )
 
-    def _criteria(self, k: int, items: Sequence[ItemMeta]) -> dict[str, dict[str, Any]]:
+    def _criteria(self, k: int, items: Sequence[ItemMeta]) -> dict[str, Score]:
         # Only the items shown: else a hidden item's answers would be the criterion's answers
         # minus its shown items'. (A criterion with a hidden item is hidden itself, see
         # privacy.families; this keeps its answers safe should that rule ever change.)
@@ -219,9 +221,8 @@ class _Section:
         for criterion, moments in self.moments.items():
             score = criterion_score(moments)
             if score is not None and is_publishable(score.n, k):
-                scores[criterion] = {"score": score.value, "n": score.n,
-                                     "low": score.ci_low, "high": score.ci_high, "se": score.se,
-                                     "answers": distributions.get(criterion, dict.fromkeys(LEANINGS, 0))}
+                scores[criterion] = Score(score.value, score.n, score.ci_low, score.ci_high, score.se,
+                                          distributions.get(criterion, dict.fromkeys(LEANINGS, 0)))
             elif score is not None:
                 self.hidden.add(("criterion", criterion))
         return scores
@@ -229,7 +230,7 @@ class _Section:
 
 def _compared_with_everyone(
     sections: Mapping[str, _Section], everyone: _Section, k: int
-) -> dict[str, dict[str, dict[str, Any]]]:
+) -> dict[str, dict[str, Comparison]]:
     """Each group against everyone, per criterion: the gap to show, and whether it is beyond
     chance. Tested against the rest of the respondents (the exact comparison), and judged
     together with every other group's tests in the report: a table of groups x criteria would
@@ -246,12 +247,12 @@ def _compared_with_everyone(
             gaps[(key, criterion)] = shown.value
             tests[(key, criterion)] = difference(mine, rest) if rest.n >= k else None
     verdicts = dict(zip(tests, beyond_chance(list(tests.values())), strict=True))
-    compared: dict[str, dict[str, dict[str, Any]]] = {key: {} for key in sections}
+    compared: dict[str, dict[str, Comparison]] = {key: {} for key in sections}
     for (key, criterion), gap in gaps.items():
         # None where no test was possible (the rest of the respondents too few, say, in a
         # round of one group): not "no difference", which a 0 would claim.
         verdict = verdicts[(key, criterion)] if tests[(key, criterion)] is not None else None
-        compared[key][criterion] = {"difference": gap, "significant": verdict}
+        compared[key][criterion] = Comparison(gap, verdict)
     return compared
 
 
@@ -368,7 +369,7 @@ def _item_counts(
     return counts
 
 
-def _item_figures(item: ItemMeta, cells: list[Cell]) -> dict[str, Any]:
+def _item_figures(item: ItemMeta, cells: list[Cell]) -> ItemFigures:
     if item.type == "single_choice":
         # In the question's own order (answers such as never / sometimes / often are ordered);
         # an option no longer in the question (or "other") after the others.
@@ -376,7 +377,7 @@ def _item_figures(item: ItemMeta, cells: list[Cell]) -> dict[str, Any]:
         ordered = sorted(cells, key=lambda c: (position.get(c.option, len(position)), c.option))
         counts = {c.option: c.count for c in ordered}
         n = sum(counts.values())
-        return {"n": n, "counts": counts, "shares": {o: c / n for o, c in counts.items()} if n else {}}
+        return CountFigures(n, counts, {o: c / n for o, c in counts.items()} if n else {})
     if item.type == "number":
         moments = Moments(sum(c.count for c in cells), sum(c.total or 0 for c in cells),
                           sum(c.total_sq or 0 for c in cells))
@@ -387,23 +388,20 @@ def _item_figures(item: ItemMeta, cells: list[Cell]) -> dict[str, Any]:
     distribution: dict[str, int] = defaultdict(int)
     for cell in answered:
         distribution[str(int(cell.value))] += cell.count  # type: ignore[arg-type]
-    figures = _mean_figures(moments)
-    figures["dont_know"] = sum(c.count for c in cells if c.value is None)
-    figures["distribution"] = dict(sorted(distribution.items(), key=lambda kv: int(kv[0])))
-    if item.points:
-        figures["points"] = item.points
-        figures["answers"] = answer_leanings(cells, [item]).get(item.criterion or "", None) if item.criterion \
-            else None
-    return figures
+    mean = _mean_figures(moments)
+    leanings = answer_leanings(cells, [item]).get(item.criterion) if item.points and item.criterion else None
+    return ScaleFigures(mean.n, mean.mean, mean.low, mean.high,
+                        dont_know=sum(c.count for c in cells if c.value is None),
+                        distribution=dict(sorted(distribution.items(), key=lambda kv: int(kv[0]))),
+                        points=item.points or None, answers=leanings)
 
 
-def _mean_figures(moments: Moments) -> dict[str, Any]:
+def _mean_figures(moments: Moments) -> MeanFigures:
     interval = moments.ci95()
-    return {"n": moments.n, "mean": moments.mean,
-            "low": interval[0] if interval else None, "high": interval[1] if interval else None}
+    return MeanFigures(moments.n, moments.mean, interval[0] if interval else None, interval[1] if interval else None)
 
 
-def _needs(cells_by_item: Mapping[str, list[Cell]]) -> list[dict[str, Any]]:
+def _needs(cells_by_item: Mapping[str, list[Cell]]) -> tuple[Need, ...]:
     """Importance/current pairs as needs, ranked by MWDS, each with its locus-for-focus quadrant."""
     figures = {}
     for key, cells in cells_by_item.items():
@@ -421,30 +419,28 @@ def _needs(cells_by_item: Mapping[str, list[Cell]]) -> list[dict[str, Any]]:
         if need is not None:
             figures[key] = need
     quadrants = locus_for_focus(figures)
-    return [
-        {"item": key, "rank": rank, "n": need.n, "importance": need.mean_importance,
-         "current": need.mean_current, "gap": need.mean_gap,
-         "gap_low": need.gap_ci95[0] if need.gap_ci95 else None,
-         "gap_high": need.gap_ci95[1] if need.gap_ci95 else None, "gap_se": need.gap_se,
-         "mwds": need.mwds, "quadrant": quadrants[key].value}
+    return tuple(
+        Need(item=key, rank=rank, n=need.n, importance=need.mean_importance, current=need.mean_current,
+             gap=need.mean_gap, gap_low=need.gap_ci95[0] if need.gap_ci95 else None,
+             gap_high=need.gap_ci95[1] if need.gap_ci95 else None, gap_se=need.gap_se,
+             mwds=need.mwds, quadrant=quadrants[key].value)
         for rank, (key, need) in enumerate(rank_needs(figures), start=1)
-    ]
+    )
 
 
-def _choice_figures(cells: list[Cell], base: int) -> dict[str, Any]:
+def _choice_figures(cells: list[Cell], base: int) -> CountFigures:
     """Counts and shares of a multiple choice; the base is who ticked anything at all."""
     counts = {c.option: c.count for c in cells if c.option != "_other"}
     counts = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
     other = sum(c.count for c in cells if c.option == "_other")
     if other:
         counts["_other"] = other
-    return {"n": base, "counts": counts,
-            "shares": {o: c / base for o, c in counts.items()} if base else {}}
+    return CountFigures(base, counts, {o: c / base for o, c in counts.items()} if base else {})
 
 
 def _text_figures(
     text: Mapping[str, GroupText], groups: list[_Section], section: _Section, items: Sequence[ItemMeta], k: int
-) -> dict[str, Any]:
+) -> dict[str, WrittenAnswers]:
     """Per question: answers and frequent terms per language, and the quotes allowed.
 
     Only the given (shown) groups' text counts: text from a hidden group is never shown, not
@@ -455,7 +451,7 @@ def _text_figures(
     rest. Quotes are shown as their writers allowed.
     """
     criteria = {i.key: i.criterion for i in items}
-    result: dict[str, Any] = {}
+    result: dict[str, WrittenAnswers] = {}
     for question in sorted({q for g in groups if g.key in text for q in text[g.key].terms}
                            | {q for g in groups if g.key in text for q in text[g.key].quotes}):
         if question in section.hidden_items:
@@ -480,13 +476,12 @@ def _text_figures(
                 quotes.extend(q for q in own_text.quotes.get(question, []) if q not in quotes)
         if not counter.languages() and not quotes:
             continue
-        result[question] = {
-            "criterion": criteria.get(question),
-            "languages": {lang: {"answers": counter.answers(lang),
-                                 "terms": [[term, n] for term, n in counter.top(lang, TERMS_PER_LANGUAGE)]}
-                          for lang in counter.languages()},
-            "quotes": [{"language": lang, "text": quote} for lang, quote in quotes[:QUOTES_PER_QUESTION]],
-        }
+        result[question] = WrittenAnswers(
+            criterion=criteria.get(question),
+            languages={lang: Words(counter.answers(lang), tuple((term, n) for term, n in counter.top(lang, TERMS_PER_LANGUAGE)))
+                       for lang in counter.languages()},
+            quotes=tuple(Quote(lang, quote) for lang, quote in quotes[:QUOTES_PER_QUESTION]),
+        )
     return result
 
 
@@ -494,7 +489,7 @@ def _text_figures(
 
 
 def _weighted(sections: Mapping[str, _Section], groups: Sequence[GroupMeta],
-              inputs: ReportInputs) -> dict[str, Any] | None:
+              inputs: ReportInputs) -> Weighted | None:
     """Everyone's criterion scores weighted to the groups' populations (post-stratification).
 
     Only shown groups with a known population count, and only where the group's score is
@@ -513,7 +508,7 @@ def _weighted(sections: Mapping[str, _Section], groups: Sequence[GroupMeta],
     if not scores:
         return None
     used = {group for keys in covers.values() for group in keys}
-    return {"criteria": scores, "covers": covers, "groups": [key for key in order if key in used]}
+    return Weighted(scores, {c: tuple(keys) for c, keys in covers.items()}, tuple(key for key in order if key in used))
 
 
 def _score_mean(section: _Section, criterion: str, k: int) -> float | None:
@@ -561,70 +556,13 @@ def _criteria_in_order(items: Sequence[ItemMeta]) -> list[str]:
     return list(dict.fromkeys(i.criterion for i in items if i.criterion and i.type in SCORED_TYPES))
 
 
-def _item_meta(item: ItemMeta) -> dict[str, Any]:
-    return {"key": item.key, "type": item.type, "role": item.role, "criterion": item.criterion,
-            "points": item.points, "options": list(item.options), "signature": item.signature}
+def _item_info(item: ItemMeta) -> ItemInfo:
+    return ItemInfo(item.key, item.type, item.role, item.criterion, item.points, tuple(item.options), item.signature)
 
 
-def _group_entry(group: GroupMeta, respondents: int, hidden_because: str | None) -> dict[str, Any]:
+def _group_line(group: GroupMeta, respondents: int, hidden_because: str | None) -> GroupLine:
     """A group's line in the report: its count and coverage, unless the group is hidden."""
     hidden = hidden_because is not None
-    return {
-        "key": group.key, "kind": group.kind, "population": group.population, "target": group.target,
-        "suppressed": hidden, "hidden_because": hidden_because,
-        "respondents": None if hidden else respondents,
-        "coverage": None if hidden else coverage(respondents, group.population),
-    }
-
-
-# -- what a release shows, for the release rule (app.domain.privacy.releases) ---------------
-
-
-def release_views(payload: Mapping[str, Any]) -> tuple[frozenset[str], dict[Figure, FigureView]]:
-    """The groups a payload lists, and what it lets a reader see of each figure: the groups
-    whose figure it shows (an empty one included), and whether everyone's figure is shown as
-    the total over every group. Everyone's word counts and quotes are the shown groups' only,
-    so they add nothing (total False). RESPONDENTS: the sections whose figures are not all
-    withheld (privacy.releases)."""
-    groups = frozenset(g["key"] for g in payload["groups"])
-    sections = {s["key"]: s for s in payload["sections"]}
-    everyone = sections.pop(EVERYONE, None)
-    written = [i["key"] for i in payload["items"] if i["type"] in WRITTEN_TYPES]
-    figures: set[Figure] = {("item", i["key"]) for i in payload["items"] if i["type"] != "text"} | {RESPONDENTS}
-    figures |= {("criterion", c) for c in payload["criteria"]} | {("quotes", key) for key in written}
-    figures |= {("text", question, language) for s in sections.values()
-                for question, words in s["text"].items() for language in words["languages"]}
-    views = {}
-    for figure in figures:
-        if figure[0] == "text":
-            shown = frozenset(key for key, s in sections.items()
-                              if figure[2] in s["text"].get(figure[1], {}).get("languages", {}))
-            views[figure] = FigureView(shown, total=False)
-            continue
-        name = figure_id(figure)
-        shown = frozenset(key for key, s in sections.items() if name not in s["hidden"])
-        views[figure] = FigureView(shown, total=figure[0] != "quotes" and everyone is not None
-                                   and name not in everyone["hidden"])
-    return groups, views
-
-
-def release_families(figures: Iterable[Figure], items: Sequence[ItemMeta]) -> list[list[Figure]]:
-    """The figures a release withholds together: a criterion with its scored items (see
-    privacy.families), every other figure alone."""
-    criterion_of = {i.key: i.criterion for i in items if i.criterion and i.type in SCORED_TYPES}
-    return figure_families(figures, criterion_of)
-
-
-def shown_figure(section: Mapping[str, Any], figure: Figure) -> Any:
-    """One figure as a section of a payload shows it (None when it does not): an item's
-    figures, a need, a multiple choice, a criterion score, one language's words, or quotes."""
-    kind, key = figure[0], figure[1]
-    if kind == "criterion":
-        return section["criteria"].get(key)
-    if kind == "item":
-        need = next((n for n in section["needs"] if n["item"] == key), None)
-        return section["items"].get(key) or section["choices"].get(key) or need
-    written = section["text"].get(key)
-    if written is None:
-        return None
-    return written["languages"].get(figure[2]) if kind == "text" else written["quotes"]
+    return GroupLine(group.key, group.kind, group.population, group.target, hidden_because,
+                     respondents=None if hidden else respondents,
+                     coverage=None if hidden else coverage(respondents, group.population))

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.domain.report_model import ReportFigures
 from app.extensions import db
 from app.models.types import UTCDateTime, str_enum, utcnow
 
@@ -24,9 +25,14 @@ class ReportSnapshot(db.Model):
     built_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     response_count: Mapped[int] = mapped_column(default=0)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    # The payload's format (app.domain.report.PAYLOAD_FORMAT) beside it, so that finding the
+    # The payload's format (app.domain.report_model.PAYLOAD_FORMAT) beside it, so that finding the
     # snapshots an earlier version made does not read every payload (0: made before this).
     payload_format: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    @property
+    def figures(self) -> ReportFigures:
+        """The payload read as typed figures (app.domain.report_model): how every reader reads it."""
+        return ReportFigures.from_payload(self.payload)
 
 
 class ReportBuild(db.Model):
@@ -95,6 +101,11 @@ class ReportRelease(db.Model):
     withheld: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     tallies: Mapped[dict[str, Any]] = mapped_column(JSON)
     inputs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # groups and k it was made with
+
+    @property
+    def figures(self) -> ReportFigures:
+        """The payload read as typed figures (app.domain.report_model): how every reader reads it."""
+        return ReportFigures.from_payload(self.payload)
 
     @property
     def built_at(self) -> datetime:

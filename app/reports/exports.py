@@ -18,10 +18,11 @@ from dataclasses import astuple, dataclass, fields, replace
 from flask import Response, render_template, send_file, stream_with_context
 from flask_babel import gettext as _
 
-from app.domain.report import EVERYONE
+from app.domain.report_model import EVERYONE, CountFigures, ScaleFigures, Section, SurveyRef
 from app.domain.tabular import csv_lines as table_lines, neutralise_formula
 from app.i18n import named, pick_translation
-from app.reports.presenting import Report, comparable_rounds, headline_comparisons
+from app.reports.comparing import comparable_rounds, headline_comparisons
+from app.reports.presenting import Report
 
 @dataclass(frozen=True)
 class TidyRow:
@@ -52,41 +53,40 @@ COLUMNS = [f.name for f in fields(TidyRow)]
 
 
 def tidy_rows(report: Report) -> Iterator[TidyRow]:
-    payload = report.payload
+    figures = report.figures
     survey_round = report.survey_round
+    survey = figures.survey or SurveyRef(survey_round.survey.key, survey_round.survey.version)
 
     release = report.release.number if report.release else None
-    hidden_groups = {g["key"]: g.get("hidden_because") or "few" for g in report.groups() if g["suppressed"]}
+    hidden_groups = {g.key: g.hidden_because for g in report.groups() if g.hidden_because}
 
     def row(section: str, measure: str, item: str, label: str, statistic: str, value, n,
             option: str = "", suppressed: bool = False, covers: str = "") -> TidyRow:
         because = ""
         if suppressed:
             because = hidden_groups.get(section) or _hidden_because(report, sections.get(section), measure, item)
-        return TidyRow(survey_round.id, survey_round.title, payload["survey"]["key"],
-                       payload["survey"]["version"], payload["built_at"], section,
+        return TidyRow(survey_round.id, survey_round.title, survey.key, survey.version, figures.built_at, section,
                        report.name_of(section), measure, item, label, option, statistic,
                        None if suppressed else value, None if suppressed else n, suppressed, because, covers,
                        release)
 
-    sections = {s["key"]: s for s in payload["sections"]}
+    sections = {s.key: s for s in figures.sections}
     for group in report.groups():
-        hidden = group["suppressed"]
-        yield row(group["key"], "group", "", "", "respondents", group["respondents"], None, suppressed=hidden)
-        if group["population"] is not None:
-            yield row(group["key"], "group", "", "", "coverage", group["coverage"], group["respondents"],
-                      suppressed=hidden)
-    for key in [EVERYONE, *(g["key"] for g in report.groups())]:
+        hidden = group.suppressed
+        yield row(group.key, "group", "", "", "respondents", group.respondents, None, suppressed=hidden)
+        if group.population is not None:
+            yield row(group.key, "group", "", "", "coverage", group.coverage, group.respondents, suppressed=hidden)
+    for key in [EVERYONE, *(g.key for g in report.groups())]:
         yield from _section_rows(report, sections.get(key), key, row)
-    weighted = payload.get("weighted")
+    weighted = figures.weighted
     if weighted:
-        for criterion, value in weighted["criteria"].items():
-            covered = weighted.get("covers", {}).get(criterion, weighted["groups"])
+        for criterion, value in weighted.criteria.items():
+            covered = weighted.covers.get(criterion, weighted.groups)
             yield row(EVERYONE, "criterion", criterion, report.criterion_names.get(criterion, criterion),
                       "score_weighted", value, None, covers="; ".join(covered))
 
 
-def _hidden_because(report: Report, section, measure: str, item: str) -> str:
+def _hidden_because(report: Report, section: Section | None, measure: str, item: str) -> str:
     """Why a figure of a shown section is blank (see TidyRow.hidden_because); "" when nobody
     answered it."""
     if section is None:
@@ -96,63 +96,60 @@ def _hidden_because(report: Report, section, measure: str, item: str) -> str:
     return {"held_back": "held_back", "hidden": "protected"}.get(why or "", "")
 
 
-def _section_rows(report: Report, section, key: str, row) -> Iterator[TidyRow]:
+def _section_rows(report: Report, section: Section | None, key: str, row) -> Iterator[TidyRow]:
     for criterion in report.criteria():
         label = report.criterion_names.get(criterion, criterion)
-        figure = section["criteria"].get(criterion) if section else None
-        if figure is None:
+        score = section.criteria.get(criterion) if section else None
+        if score is None:
             yield row(key, "criterion", criterion, label, "score", None, None, suppressed=True)
             continue
         for statistic in ("score", "low", "high", "se"):  # se: none in snapshots made before it was kept
-            yield row(key, "criterion", criterion, label, statistic, figure.get(statistic), figure["n"])
+            yield row(key, "criterion", criterion, label, statistic, getattr(score, statistic), score.n)
         # A group against all respondents: the gap, and whether it is beyond chance (1 or 0),
         # judged as the pages judge it (together with every group and criterion of the report).
-        compared = section.get("compared_with_all", {}).get(criterion)
+        compared = section.comparison(criterion)  # type: ignore[union-attr]
         if compared is not None:
-            yield row(key, "criterion", criterion, label, "difference_from_all", compared["difference"], figure["n"])
-            verdict = compared["significant"]  # None: no test was possible (say, a round of one group)
+            yield row(key, "criterion", criterion, label, "difference_from_all", compared.difference, score.n)
+            verdict = compared.significant  # None: no test was possible (say, a round of one group)
             yield row(key, "criterion", criterion, label, "beyond_chance", None if verdict is None else int(verdict),
-                      figure["n"])
-        for leaning, count in figure.get("answers", {}).items():
-            yield row(key, "criterion", criterion, label, "answers", count, figure["n"], option=leaning)
+                      score.n)
+        for leaning, count in score.answers.items():
+            yield row(key, "criterion", criterion, label, "answers", count, score.n, option=leaning)
     for item in report.items_of_type("agreement", "number", "single_choice"):
-        label = report.item_texts.get(item["key"], item["key"])
-        figure = section["items"].get(item["key"]) if section else None
+        label = report.item_texts.get(item.key, item.key)
+        figure = section.items.get(item.key) if section else None
         if figure is None:
-            yield row(key, "item", item["key"], label, "mean" if item["type"] != "single_choice" else "count",
+            yield row(key, "item", item.key, label, "mean" if item.type != "single_choice" else "count",
                       None, None, suppressed=True)
-        elif item["type"] == "single_choice":
-            for option, count in figure["counts"].items():
-                yield row(key, "item", item["key"], label, "count", count, figure["n"], option=option)
-                yield row(key, "item", item["key"], label, "share", figure["shares"][option], figure["n"],
-                          option=option)
+        elif isinstance(figure, CountFigures):
+            for option, count in figure.counts.items():
+                yield row(key, "item", item.key, label, "count", count, figure.n, option=option)
+                yield row(key, "item", item.key, label, "share", figure.shares[option], figure.n, option=option)
         else:
             for statistic in ("mean", "low", "high"):
-                yield row(key, "item", item["key"], label, statistic, figure[statistic], figure["n"])
-            for point, count in figure.get("distribution", {}).items():
-                yield row(key, "item", item["key"], label, "count", count, figure["n"], option=point)
-            if "dont_know" in figure:
-                yield row(key, "item", item["key"], label, "dont_know", figure["dont_know"], figure["n"])
-    needs = {n["item"]: n for n in section["needs"]} if section else {}
+                yield row(key, "item", item.key, label, statistic, getattr(figure, statistic), figure.n)
+            if isinstance(figure, ScaleFigures):
+                for point, count in figure.distribution.items():
+                    yield row(key, "item", item.key, label, "count", count, figure.n, option=point)
+                yield row(key, "item", item.key, label, "dont_know", figure.dont_know, figure.n)
     for item in report.items_of_type("importance_current"):
-        label = report.item_texts.get(item["key"], item["key"])
-        need = needs.get(item["key"])
+        label = report.item_texts.get(item.key, item.key)
+        need = section.need(item.key) if section else None
         if need is None:
-            yield row(key, "need", item["key"], label, "mwds", None, None, suppressed=True)
+            yield row(key, "need", item.key, label, "mwds", None, None, suppressed=True)
             continue
         for statistic in ("importance", "current", "gap", "gap_low", "gap_high", "gap_se", "mwds", "rank"):
-            yield row(key, "need", item["key"], label, statistic, need.get(statistic), need["n"])
-        yield row(key, "need", item["key"], label, "quadrant", None, need["n"], option=need["quadrant"])
+            yield row(key, "need", item.key, label, statistic, getattr(need, statistic), need.n)
+        yield row(key, "need", item.key, label, "quadrant", None, need.n, option=need.quadrant)
     for item in report.items_of_type("multiple_choice"):
-        label = report.item_texts.get(item["key"], item["key"])
-        figure = section["choices"].get(item["key"]) if section else None
-        if figure is None:
-            yield row(key, "choice", item["key"], label, "count", None, None, suppressed=True)
+        label = report.item_texts.get(item.key, item.key)
+        choice = section.choices.get(item.key) if section else None
+        if choice is None:
+            yield row(key, "choice", item.key, label, "count", None, None, suppressed=True)
             continue
-        for option, count in figure["counts"].items():
-            yield row(key, "choice", item["key"], label, "count", count, figure["n"], option=option)
-            yield row(key, "choice", item["key"], label, "share", figure["shares"].get(option), figure["n"],
-                      option=option)
+        for option, count in choice.counts.items():
+            yield row(key, "choice", item.key, label, "count", count, choice.n, option=option)
+            yield row(key, "choice", item.key, label, "share", choice.shares.get(option), choice.n, option=option)
 
 
 # -- writers ----------------------------------------------------------------------------------
@@ -182,16 +179,16 @@ class Summary:
 
 
 def summary_of(report: Report) -> Summary:
-    everyone = report.everyone or {}
+    everyone = report.everyone
     return Summary(
         title=named(report.survey_round),
         source=" · ".join([named(report.survey_round.community), pick_translation(report.survey_round.survey.title)]),
         needs_heading=_("Who needs what most"),
-        needs=[(report.name_of(s["key"]), s["respondents"], needs)
+        needs=[(report.name_of(s.key), s.respondents, needs)
                for s in report.group_sections() if (needs := report.top_needs(s))],
         profile_heading=_("Criteria profile of all respondents"),
-        profile=[(report.criterion_names.get(c, c), figure["score"]) for c in report.criteria()
-                 if (figure := everyone.get("criteria", {}).get(c)) and figure.get("score") is not None],
+        profile=[(report.criterion_names.get(c, c), score.score) for c in report.criteria()
+                 if everyone and (score := everyone.criteria.get(c)) and score.score is not None],
         columns=(_("Group"), _("People"), _("Criterion"), _("Score")),
     )
 

@@ -13,27 +13,21 @@ from sqlalchemy import select
 from app.auth.access import MANAGING_ROLES, communities_read_by, require_reader, role_over
 from app.domain.report import UNASSIGNED
 from app.extensions import db
-from app.i18n import LANGUAGE_NAMES
+from app.i18n import LANGUAGE_NAMES, format_decimal1, format_difference, format_score, format_share
 from app.models import Community, ReportRelease, ReportSnapshot, Round, RoundStatus
 from app.reports import bp, exports
-from app.reports.presenting import (
+from app.reports.comparing import (
     beyond_chance,
     comparable_rounds,
     compared_by_group,
     compared_criteria,
     compared_needs,
-    format_decimal1,
-    format_difference,
-    format_score,
-    format_share,
     group_since_previous,
     headline_comparisons,
-    load_report,
-    low_score_figure,
     matching_criteria,
     matching_items,
-    quadrant_labels,
 )
+from app.reports.presenting import load_report, low_score_figure, quadrant_labels
 from app.reports import response_pages
 from app.services import audit, response_browser, response_export
 from app.services.report_queue import build_status, build_statuses
@@ -105,7 +99,7 @@ def group(round_id: int, key: str):
     survey_round = _readable_round(round_id)
     live = _reads_live(survey_round)
     report = load_report(survey_round, _reads_live) or abort(404)
-    entry = next((g for g in report.groups() if g["key"] == key), None) or abort(404)
+    entry = report.group(key) or abort(404)
     return render_template(
         "reports/group.html", round=survey_round, report=report, group=entry,
         section=report.section(key), everyone=report.everyone, **_status_of(survey_round, live),

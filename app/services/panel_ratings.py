@@ -15,12 +15,13 @@ from sqlalchemy import select
 from app.domain.answers import AnswerCell, MultipleChoice, decode
 from app.domain.panel import Rater, ScaleItem, panel_figures
 from app.domain.report import ItemMeta
+from app.domain.report_model import Panel, multiple_choice_answer
 from app.extensions import db
 from app.models import Answer, Group, Invitation, Question, Response, ResponseStatus, Round
 
 
-def panel_of(survey_round: Round, items: list[ItemMeta]) -> dict[str, Any]:
-    """The payload's "panel" for a named panel's round (app.domain.panel.panel_figures)."""
+def panel_of(survey_round: Round, items: list[ItemMeta]) -> Panel:
+    """The report's panel for a named panel's round (app.domain.panel.panel_figures)."""
     scale_items = [ScaleItem(i.key, i.type, i.criterion, i.points) for i in items if i.role == "item"]
     return panel_figures(raters(survey_round, items), scale_items)
 
@@ -51,5 +52,5 @@ def raters(survey_round: Round, items: list[ItemMeta]) -> list[Rater]:
 
 def _json(answer: Any) -> Any:
     if isinstance(answer, MultipleChoice):
-        return {"options": sorted(answer.options), "other": answer.other_text}
+        return multiple_choice_answer(sorted(answer.options), answer.other_text)
     return answer

@@ -19,7 +19,7 @@ import json
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from dataclasses import replace
 
 from flask import current_app
 from sqlalchemy import (
@@ -45,6 +45,7 @@ from app.domain.privacy.cells import ATTRIBUTED
 from app.domain.privacy.releases import RESPONDENTS, Contributors, Figure
 from app.domain.report import QUOTES_PER_QUESTION, UNASSIGNED, GroupMeta, ItemMeta, build_report
 from app.domain.report_maths import Moments
+from app.domain.report_model import ReportFigures, SurveyRef
 from app.domain.report_tallies import CellKey, Quote, Tallies, basis_of
 from app.domain.survey_format import Question as QuestionDefinition
 from app.domain.text_terms import TermCounter
@@ -76,14 +77,17 @@ def build_and_store(round_id: int, now: datetime) -> ReportSnapshot:
     items = round_items(survey_round)
     tallies = tallies_up_to_date(survey_round, items)
     groups = round_groups(survey_round, tallies.respondents)
-    payload = build_report(tallies.inputs(items, groups, smallest_group(survey_round))) | {
-        "round_id": survey_round.id,
-        "survey": {"key": survey_round.survey.key, "version": survey_round.survey.version},
-        "built_at": now.isoformat(),
-    }
+    figures = about(build_report(tallies.inputs(items, groups, smallest_group(survey_round))), survey_round, now)
     if survey_round.is_panel:
-        payload["panel"] = panel_of(survey_round, items)
-    return store(round_id, payload, tallies.respondent_count, now)
+        figures = replace(figures, panel=panel_of(survey_round, items))
+    return store(round_id, figures, tallies.respondent_count, now)
+
+
+def about(figures: ReportFigures, survey_round: Round, made_at: datetime | None) -> ReportFigures:
+    """The report with what it says of itself beside its figures: its round, survey version,
+    and when it was made."""
+    return replace(figures, round_id=survey_round.id, survey=SurveyRef(survey_round.survey.key, survey_round.survey.version),
+                   built_at=made_at.isoformat() if made_at else None)
 
 
 def smallest_group(survey_round: Round) -> int:
@@ -100,14 +104,14 @@ def give_the_build_memory() -> None:
         db.session.execute(text(f"SET LOCAL work_mem = '{int(current_app.config['REPORT_WORK_MEM_MB'])}MB'"))
 
 
-def store(round_id: int, payload: dict[str, Any], respondents: int, now: datetime) -> ReportSnapshot:
+def store(round_id: int, figures: ReportFigures, respondents: int, now: datetime) -> ReportSnapshot:
     """Write the new snapshot over the old one; the caller's commit makes it visible at once."""
     snapshot = db.session.scalar(select(ReportSnapshot).where(ReportSnapshot.round_id == round_id))
     if snapshot is None:
         snapshot = ReportSnapshot(round_id=round_id)
         db.session.add(snapshot)
-    snapshot.payload = payload
-    snapshot.payload_format = payload["format"]
+    snapshot.payload = figures.to_payload()
+    snapshot.payload_format = figures.format
     snapshot.built_at = now
     snapshot.response_count = respondents
     db.session.flush()

@@ -21,7 +21,7 @@ from flask import current_app
 from sqlalchemy import and_, case, func, or_, select, union, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from app.domain.report import PAYLOAD_FORMAT
+from app.domain.report_model import PAYLOAD_FORMAT
 from app.extensions import db
 from app.models import (
     ReleaseKind,

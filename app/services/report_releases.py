@@ -15,7 +15,7 @@ brought up to date: build_and_release() is the one way a report is built.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -34,7 +34,9 @@ from app.domain.privacy.releases import (
     leaks,
     withheld_for_release,
 )
-from app.domain.report import PAYLOAD_FORMAT, GroupMeta, build_report, release_families, release_views, shown_figure
+from app.domain.privacy.exposure import release_families, release_views
+from app.domain.report import GroupMeta, build_report
+from app.domain.report_model import PAYLOAD_FORMAT, HeldBackEntry, ReportFigures
 from app.domain.report_tallies import Tallies, basis_of
 from app.extensions import db
 from app.models import ReleaseKind, ReportBuild, ReportRelease, ReportSnapshot, Response, ResponseStatus, Round, RoundStatus
@@ -107,7 +109,7 @@ def releases_of(round_id: int) -> list[ReportRelease]:
 class Composed:
     """A release as it would be made now."""
 
-    payload: dict[str, Any]
+    figures: ReportFigures
     withheld: Withheld
     record: ReleaseRecord
     response_count: int
@@ -128,7 +130,8 @@ def publish(survey_round: Round, kind: ReleaseKind, now: datetime) -> ReportRele
     release = ReportRelease(
         round_id=survey_round.id, number=composed.record.number, kind=kind, released_at=now,
         released_by_id=state.release_requested_by_id if kind is ReleaseKind.INTERIM else None,
-        response_count=composed.response_count, payload=composed.payload, payload_format=composed.payload["format"],
+        response_count=composed.response_count, payload=composed.figures.to_payload(),
+        payload_format=composed.figures.format,
         record=composed.record.to_json(), withheld=_withheld_json(composed.withheld),
         tallies=composed.tallies.to_json(), inputs=composed.inputs,
     )
@@ -165,10 +168,9 @@ def preview(survey_round: Round, kind: ReleaseKind) -> Preview:
                         lambda batch: and_(complete, or_(Response.tally_batch.is_(None), Response.tally_batch > batch)),
                         None)
     held = []
-    for section in composed.payload["sections"]:
-        for name, entry in section.get("held_back", {}).items():
-            released_at = datetime.fromisoformat(entry["released_at"]) if entry["released_at"] else None
-            held.append(HeldBack(section["key"], figure_of(name), entry["release"], released_at))
+    for section in composed.figures.sections:
+        for name, entry in (section.held_back or {}).items():
+            held.append(HeldBack(section.key, figure_of(name), entry.release, entry.released_at))
     return Preview(kind, composed.response_count, held, composed.record.number - 1)
 
 
@@ -191,15 +193,15 @@ def _compose(survey_round: Round, tallies: Tallies, batch: int | None, now_count
     listed, views = release_views(build_report(inputs))
     figures = {*views, *(figure for record in records for figure in record.views)}
     withheld = withheld_for_release(views, listed, judged, release_families(figures, items), k)
-    payload = build_report(inputs, withheld) | _about(survey_round, now)
-    listed, views = release_views(payload)
+    figures = report_build.about(build_report(inputs, withheld), survey_round, now)
+    listed, views = release_views(figures)
     found = leaks(views, listed, judged, k)
     if found:
         raise ReleaseRuleBroken(f"round {survey_round.id}: {found[:5]}")
-    _attach_earlier(payload, withheld, earlier)
+    figures = with_earlier(figures, withheld, earlier)
     number = (records[-1].number if records else 0) + 1
     record = ReleaseRecord(number, listed, views, people, batch if batch is not None else -1, k)
-    return Composed(payload, withheld, record, tallies.respondent_count,
+    return Composed(figures, withheld, record, tallies.respondent_count,
                     {"k": k, "groups": [[g.key, g.kind, g.population, g.target] for g in groups]}, tallies)
 
 
@@ -228,42 +230,36 @@ def refresh_outdated() -> list[int]:
         unjudged = frozenset(views) - frozenset(judged)
         if unjudged:
             withheld = {section: withheld.get(section, frozenset()) | unjudged for section in [*listed, EVERYONE]}
-        payload = build_report(inputs, withheld) | _about(survey_round, release.released_at)
-        _attach_earlier(payload, withheld, [r for r in releases_of(release.round_id) if r.number < release.number])
-        release.payload, release.payload_format = payload, payload["format"]
+        figures = report_build.about(build_report(inputs, withheld), survey_round, release.released_at)
+        figures = with_earlier(figures, withheld, [r for r in releases_of(release.round_id) if r.number < release.number])
+        release.payload, release.payload_format = figures.to_payload(), figures.format
         remade.append(release.id)
     db.session.flush()
     return remade
 
 
-def _about(survey_round: Round, made_at: datetime | None) -> dict[str, Any]:
-    """What a payload says of itself beside its figures."""
-    return {"round_id": survey_round.id,
-            "survey": {"key": survey_round.survey.key, "version": survey_round.survey.version},
-            "built_at": made_at.isoformat() if made_at else None}
-
-
-def _attach_earlier(payload: dict[str, Any], withheld: Withheld, earlier: list[ReportRelease]) -> None:
-    """For each figure a section withholds, its value in the latest earlier release that showed
-    it, dated ("held_back"); None where no release showed it yet. Showing it again reveals
-    nothing new."""
-    records = [(release, ReleaseRecord.from_json(release.record)) for release in reversed(earlier)]
-    for section in payload["sections"]:
-        held: dict[str, Any] = {}
-        for figure in sorted(withheld.get(section["key"], ())):
+def with_earlier(figures: ReportFigures, withheld: Withheld, earlier: list[ReportRelease]) -> ReportFigures:
+    """The release with, for each figure a section withholds, its value in the latest earlier
+    release that showed it, dated ("held_back"); None where no release showed it yet. Showing
+    it again reveals nothing new."""
+    records = [(release.figures, ReleaseRecord.from_json(release.record), release) for release in reversed(earlier)]
+    sections = []
+    for section in figures.sections:
+        held: dict[str, HeldBackEntry] = {}
+        for figure in sorted(withheld.get(section.key, ())):
             if figure == RESPONDENTS:  # not a figure of anyone's answers: its head count is shown
                 continue
-            entry: dict[str, Any] = {"release": None, "released_at": None, "figure": None}
-            for release, record in records:
+            entry = HeldBackEntry(None, None, None)
+            for released, record, release in records:
                 view = record.views.get(figure)
-                shown = view is not None and (view.total if section["key"] == EVERYONE else section["key"] in view.shown)
-                before = next((s for s in release.payload["sections"] if s["key"] == section["key"]), None)
+                shown = view is not None and (view.total if section.is_everyone else section.key in view.shown)
+                before = released.section(section.key)
                 if shown and before is not None:
-                    entry = {"release": release.number, "released_at": release.released_at.isoformat(),
-                             "figure": shown_figure(before, figure)}
+                    entry = HeldBackEntry(release.number, release.released_at, before.shown(figure))
                     break
             held[figure_id(figure)] = entry
-        section["held_back"] = held
+        sections.append(replace(section, held_back=held))
+    return replace(figures, sections=tuple(sections))
 
 
 def _withheld_json(withheld: Withheld) -> dict[str, list[str]]:

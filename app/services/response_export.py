@@ -16,8 +16,9 @@ from collections.abc import Iterator
 from sqlalchemy import and_, false, or_, select
 
 from app.domain.answers import OTHER_OPTION
-from app.domain.report import EVERYONE, UNASSIGNED
-from app.domain.privacy.cells import is_publishable, suppress
+from app.domain.privacy.exposure import exported_groups, questions_shown_by_group
+from app.domain.report import UNASSIGNED
+from app.domain.report_model import ReportFigures
 from app.domain.tabular import csv_lines as table_lines
 from app.extensions import db
 from app.models import Answer, Group, ReportSnapshot, Response, ResponseStatus, Round
@@ -47,41 +48,14 @@ def columns(survey_round: Round) -> list[tuple[str, int | None, str]]:
     return result
 
 
-def shown_group_ids(survey_round: Round, keys: dict[int, str], report: dict | None) -> set[int | None]:
-    """Groups whose responses may leave: those the latest report (its payload, or None before
-    the first) shows and a report built now would show too.
-
-    Decided as the report decides (the same rule, the same group keys, so ties fall the same
-    way), and a group the latest report hides stays out even when its count has grown since:
-    everyone's figures in that report minus the groups it shows would otherwise be the rows of
-    the group it hid as a complement plus the small one it protects.
-    """
+def shown_group_ids(survey_round: Round, keys: dict[int, str], report: ReportFigures | None) -> set[int | None]:
+    """Groups whose responses may leave: those the latest report (None before the first)
+    shows and a report built now would show too (privacy.exposure.exported_groups)."""
     counts = response_counts_by_group(survey_round.id)
-    k = survey_round.community.min_group_size
-    if not is_publishable(sum(counts.values()), k):
-        return set()
     key_of = {group_id: UNASSIGNED if group_id is None else keys[group_id] for group_id in counts}
-    hidden = suppress({key_of[group_id]: n for group_id, n in counts.items()}, k) | hidden_in(report)
-    return {group_id for group_id, key in key_of.items() if key not in hidden}
-
-
-def hidden_in(report: dict | None) -> frozenset[str]:
-    """The keys of the groups a report's payload hides (none without a report)."""
-    if report is None:
-        return frozenset()
-    return frozenset(group["key"] for group in report["groups"] if group["suppressed"])
-
-
-def questions_shown_by_group(report: dict | None) -> dict[str, frozenset[str]] | None:
-    """Per group a report's payload shows, the questions it shows figures of (None without a
-    report). A question hidden for a shown group (few answered it, or it is the complement of
-    another group's) is left blank in that group's rows: else everyone's figure in the report
-    less the exported rows would be the hidden groups' answers to it."""
-    if report is None:
-        return None
-    return {section["key"]: frozenset([*section["items"], *(need["item"] for need in section["needs"]),
-                                       *section["choices"]])
-            for section in report["sections"] if section["key"] != EVERYONE}
+    shown = exported_groups({key_of[group_id]: n for group_id, n in counts.items()},
+                            survey_round.community.min_group_size, report)
+    return {group_id for group_id, key in key_of.items() if key in shown}
 
 
 def csv_lines(round_id: int) -> Iterator[str]:
@@ -98,7 +72,8 @@ def shown_rows(round_id: int) -> tuple[list[str], Iterator[list[object]]]:
         raise LookupError(f"there is no round {round_id}")
     spec = columns(survey_round)
     groups = dict(db.session.execute(select(Group.id, Group.key).where(Group.community_id == survey_round.community_id)).all())
-    report = db.session.scalar(select(ReportSnapshot.payload).where(ReportSnapshot.round_id == round_id))
+    snapshot = db.session.scalar(select(ReportSnapshot).where(ReportSnapshot.round_id == round_id))
+    report = snapshot.figures if snapshot else None
     shown = shown_group_ids(survey_round, groups, report)
     blank = _blank_columns(survey_round, spec, {g: groups.get(g, UNASSIGNED) for g in shown},
                            questions_shown_by_group(report))

@@ -12,7 +12,7 @@ def test_each_rater_s_points_with_the_panel_s_median_and_spread():
     raters = [Rater("Sara", "team", {"policy": 5, "funding": 3, "need": (4, 2)}),
               Rater("ann", "team", {"policy": 2, "funding": None, "note": "Slow start"}),
               Rater("Ben", "team", {"policy": 4, "funding": 4, "need": (None, 5)})]
-    figures = panel_figures(raters, ITEMS)
+    figures = panel_figures(raters, ITEMS).to_payload()
     assert [r["name"] for r in figures["raters"]] == ["ann", "Ben", "Sara"]  # by name, whatever the case
     assert figures["items"]["policy"] == {"each": [2, 4, 5], "n": 3, "median": 4, "low": 2, "high": 5}
     assert figures["items"]["funding"]["each"] == [None, 4, 3] and figures["items"]["funding"]["median"] == 3.5
@@ -25,5 +25,5 @@ def test_each_rater_s_points_with_the_panel_s_median_and_spread():
 
 
 def test_one_rater_is_a_panel_too():
-    figures = panel_figures([Rater("Visiting team", None, {"policy": 3})], ITEMS)
+    figures = panel_figures([Rater("Visiting team", None, {"policy": 3})], ITEMS).to_payload()
     assert figures["items"]["policy"] == {"each": [3], "n": 1, "median": 3, "low": 3, "high": 3}

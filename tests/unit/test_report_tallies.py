@@ -12,10 +12,16 @@ from collections import Counter
 
 import pytest
 
-from app.domain.report import EVERYONE, GroupMeta, ItemMeta, build_report
+from app.domain.report import EVERYONE, GroupMeta, ItemMeta
+from app.domain.report import build_report as build_figures
 from app.domain.report_maths import Moments
 from app.domain.report_tallies import Quote, Tallies, basis_of, latest_quotes
 from app.domain.text_terms import TermCounter
+
+def build_report(*args, **kwargs) -> dict:
+    """The report as it is stored (its payload)."""
+    return build_figures(*args, **kwargs).to_payload()
+
 
 ITEMS = [
     ItemMeta("pair", "importance_current", criterion="needs", points=5),
