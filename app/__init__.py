@@ -58,6 +58,7 @@ def trust_proxies(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
+    from app.auth import routes as auth_routes  # noqa: F401  (the views attach themselves to bp)
     from app.coordinate import bp as coordinate_bp
     from app.health import bp as health_bp
     from app.public import bp as public_bp

@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
 from app.models import MailStatus, Round, utcnow
-from app.services import accounts, audit, invitations, mail, report_queue, report_releases, rounds
+from app.services import accounts, audit, invitations, mail, report_queue, report_releases, results, rounds
 
 logger = get_task_logger(__name__)
 BROKER_DOWN = (KombuError, OSError)  # what queueing a task raises when the broker is down or unreachable
@@ -221,3 +221,72 @@ def erase_expired_contacts() -> int:
     erased = invitations.erase_expired_contacts(utcnow())
     db.session.commit()
     return erased
+
+
+# --- Results back to citizens: the one mail to those who asked to be told -------------------
+
+
+def request_results_notice(round_id: int) -> bool:
+    """Queue notify_results for a round whose results were just published; False when the
+    broker is down (the addresses stay, and saving the published page again queues it)."""
+    try:
+        notify_results.delay(round_id)
+    except BROKER_DOWN:
+        current_app.logger.exception("could not queue the results notice of round %s", round_id)
+        return False
+    return True
+
+
+@shared_task(bind=True, name="app.tasks.notify_results", ignore_result=True, max_retries=MAIL_MAX_RETRIES)
+def notify_results(self, round_id: int) -> str:
+    """Write once to everyone who asked to be told when the round's results appear, in all the
+    round's languages, and delete each address as soon as its message is sent, or when its
+    last try has failed: used once, then erased. When some could not be sent, the run is
+    retried later for those (and any who signed up meanwhile). Run twice, the second run finds
+    nobody left and sends nothing."""
+    survey_round = db.session.get(Round, round_id)
+    if survey_round is None or not results.is_published(survey_round):
+        return "not_published"  # withdrawn before the mail went: the addresses wait for the next publication
+    final = self.request.retries >= self.max_retries
+    sent, waiting = tell_each_subscriber(survey_round, final)
+    if waiting:
+        # Without a broker (eager, in-process) the retry is returned, and Celery runs it at once
+        # instead of raising it into the web request.
+        return self.retry(countdown=mail_retry_countdown(self.request.retries), throw=not self.request.is_eager)
+    results.mark_notified(round_id, utcnow())
+    db.session.commit()
+    return f"sent {sent}"
+
+
+def tell_each_subscriber(survey_round: Round, final: bool) -> tuple[int, bool]:
+    """How many were written to, and whether some addresses wait for a later try. Each address
+    is committed on its own, so a worker that dies midway has deleted exactly those it wrote to.
+
+    A refused address does not hold up the others; a server that cannot be reached or refuses
+    the login stops the run (each try would wait for it again), unless this is the last try:
+    then every address is tried, and deleted whatever happens.
+    """
+    notice, round_id = results.notice_of(survey_round), survey_round.id  # written once, for everyone
+    sent, tried = 0, set()
+    while (subscriber := results.next_to_notify(round_id, tried)) is not None:
+        try:
+            mail.deliver(notice.to(subscriber.email), current_app.config)
+        except (smtplib.SMTPException, OSError) as error:
+            # The log names no address (SMTP errors quote them), as the mail log does not.
+            logger.warning("results notice of round %s not sent: %s", round_id,
+                           invitations.ADDRESS_IN_TEXT.sub("<address>", f"{type(error).__name__}: {error}"))
+            final = final or isinstance(error, mail.MailNotConfigured)  # trying again will not help
+            tried.add(subscriber.id)
+            if final:
+                results.forget(subscriber)
+            db.session.commit()  # and the row's lock is let go
+            if not final and not isinstance(error, smtplib.SMTPRecipientsRefused):
+                return sent, True
+            continue
+        except Exception:  # a bug, not the mail server: the address stays for a run that works
+            db.session.rollback()
+            raise
+        results.forget(subscriber)
+        db.session.commit()
+        sent += 1
+    return sent, bool(tried) and not final

@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, make_url, text
 
 from app import create_app
 from app.extensions import db
-from app.models import AccessLink, Round, RoundStatus, Survey
+from app.models import AccessLink, ResultsPublication, Round, RoundStatus, Survey
 from bench.harness import Figure, median_ms, print_figures
 from bench.load_bench import load_figures
 from bench.outreach_bench import outreach_dashboard_figure
@@ -116,8 +116,14 @@ def byte_figures(app) -> list[Figure]:
     pages = {"welcome": f"/s/{token}"}
     start_answering(client, token)
     pages |= {"question": f"/s/{token}/q/2", "review": f"/s/{token}/review"}
-    return [Figure(f"{name}_page_bytes", transferred_kib(client, path) + css, "KiB")
-            for name, path in pages.items()]
+    figures = [Figure(f"{name}_page_bytes", transferred_kib(client, path) + css, "KiB")
+               for name, path in pages.items()]
+    # The public results page carries its own small stylesheet: a phone downloads that one.
+    with app.app_context():
+        published = db.session.scalar(db.select(ResultsPublication.round_id).order_by(ResultsPublication.round_id.desc()))
+    results_css = transferred_kib(client, "/static/results.css")
+    figures.append(Figure("results_page_bytes", transferred_kib(client, f"/results/{published}") + results_css, "KiB"))
+    return figures
 
 
 def citizens_under_load(app, database_url: str, instance: Path) -> list[Figure]:

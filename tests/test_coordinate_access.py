@@ -10,7 +10,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Invitation, LinkKind, Role
-from app.services import survey_authoring
+from app.services import actions, survey_authoring
 from tests.factories import load_fixture_bank, make_community, make_group, make_link, make_round, make_user
 from tests.helpers import csrf_token, log_in
 
@@ -30,6 +30,8 @@ def north(app):
     personal = make_link(survey_round, youth, kind=LinkKind.INVITATION)
     invitation = Invitation(round=survey_round, group=youth, link=personal, email="a@example.org", language="en")
     db.session.add(invitation)
+    action = actions.create(survey_round, actions.ActionSpec(title={"en": "Courses"}, needs=["need_language"]),
+                            actor_id=None)
     south = make_community("south", name="South")
     admin = make_user("north-admin@example.org", memberships=[(community, Role.ADMIN)])
     make_user("south-admin@example.org", memberships=[(south, Role.ADMIN)])
@@ -38,7 +40,7 @@ def north(app):
     return {"community_id": community.id, "round_id": survey_round.id, "group_id": youth.id,
             "link_id": link.id, "invitation_id": invitation.id, "membership_id": admin.memberships[0].id,
             "language": survey_round.languages[-1], "authored_id": own_survey.id, "page_key": "needs",
-            "key": "hours", "survey_id": own_version.id}
+            "key": "hours", "survey_id": own_version.id, "action_id": action.id}
 
 
 def coordinator_routes(app) -> list[tuple[str, str, list[str]]]:

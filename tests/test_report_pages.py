@@ -18,8 +18,8 @@ from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models import (Answer, CommunityKind, Criterion, Question, ReportSnapshot, Response, ResponseStatus, Role,
-                        Round, RoundStatus, utcnow)
-from app.services import report_build, report_queue, report_releases
+                        Round, RoundStatus, User, utcnow)
+from app.services import report_build, report_queue, report_releases, results
 from tests.factories import load_fixture_bank, make_community, make_group, make_round, make_user
 from tests.helpers import csrf_token, log_in, named_beyond_chance, queries_for, two_sided_p
 from tests.report_data import HIDDEN, HIDDEN_WORD, publish_report, seed_round
@@ -139,6 +139,21 @@ def test_no_page_or_export_shows_a_hidden_group_s_words_or_sections(client, repo
         text = body.decode("utf-8")
     assert HIDDEN_WORD not in text
     assert "Newcomers (" not in text and "Parents (" not in text
+
+
+@pytest.mark.parametrize("path", ["/results/{id}", "/results/{id}/poster"])
+def test_the_public_results_show_nothing_the_report_hides(client, report, path):
+    """The citizens' reader of the report: its page and poster, published with every part on."""
+    coordinator = db.session.scalar(select(User).where(User.email == "coordinator@example.org"))
+    results.publish(report.round, coordinator, results.ResultsChoices(), utcnow())
+    db.session.commit()
+    response = client.get(path.format(id=report.round.id))
+    assert response.status_code == 200
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
+    assert HIDDEN_WORD not in text
+    assert "Newcomers (" not in text and "Parents (" not in text
+    for hidden in HIDDEN:  # named in the turnout with "not shown", never with a number
+        assert not re.search(rf"{hidden.title()} \d", text)
 
 
 def test_the_csv_is_tidy_with_suppression_flags_and_no_hidden_values(client, report):

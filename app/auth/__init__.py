@@ -1,5 +1,6 @@
 from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
-
-from app.auth import routes  # noqa: E402,F401  (routes attach themselves to bp)
+# The views attach themselves to bp when app.auth.routes is imported, which register_blueprints
+# does: importing app.auth.access (the access rules services use) must not pull in the views,
+# and through them the tasks and every service.

@@ -62,6 +62,34 @@ def role_over(user: User, community: Community) -> Role | None:
     return None
 
 
+def nearest_membership(user: User, community: Community) -> Membership | None:
+    """The user's membership of the community, or else of the nearest community above it (the
+    one role_over reads the role from)."""
+    seen: set[int] = set()
+    current: Community | None = community
+    while current is not None and current.id not in seen:
+        membership = next((m for m in user.memberships if m.community_id == current.id), None)
+        if membership is not None:
+            return membership
+        seen.add(current.id)
+        current = current.parent
+    return None
+
+
+def may_record_actions(user: User, community: Community) -> bool:
+    """Coordinators and admins, and the stakeholders they let record actions against needs (a
+    partner organisation's people). The nearest membership decides, as for roles: a city's
+    partner records in its learning communities."""
+    if not user.is_authenticated:
+        return False
+    membership = nearest_membership(user, community)
+    if membership is None:
+        return False
+    if membership.role in MANAGING_ROLES:
+        return True
+    return membership.role is Role.STAKEHOLDER and membership.may_record_actions
+
+
 def require_reader(community: Community | None, roles: Iterable[Role] = READING_ROLES) -> Community:
     """The community, if the current user may read it in one of `roles`; 404 otherwise."""
     if community is None or role_over(current_user, community) not in set(roles):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from app.extensions import db
-from app.models import AuditEvent, Group, Role, Round, User
+from app.models import ActionStatus, AuditEvent, Group, Role, Round, User
 
 
 def actor(event: AuditEvent) -> str:
@@ -56,9 +56,30 @@ def action(event: AuditEvent) -> str:
         "member_role_changed": lambda: _("made %(email)s %(role)s", email=details.get("email", ""),
                                          role=_role(details.get("role"))),
         "member_removed": lambda: _("removed the access of %(email)s", email=details.get("email", "")),
+        "member_action_recording_changed": lambda: (
+            _("let %(email)s record actions", email=details.get("email", "")) if details.get("allowed")
+            else _("stopped %(email)s recording actions", email=details.get("email", ""))),
+        "action_created": lambda: _("recorded the action %(action)s for the round %(title)s",
+                                    action=details.get("title", ""), title=round_title),
+        "action_edited": lambda: _action_edited(details),
+        "action_update_added": lambda: _("added an update to the action %(action)s", action=details.get("title", "")),
+        "action_deleted": lambda: _("removed the action %(action)s", action=details.get("title", "")),
+        "results_published": lambda: _("published the results of %(title)s to its citizens", title=round_title),
+        "results_choices_saved": lambda: _("changed what the citizens' results page of %(title)s shows",
+                                           title=round_title),
+        "results_withdrawn": lambda: _("took the citizens' results page of %(title)s down", title=round_title),
     }
     sentence = sentences.get(event.action)
     return sentence() if sentence else event.action.replace("_", " ")
+
+
+def _action_edited(details: dict) -> str:
+    """Changed, or given a new status (then the status says more than "changed")."""
+    if "status" not in details:
+        return _("changed the action %(action)s", action=details.get("title", ""))
+    status = next((s for s in ActionStatus if s.value == details["status"]), None)
+    return _("marked the action %(action)s %(status)s", action=details.get("title", ""),
+             status=status.label if status else details["status"])
 
 
 def _role(value: str | None) -> str:

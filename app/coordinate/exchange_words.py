@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from app.domain.xlsx_reading import RowProblem, XlsxRefused
 from app.i18n import problem_words
-from app.public import wording
+from app import wording
 
 
 def refusal_message(refused: XlsxRefused) -> str:

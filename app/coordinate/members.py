@@ -6,19 +6,20 @@ its password), changes their role and removes them. A community never loses its 
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from app import tasks
-from app.auth.access import require_admin, role_over
+from app.auth.access import MANAGING_ROLES, require_admin, role_over
 from app.auth.forms import AddMemberForm, RoleForm
 from app.auth.routes import page_language
 from app.coordinate import bp
 from app.extensions import db
 from app.models import Community, Membership, Role
 from app.services import accounts, mail
+from app.services import actions as action_service
 
 
 def admin_community(community_id: int) -> Community:
@@ -147,3 +148,26 @@ def remove_member(community_id: int, membership_id: int):
     return back_to_members(community)
 
 
+@bp.post("/communities/<int:community_id>/members/<int:membership_id>/actions")
+@login_required
+def allow_recording_actions(community_id: int, membership_id: int):
+    """Let a stakeholder (a partner organisation's person) record actions against needs, or no
+    longer; coordinators and admins always may."""
+    community = db.session.get(Community, community_id)
+    if community is None or role_over(current_user, community) not in MANAGING_ROLES:
+        abort(404)  # its coordinators decide, from a round's actions page; admins also here
+    membership = membership_in(community, membership_id)  # CSRFProtect has checked the token
+    if membership.role is not Role.STAKEHOLDER:
+        flash(_("Coordinators and admins record actions anyway: only stakeholders need to be let in."), "error")
+        return back_to_members(community)
+    allowed = request.form.get("allowed") == "1"
+    action_service.allow_recording(membership, allowed, actor_id=current_user.id)
+    db.session.commit()
+    if allowed:
+        flash(_("%(email)s can now record actions and their updates.", email=membership.user.email), "info")
+    else:
+        flash(_("%(email)s no longer records actions.", email=membership.user.email), "info")
+    back_to_round = request.form.get("round", type=int)
+    if back_to_round is not None:
+        return redirect(url_for("coordinate.actions", round_id=back_to_round, _anchor="partners"), 303)
+    return back_to_members(community)

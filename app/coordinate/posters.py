@@ -24,9 +24,11 @@ from app.errors import render_error
 from app.extensions import db
 from app.i18n import LANGUAGE_NAMES, pick_translation, text_direction
 from app.models import AccessLink, Group, LinkKind, Round
+from app.qr_codes import QUIET_ZONE
+from app.qr_codes import qr_code as qr_code_of
+from app.qr_codes import qr_svg_inline as qr_svg_of
 from app.services import audit
 
-QUIET_ZONE = 4  # modules of white around the code, as the QR standard asks
 PNG_PIXELS = 1200  # at least: 10 cm wide at 300 dpi, sharp on an A4 poster
 PNG_DPI = 300
 QR_MAX_AGE = 24 * 3600  # a link's address never changes, so its image can be kept a day
@@ -40,17 +42,11 @@ def public_url(link: AccessLink) -> str:
 
 
 def qr_code(link: AccessLink) -> segno.QRCode:
-    # Never a Micro QR code (phone cameras do not read them); level M survives a crease or
-    # a smudge, and segno raises it when that costs no extra size.
-    return segno.make_qr(public_url(link), error="m")
+    return qr_code_of(public_url(link))
 
 
 def qr_svg_inline(link: AccessLink) -> Markup:
-    """The code as inline SVG that scales to its box, labelled for screen readers."""
-    svg = qr_code(link).svg_inline(border=QUIET_ZONE, dark="#000", light="#fff", omitsize=True,
-                                   svgclass="qr-code", lineclass=None)
-    label = _("QR code for %(url)s", url=public_url(link))
-    return Markup('<span class="qr" role="img" aria-label="{0}">{1}</span>').format(label, Markup(svg))
+    return qr_svg_of(public_url(link))
 
 
 def coordinated_public_link(link_id: int) -> AccessLink:

@@ -21,7 +21,7 @@ from app.domain.survey_format import SurveyDefinition
 from app.extensions import db
 from app.i18n import prefer_community_language
 from app.models import Community
-from app.public import wording
+from app import wording
 from app.public.sealed import seal, unseal
 from app.services import survey_authoring
 

@@ -1,10 +1,12 @@
 """Typed SQLAlchemy models, one module per aggregate."""
 
+from app.models.action import Action, ActionStatus, ActionUpdate, PartnerSector
 from app.models.community import Community, CommunityKind, Group, GroupKind
 from app.models.framework import Criterion, Framework
 from app.models.outreach import AuditEvent, Invitation, MailKind, MailLog, MailStatus
 from app.models.report import ReleaseKind, ReportBuild, ReportRelease, ReportSnapshot
 from app.models.response import Answer, Response, ResponseStatus
+from app.models.results import ResultsPublication, ResultsSubscriber
 from app.models.round import AccessLink, LinkKind, Round, RoundKind, RoundStatus, round_groups
 from app.models.survey import AuthoredSurvey, Question, Survey
 from app.models.types import utcnow
@@ -12,6 +14,9 @@ from app.models.user import Login, Membership, Role, User
 
 __all__ = [
     "AccessLink",
+    "Action",
+    "ActionStatus",
+    "ActionUpdate",
     "Answer",
     "AuditEvent",
     "AuthoredSurvey",
@@ -28,6 +33,7 @@ __all__ = [
     "MailLog",
     "MailStatus",
     "Membership",
+    "PartnerSector",
     "Question",
     "ReleaseKind",
     "ReportBuild",
@@ -35,6 +41,8 @@ __all__ = [
     "ReportSnapshot",
     "Response",
     "ResponseStatus",
+    "ResultsPublication",
+    "ResultsSubscriber",
     "Role",
     "Round",
     "RoundKind",

@@ -103,6 +103,9 @@ class Membership(db.Model):
         ForeignKey("communities.id", ondelete="CASCADE"), index=True
     )
     role: Mapped[Role] = mapped_column(str_enum(Role))
+    # A stakeholder (a partner organisation's person) whom the community's admins let record
+    # the actions their organisation takes (app.coordinate.actions); coordinators always may.
+    may_record_actions: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     user: Mapped[User] = relationship(back_populates="memberships")
     community: Mapped[Community] = relationship()

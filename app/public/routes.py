@@ -32,9 +32,11 @@ from app.domain.survey_format import Question
 from app.extensions import csrf, db, limiter
 from app.i18n import prefer_community_language
 from app.models import AccessLink, LinkKind, ResponseStatus, Round, RoundStatus, utcnow
-from app.public import bp, wording
+from app import wording
+from app.public import bp
+from app.public.results import render_results_of
 from app.public.sealed import seal, unseal
-from app.services import invitations, report_queue, responding
+from app.services import invitations, report_queue, responding, results
 
 RESUME_COOKIE = "cg_resume_{}"
 DONE_COOKIE = "cg_done_{}"
@@ -49,8 +51,10 @@ def index():
 # --- Finding the round ------------------------------------------------------------------------
 
 
-def open_link(token: str) -> AccessLink:
-    """The link and its round, if the round takes answers now; a clear page otherwise."""
+def open_link(token: str, results_once_closed: bool = False) -> AccessLink:
+    """The link and its round, if the round takes answers now; a clear page otherwise. With
+    `results_once_closed` (the welcome page: the address on every poster and QR code), a closed
+    round whose results are published shows them (app.public.results) instead of "closed"."""
     link = db.session.scalar(
         select(AccessLink)
         .where(AccessLink.token == token)
@@ -66,7 +70,8 @@ def open_link(token: str) -> AccessLink:
     survey_round = link.round
     prefer_community_language(survey_round.languages, survey_round.community.default_language)
     if survey_round.status is RoundStatus.CLOSED:
-        abort(410)
+        published = render_results_of(survey_round) if results_once_closed else None
+        abort(make_response(published, 200) if published else 410)
     if not survey_round.accepts_answers(utcnow()):
         abort(make_response(render_template(
             "public/not_open.html", round=survey_round, hide_login=True), 403))
@@ -116,7 +121,7 @@ def page(template: str, link: AccessLink, status: int = 200, **context) -> tuple
 
 @bp.get("/s/<token>")
 def welcome(token: str):
-    link = open_link(token)
+    link = open_link(token, results_once_closed=True)
     if already_answered(link):
         return page("public/already_answered.html", link)
     rater = invitations.rater_of(link) if link.round.is_panel else None
@@ -333,7 +338,8 @@ def thanks(token: str):
     link = open_link(token)
     respondent = respondent_for(link)
     sent = respondent is not None and respondent.response.status is ResponseStatus.COMPLETE
-    return page("public/thanks.html", link, receipt=responding.receipt_of(respondent.response) if sent else None)
+    return page("public/thanks.html", link, receipt=responding.receipt_of(respondent.response) if sent else None,
+                results_promise=results.promise_for(link.round))
 
 
 # --- Withdrawing answers ----------------------------------------------------------------------

@@ -15,10 +15,12 @@ from sqlalchemy import exists, or_, select
 
 from app.domain import report_maths
 from app.domain.report_maths import Difference, change
+from app.domain.remeasure import ActionAim, Remeasured, remeasure
 from app.domain.report_model import Need, Score
 from app.extensions import db
-from app.models import ReportRelease, ReportSnapshot, Round, Survey
+from app.models import Action, ReportRelease, ReportSnapshot, Round, Survey
 from app.reports.presenting import Report, load_report
+from app.services.actions import actions_of_round
 
 
 def matching_criteria(a: Report, b: Report, same_survey: bool) -> list[str]:
@@ -135,6 +137,29 @@ def comparable_rounds(survey_round: Round, live_for: Callable[[Round], bool]) ->
 
 
 @dataclass(frozen=True)
+class FollowedUp:
+    """An action taken after an earlier round, with each need and group it aimed at measured
+    again in this round (app.domain.remeasure)."""
+
+    action: Action
+    rows: list[Remeasured]
+
+
+def followed_up(report: Report, before: Report | None) -> list[FollowedUp] | None:
+    """The actions recorded against `before` (the previous round of the same survey), each with
+    its needs' gaps then and now; None without such a round or without actions against needs.
+    Both rounds are read as the reader may read them, so nothing here is hidden from them."""
+    if before is None:
+        return None
+    aimed = [a for a in actions_of_round(before.survey_round.id) if a.needs]
+    if not aimed:
+        return None
+    rows = remeasure(before.figures, report.figures,
+                     [ActionAim(a.id, tuple(a.needs), tuple(a.groups)) for a in aimed])
+    return [FollowedUp(action, [row for row in rows if row.action_id == action.id]) for action in aimed]
+
+
+@dataclass(frozen=True)
 class Headlines:
     """What the overview (and the PDF) say against other rounds, each None when there is
     nothing to tell: the criteria beyond chance since the previous round of the same survey,
@@ -146,6 +171,7 @@ class Headlines:
     other_audience: Round | None = None
     seen_differently: list[Compared] | None = None
     groups_moved: list[GroupChange] | None = None
+    actions_measured: list[FollowedUp] | None = None  # the previous round's actions, measured again
 
 
 def previous_round(report: Report, comparable: list[Round]) -> Round | None:
@@ -163,7 +189,7 @@ def headline_comparisons(report: Report | None, comparable: list[Round]) -> Head
     theirs = load_report(other_audience, report.live_for) if other_audience else None
     return Headlines(previous, _beyond_chance_against(report, before, same_survey=True),
                      other_audience, _beyond_chance_against(report, theirs, same_survey=False),
-                     _groups_moved(report, before))
+                     _groups_moved(report, before), followed_up(report, before))
 
 
 def _beyond_chance_against(report: Report, other: Report | None, same_survey: bool) -> list[Compared] | None:

@@ -50,7 +50,7 @@ from app.i18n import (
     text_direction,
 )
 from app.models import Criterion, Group, ReportRelease, ReportSnapshot, Round
-from app.public.wording import AGREEMENT_SCALE, DONT_KNOW
+from app.wording import AGREEMENT_SCALE, DONT_KNOW
 from app.services.report_releases import latest_release
 
 TOP_NEEDS = 3

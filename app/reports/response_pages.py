@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from app.i18n import say
 from app.models import Round
-from app.public import wording
+from app import wording
 from app.services.response_browser import BrowsedResponse
 from app.services.response_export import WITHHELD
 

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app.auth.access import MANAGING_ROLES, communities_read_by, require_reader, role_over
+from app.auth.access import MANAGING_ROLES, communities_read_by, may_record_actions, require_reader, role_over
 from app.domain.report import UNASSIGNED
 from app.extensions import db
 from app.i18n import LANGUAGE_NAMES, format_decimal1, format_difference, format_score, format_share
@@ -90,6 +90,7 @@ def overview(round_id: int):
     return render_template(
         "reports/overview.html", round=survey_round, report=report, **_status_of(survey_round, live),
         comparable=comparable, headlines=headline_comparisons(report, comparable),
+        records_actions=may_record_actions(current_user, survey_round.community) and not survey_round.is_panel,
     )
 
 

@@ -37,7 +37,7 @@ from app.models import (
     utcnow,
 )
 from app.domain import survey_drafts
-from app.services import report_releases, survey_authoring
+from app.services import demo_follow_up, report_releases, survey_authoring
 from app.services.survey_bank import latest_version, load_bank
 
 CITY_SLUG = "lakeside"
@@ -284,6 +284,8 @@ def create_demo(surveys_dir: Path, responses: int, seed: int) -> DemoSummary:
     with, and a round of the partner organisations' survey; at the city, the coordinators'
     health check and UNESCO self-assessment. Every round has its report built; closed rounds
     have their final release, and open ones an interim release, so stakeholders read them.
+    Last year's citizens' rounds have actions against their top needs, and both years' results
+    are published to citizens (app.services.demo_follow_up).
     """
     existing = db.session.scalar(select(Community).where(Community.slug == CITY_SLUG))
     if existing is not None:
@@ -339,6 +341,7 @@ def create_demo(surveys_dir: Path, responses: int, seed: int) -> DemoSummary:
         if survey_round.status is RoundStatus.OPEN:  # its coordinators published the figures so far
             report_releases.request_release(survey_round.id, None, utcnow())
         report_releases.build_and_release(survey_round.id, utcnow())
+    demo_follow_up.close_the_loop(current_rounds)
     return summarise(created=True, responses=responses)
 
 
