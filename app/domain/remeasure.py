@@ -7,9 +7,9 @@ the same survey ("now"). The change now - then is negative when the gap closed.
 
 Whether a change is beyond chance is judged as every comparison in the report is
 (report_maths.change, then beyond_chance over all the rows of the section together), so that a
-page listing many actions does not name one by luck. Only figures both reports show are used:
-a figure hidden in either report (a small group, a held-back figure) is "not measured", never
-worked out. A question reworded between the rounds (another signature) is not compared either.
+page listing many actions does not name one by luck. Only figures the reports show are used
+(a figure a release holds back, as its round's earlier release showed it): a figure hidden in
+either report to protect a small group is "not measured", never worked out. A question reworded between the rounds (another signature) is not compared either.
 """
 
 from __future__ import annotations
@@ -80,8 +80,10 @@ def _row(then: ReportFigures, now: ReportFigures, action_id: int, need: str, gro
 
 
 def _need(report: ReportFigures, need: str, group: str) -> Need | None:
+    """The need as the report shows it, or as an earlier release of its round did where this
+    one holds it back (the release rule: a few answers since then)."""
     section = report.section(group)
-    return section.need(need) if section is not None else None
+    return section.need_as_released(need)[0] if section is not None else None
 
 
 def _asked_alike(then: ReportFigures, now: ReportFigures, need: str) -> bool:

@@ -322,6 +322,26 @@ class Section:
     def need(self, item: str) -> Need | None:
         return next((n for n in self.needs if n.item == item), None)
 
+    def need_as_released(self, item: str) -> tuple[Need | None, datetime | None]:
+        """The need as this report shows it, or, where this release holds it back, as the latest
+        earlier release of the round showed it (with that release's date; showing it again
+        reveals nothing new). (None, None) when neither shows it."""
+        shown = self.need(item)
+        if shown is not None:
+            return shown, None
+        entry = (self.held_back or {}).get(figure_id(("item", item)))
+        if entry is not None and isinstance(entry.figure, Need):
+            return entry.figure, entry.released_at
+        return None, None
+
+    def needs_as_released(self) -> list[tuple[Need, datetime | None]]:
+        """Every need this report shows or an earlier release showed (need_as_released), most
+        pressing first (by priority score, as the ranks are)."""
+        held = [(entry.figure, entry.released_at) for entry in (self.held_back or {}).values()
+                if isinstance(entry.figure, Need)]
+        every = [(need, None) for need in self.needs] + held
+        return sorted(every, key=lambda pair: (pair[0].mwds is None, -(pair[0].mwds or 0.0)))
+
     def comparison(self, criterion: str) -> Comparison | None:
         return (self.compared_with_all or {}).get(criterion)
 

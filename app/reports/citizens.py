@@ -67,6 +67,7 @@ class NeedHeard:
     points: int  # the length of the scale the need was asked on
     note: str  # the coordinator's note beside it, in the page language ("" without one)
     actions: list[ActionShown]
+    released_at: datetime | None = None  # held back in this release: as an earlier one showed it
 
 
 @dataclass(frozen=True)
@@ -155,8 +156,8 @@ def _heard(report: Report, publication: ResultsPublication, actions: list[Action
     for section in _sections(report):
         needs = [NeedHeard(n.item, report.item_texts.get(n.item, n.item), n, points.get(n.item, 5),
                            pick_translation(publication.notes.get(n.item), fallback),
-                           [a for a in actions if a.answers(n.item, section.key)])
-                 for n in section.needs[:TOP_NEEDS]]
+                           [a for a in actions if a.answers(n.item, section.key)], released_at)
+                 for n, released_at in section.needs_as_released()[:TOP_NEEDS]]
         if needs:
             heard.append(GroupHeard(section.key, report.name_of(section.key), section.respondents, needs))
     return heard

@@ -81,3 +81,53 @@ def test_the_demo_s_results_pages_on_a_phone_and_a_laptop(browser, live_server, 
         page.goto(f"{live_server}/results/{demo['Learning needs 2026']}?lang={language}")
         assert page.locator("#helped").is_visible()  # last year's actions, measured again
         context.close()
+
+
+FILL_EVERY_QUESTION = """() => {
+  const seen = new Set();
+  for (const radio of document.querySelectorAll('input[type=radio]')) {
+    if (!seen.has(radio.name)) { seen.add(radio.name); radio.checked = true; }
+  }
+  for (const box of document.querySelectorAll('input[type=checkbox]')) { box.checked = true; break; }
+  for (const field of document.querySelectorAll('input.number')) { field.value = '3'; }
+}"""
+
+
+def answer_whatever_is_asked(page) -> None:
+    """Answer every screen of whatever survey the link asks (the first answer of each choice),
+    as far as the review page."""
+    for _screen in range(40):
+        if "/review" in page.url:
+            return
+        page.evaluate(FILL_EVERY_QUESTION)
+        with page.expect_navigation():
+            page.locator('button[name="move"][value="next"]').click()
+    raise AssertionError("the survey never reached its review page")
+
+
+def test_the_demo_survey_answered_in_hebrew_then_what_was_heard_done_and_whether_it_helped(phone, live_server, demo):
+    """The issue's walk: a citizen answers this year's demo survey on a phone in Hebrew, reads
+    on the thank-you page where results will appear, and once the round has closed and its
+    results are published, opens the same link again: what the community heard, what it did,
+    and whether last year's actions helped."""
+    survey_round = db.session.get(Round, demo["Learning needs 2026"])
+    link = next(link for link in survey_round.links if link.group is not None)
+    phone.goto(f"{live_server}/s/{link.token}?lang=he")
+    phone.locator("button.primary").click()
+    answer_whatever_is_asked(phone)
+    with phone.expect_navigation():
+        phone.locator("button.primary").click()
+    assert "/thanks" in phone.url
+    assert phone.locator(f'a[href$="/results/{survey_round.id}"]').is_visible()
+    assert_accessible(phone, "demo thank-you page (he)")
+
+    survey_round.status = RoundStatus.CLOSED  # closing makes the final release, counting this answer
+    report_releases.build_and_release(survey_round.id, utcnow())
+    db.session.commit()
+    phone.goto(f"{live_server}/s/{link.token}")
+    assert phone.locator("html").get_attribute("dir") == "rtl"
+    assert phone.locator("#heard").is_visible() and phone.locator("#helped").is_visible()
+    assert phone.locator("section[aria-labelledby=helped] .verdict").count() >= 3
+    assert fits(phone)
+    assert_accessible(phone, "demo results at the short link (he)")
+    screenshot(phone, "results-demo-short-link-he")

@@ -55,3 +55,24 @@ def test_two_actions_on_one_need_are_judged_once():
     assert [r.verdict for r in rows] == [NO_CHANGE, NO_CHANGE, NO_CHANGE]
     alone = remeasure(then, now, [ActionAim(1, ("lang",), ())])
     assert alone[0].verdict == CLOSED  # one test: the plain 5 % test names it
+
+
+def test_a_need_this_release_holds_back_is_measured_as_its_round_last_released_it():
+    """The release rule holds a need back when only a few answers came since the last release;
+    that earlier value is what readers were shown, so the re-measure reads it (never the hidden
+    new one, and never "not measured" for a round of hundreds)."""
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    from app.domain.report_model import HeldBackEntry
+
+    then = report({EVERYONE: [need("lang", 2.0, 0.1)]})
+    earlier_now = need("lang", 1.0, 0.1)
+    released = datetime(2026, 11, 1, tzinfo=UTC)
+    holding = report({EVERYONE: []})
+    section = replace(holding.sections[0], held_back={"item:lang": HeldBackEntry(2, released, earlier_now)})
+    now = replace(holding, sections=(section,))
+    (row,) = remeasure(then, now, [ActionAim(1, ("lang",), ())])
+    assert row.now == earlier_now and row.verdict == CLOSED
+    assert section.need_as_released("lang") == (earlier_now, released)
+    assert section.needs_as_released() == [(earlier_now, released)]
