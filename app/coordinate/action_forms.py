@@ -61,7 +61,7 @@ class ActionForm(LanguageBoxes, FlaskForm):
     status = RadioField(_l("Status"), choices=[])
     progress = IntegerField(_l("Progress (%)"), default=0, validators=[
         InputRequired(message=_l("A whole number from 0 to 100."))], render_kw={"min": 0, "max": 100},
-        description=_l("From 0 to 100. A done action is shown 100 % done."))
+        description=_l("From 0 to 100. A done action is shown as fully done."))
 
     def __init__(self, *args, statuses: tuple[str, ...], **kwargs):
         super().__init__(*args, **kwargs)
