@@ -191,8 +191,8 @@ def _compose(survey_round: Round, tallies: Tallies, batch: int | None, now_count
         survey_round, items, keys, counted_since(record.batch)))) for record in records]
 
     listed, views = release_views(build_report(inputs))
-    figures = {*views, *(figure for record in records for figure in record.views)}
-    withheld = withheld_for_release(views, listed, judged, release_families(figures, items), k)
+    every_figure = {*views, *(figure for record in records for figure in record.views)}
+    withheld = withheld_for_release(views, listed, judged, release_families(every_figure, items), k)
     figures = report_build.about(build_report(inputs, withheld), survey_round, now)
     listed, views = release_views(figures)
     found = leaks(views, listed, judged, k)

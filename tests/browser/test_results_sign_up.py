@@ -73,10 +73,14 @@ def test_the_coordinators_results_page_on_a_phone(phone, live_server, three_lang
     with phone.expect_navigation():
         phone.locator(f'a[href="/coordinate/rounds/{three_languages.round_id}/results"]').click()
     fits_and_is_accessible(phone, f"coordinate-{language}", "ltr" if language == "en" else "rtl")
-    phone.locator("#note_need_language_ar").fill("دروس مسائية")
+    arabic = phone.locator("#note_need_language_ar")
+    assert not arabic.is_visible()  # the main language's box shows; the others open on demand
+    arabic.locator("xpath=ancestor::details").locator("summary").click()
+    arabic.fill("دروس مسائية")
     with phone.expect_navigation():
         phone.locator("button[value=publish]").click()  # the round is open: the tick is asked for
     assert phone.locator("#before_closing-error").count() == 1
+    assert phone.locator("#note_need_language_ar").is_visible()  # a box with text comes back open
     fits_and_is_accessible(phone, f"coordinate-tick-{language}", "ltr" if language == "en" else "rtl")
     phone.locator("#before_closing").check()
     with phone.expect_navigation():
