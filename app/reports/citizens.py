@@ -16,11 +16,12 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.domain.remeasure import ActionAim, Remeasured, remeasure
+from app.domain.remeasure import Remeasured
 from app.domain.report_model import EVERYONE, GroupLine, Need, Section
 from app.extensions import db
 from app.i18n import pick_translation
 from app.models import Action, ActionStatus, ResultsPublication, Round, RoundStatus
+from app.reports.comparing import followed_up
 from app.reports.presenting import Report, load_report
 from app.services import results
 from app.services.actions import actions_of_round
@@ -129,7 +130,8 @@ def citizens_results(survey_round: Round, language: str) -> CitizensResults | No
     if report is None or report.release is None:
         return None
     fallback = [language, survey_round.community.default_language, *survey_round.languages]
-    previous = _previous_round(survey_round)
+    previous = next(iter(_same_survey_rounds(survey_round, later=False)), None)
+    shown_before = previous if previous is not None and is_public(previous) else None
     actions = [_shown(a, fallback) for a in actions_of_round(survey_round.id)]
     # Beside a need: what was done about it after this round, and after the previous one (still
     # under way, say): "nothing was done yet" must not hide last year's action on the same need.
@@ -142,9 +144,9 @@ def citizens_results(survey_round: Round, language: str) -> CitizensResults | No
         turnout=[Turnout(report.name_of(g.key), g) for g in report.groups()] if publication.show_turnout else None,
         profile=_profile(report) if publication.show_profile else None,
         other_actions=[a for a in actions if a.id not in beside_needs],
-        previous=previous if previous is not None and is_public(previous) else None,
-        helped=_helped(report, previous, fallback) if previous is not None and is_public(previous) else None,
-        measured_again_in=_measured_again_in(survey_round),
+        previous=shown_before,
+        helped=_helped(report, shown_before, fallback) if shown_before is not None else None,
+        measured_again_in=next((r for r in _same_survey_rounds(survey_round, later=True) if is_public(r)), None),
     )
 
 
@@ -177,40 +179,30 @@ def _profile(report: Report) -> list[tuple[str, float]] | None:
 
 
 def _helped(report: Report, previous: Round, fallback: list[str]) -> list[Helped] | None:
-    """The previous round's actions against needs, measured again in this round's release."""
-    before = load_report(previous, released_only)
-    aimed = [a for a in actions_of_round(previous.id) if a.needs]
-    if before is None or not aimed:
+    """The previous round's actions against needs, measured again in this round's release (as
+    the stakeholders' report measures them: comparing.followed_up)."""
+    followed = followed_up(report, load_report(previous, released_only))
+    if followed is None:
         return None
-    rows = remeasure(before.figures, report.figures, [ActionAim(a.id, tuple(a.needs), tuple(a.groups)) for a in aimed])
-    return [Helped(_shown(action, fallback),
-                   [(report.item_texts.get(row.need, row.need), whom(report, row.group), row)
-                    for row in rows if row.action_id == action.id])
-            for action in aimed]
+    return [Helped(_shown(item.action, fallback),
+                   [(report.item_texts.get(row.need, row.need), whom(report, row.group), row) for row in item.rows])
+            for item in followed]
 
 
-def _previous_round(survey_round: Round) -> Round | None:
-    """The latest earlier round of the same survey in the community."""
-    earlier = db.session.scalars(
-        select(Round).where(Round.community_id == survey_round.community_id, Round.id != survey_round.id,
-                            Round.began_at < survey_round.began_at, Round.status != RoundStatus.DRAFT)
-        .order_by(Round.began_at.desc())).all()
-    return next((r for r in earlier if r.survey.key == survey_round.survey.key), None)
+def _same_survey_rounds(survey_round: Round, later: bool) -> list[Round]:
+    """The community's other launched rounds of the same survey, before this one (latest
+    first) or after it (earliest first)."""
+    when = Round.began_at > survey_round.began_at if later else Round.began_at < survey_round.began_at
+    rounds = db.session.scalars(
+        select(Round).where(Round.community_id == survey_round.community_id, Round.id != survey_round.id, when,
+                            Round.status != RoundStatus.DRAFT)
+        .order_by(Round.began_at if later else Round.began_at.desc())).all()
+    return [r for r in rounds if r.survey.key == survey_round.survey.key]
 
 
 def whom(report: Report, section_key: str) -> str:
     """Who a figure is of, as a citizen reads it."""
     return _("everyone who answered") if section_key == EVERYONE else report.name_of(section_key)
-
-
-def _measured_again_in(survey_round: Round) -> Round | None:
-    """The next round of the same survey, once its results are published (it says whether this
-    round's actions helped)."""
-    later = db.session.scalars(
-        select(Round).where(Round.community_id == survey_round.community_id, Round.id != survey_round.id,
-                            Round.began_at > survey_round.began_at, Round.status != RoundStatus.DRAFT)
-        .order_by(Round.began_at)).all()
-    return next((r for r in later if r.survey.key == survey_round.survey.key and is_public(r)), None)
 
 
 def _shown(action: Action, fallback: list[str]) -> ActionShown:
